@@ -1,0 +1,114 @@
+import { H, HEADER_NAMES, headerId, headerIdOf } from '../parser/header-names.js';
+import type { HeaderView } from '../types.js';
+
+/** Header lines one request may carry; more → 431 (node:http's default maxHeadersCount is 2000, Go's is none; 100 is nginx-like). */
+export const MAX_HEADERS = 100;
+
+/**
+ * Request header fields as spans over bytes the scope holds (the read chunk itself,
+ * or the scope's own copy when a head arrived over several reads). Strings are made
+ * only when a name or value is read.
+ *
+ * spans: [nameStart, nameEnd, valueStart, valueEnd] per line; ids: well-known name id.
+ */
+export class Headers implements HeaderView {
+  buf: Buffer = EMPTY;
+  size = 0;
+  readonly spans = new Int32Array(MAX_HEADERS * 4);
+  readonly ids = new Uint8Array(MAX_HEADERS);
+
+  reset(): void {
+    this.buf = EMPTY;
+    this.size = 0;
+  }
+
+  /** Index of the first line at or after `from` with well-known id `id`, or -1. */
+  indexOfId(id: number, from = 0): number {
+    const ids = this.ids;
+    for (let i = from; i < this.size; i++) if (ids[i] === id) return i;
+    return -1;
+  }
+
+  valueStart(i: number): number {
+    return this.spans[i * 4 + 2];
+  }
+
+  valueEnd(i: number): number {
+    return this.spans[i * 4 + 3];
+  }
+
+  nameAt(i: number): string {
+    const id = this.ids[i];
+    if (id !== H.OTHER) return HEADER_NAMES[id];
+    return this.buf.latin1Slice(this.spans[i * 4], this.spans[i * 4 + 1]).toLowerCase();
+  }
+
+  valueAt(i: number): string {
+    return this.buf.latin1Slice(this.spans[i * 4 + 2], this.spans[i * 4 + 3]);
+  }
+
+  /** Value of line i compared to lowercase ASCII `lower`, case-insensitively, without a string. */
+  valueEquals(i: number, lower: string): boolean {
+    const s = this.spans[i * 4 + 2];
+    const e = this.spans[i * 4 + 3];
+    if (e - s !== lower.length) return false;
+    const buf = this.buf;
+    for (let k = 0; k < lower.length; k++) {
+      let c = buf[s + k];
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== lower.charCodeAt(k)) return false;
+    }
+    return true;
+  }
+
+  private indexOfName(name: string, from: number): number {
+    const id = headerIdOf(name);
+    if (id !== H.OTHER) return this.indexOfId(id, from);
+    const len = name.length;
+    const spans = this.spans;
+    const buf = this.buf;
+    outer: for (let i = from; i < this.size; i++) {
+      const s = spans[i * 4];
+      if (spans[i * 4 + 1] - s !== len) continue;
+      for (let k = 0; k < len; k++) {
+        let c = buf[s + k];
+        if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+        let d = name.charCodeAt(k);
+        if (d >= 0x41 && d <= 0x5a) d |= 0x20;
+        if (c !== d) continue outer;
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  get(name: string): string | null {
+    const i = this.indexOfName(name, 0);
+    if (i < 0) return null;
+    let value = this.valueAt(i);
+    for (let j = this.indexOfName(name, i + 1); j >= 0; j = this.indexOfName(name, j + 1)) {
+      value += ', ' + this.valueAt(j);
+    }
+    return value;
+  }
+
+  has(name: string): boolean {
+    return this.indexOfName(name, 0) >= 0;
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.size; i++) yield [this.nameAt(i), this.valueAt(i)];
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+
+  /** Classify every line once the head is complete. */
+  intern(): void {
+    const spans = this.spans;
+    for (let i = 0; i < this.size; i++) this.ids[i] = headerId(this.buf, spans[i * 4], spans[i * 4 + 1]);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);

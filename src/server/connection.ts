@@ -1,0 +1,616 @@
+// One TCP connection: feeds llhttp, keeps the exchanges in flight in a FIFO so responses
+// leave strictly in request order, and applies limits, pauses and backpressure.
+import type { Socket } from 'node:net';
+import * as llhttp from '../parser/llhttp.js';
+import { H } from '../parser/header-names.js';
+import { MAX_HEADERS } from '../scope/headers.js';
+import { CB, Exchange, PHASE, RES } from './exchange.js';
+import { CONTINUE_100, encodeHeaders, now } from './encode.js';
+import { beginRead, endRead, flush, writeDirect } from './output.js';
+import { errorResponse } from './errors.js';
+import type { ServerCore } from './core.js';
+
+const EMPTY = Buffer.alloc(0);
+const UPGRADE_HEADERS = encodeHeaders({ 'content-type': 'text/plain; charset=utf-8' });
+const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
+/** Request body bytes queued for an app that is not reading before the socket is paused. */
+const BODY_HIGH_WATER = 64 * 1024;
+
+export class Connection {
+  readonly socket: Socket;
+  readonly core: ServerCore;
+  parser: number;
+  head: Exchange | null = null;
+  tail: Exchange | null = null;
+  parsing: Exchange | null = null;
+  inFlight = 0;
+  requests = 0;
+  chunk: Buffer = EMPTY;
+  pending: Buffer | null = null;
+  pendingOff = 0;
+  pause = 0;
+  resumeQueued = false;
+  closed = false;
+  /** No further requests are read; close once the queue is empty. */
+  closing = false;
+  closingSince = 0;
+  errorStatus = 0;
+  lastActive: number;
+  writeBlocked = false;
+  writeBlockedSince = 0;
+  peer: [string, number] | null;
+  localAddress: string;
+  localPort: number;
+  proxyBuf: Buffer | null;
+  upgradeHead: Buffer | null = null;
+  /** Set on the exchange being parsed when a callback rejects it (status to answer). */
+  rejectStatus = 0;
+
+  get serverLine(): Buffer {
+    return this.core.serverLine;
+  }
+
+  constructor(socket: Socket, core: ServerCore) {
+    this.socket = socket;
+    this.core = core;
+    this.parser = llhttp.allocParser();
+    this.lastActive = now;
+    const addr = socket.remoteAddress;
+    this.peer = addr === undefined ? null : [normalizePeer(addr), socket.remotePort ?? 0];
+    this.localAddress = socket.localAddress ?? '';
+    this.localPort = socket.localPort ?? 0;
+    this.proxyBuf = core.proxyProtocol ? EMPTY : null;
+  }
+
+  // ---- reading -------------------------------------------------------------------
+
+  read(chunk: Buffer): void {
+    this.lastActive = now;
+    if (this.closing || this.closed) return; // nothing after an error or a close is answered
+    if (this.upgradeHead !== null) {
+      this.upgradeHead = Buffer.concat([this.upgradeHead, chunk]);
+      return;
+    }
+    if (this.pause !== 0) {
+      // Bytes that arrive while paused (already in flight) wait with the rest.
+      this.pending = this.pending === null ? chunk : Buffer.concat([this.pending.subarray(this.pendingOff), chunk]);
+      if (this.pending !== chunk) this.pendingOff = 0;
+      return;
+    }
+    let off = 0;
+    if (this.proxyBuf !== null) {
+      off = this.readProxyHeader(chunk);
+      if (off < 0) return;
+    }
+    beginRead();
+    this.feed(chunk, off);
+    endRead();
+  }
+
+  private readProxyHeader(chunk: Buffer): number {
+    const buf = this.proxyBuf!.length === 0 ? chunk : Buffer.concat([this.proxyBuf!, chunk]);
+    const r = this.core.parseProxy(buf, this);
+    if (r === 0) {
+      if (buf.length > 600) this.socket.destroy();
+      else this.proxyBuf = buf;
+      return -1;
+    }
+    if (r < 0) {
+      this.socket.destroy(); // malformed or missing PROXY header: close without answering
+      return -1;
+    }
+    this.proxyBuf = null;
+    if (buf !== chunk) {
+      beginRead();
+      this.feed(buf, r);
+      endRead();
+      return -1;
+    }
+    return r;
+  }
+
+  private feed(chunk: Buffer, off: number): void {
+    const p = this.parser;
+    while (off < chunk.length) {
+      const end = Math.min(chunk.length, off + llhttp.INPUT_SIZE);
+      this.chunk = chunk;
+      const ret = llhttp.execute(p, this, chunk, off, end);
+      const ex = this.parsing;
+      if (ex !== null && ex.phase === PHASE.HEAD && !ex.owned && ret === llhttp.ERROR.OK) this.ownHead(ex);
+      if (ret === llhttp.ERROR.OK) {
+        off = end;
+        continue;
+      }
+      if (ret === llhttp.ERROR.PAUSED) {
+        const at = llhttp.errorOffset(p);
+        llhttp.resume(p);
+        if (this.closing) return;
+        this.pending = chunk;
+        this.pendingOff = at;
+        return;
+      }
+      if (ret === llhttp.ERROR.PAUSED_UPGRADE) {
+        this.upgradeHead = chunk.subarray(llhttp.errorOffset(p));
+        this.setPause(PAUSE.UPGRADE);
+        const up = this.tail;
+        if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
+        return;
+      }
+      this.parseError(ret);
+      return;
+    }
+    this.chunk = EMPTY;
+  }
+
+  private parseError(errno: number): void {
+    let status = 400;
+    if (this.rejectStatus !== 0) status = this.rejectStatus;
+    else if (errno === llhttp.ERROR.INVALID_METHOD) status = 501;
+    else if (errno === llhttp.ERROR.INVALID_VERSION) status = 505;
+    this.core.debug(`parse error ${errno} (${llhttp.errorReason(this.parser)}) → ${status}`);
+    this.fail(status);
+  }
+
+  /** The head being parsed continues in the next read: copy its spans out of this chunk. */
+  private ownHead(ex: Exchange): void {
+    const raw = ex.scope.raw;
+    const src = raw.buf;
+    const need = Math.max(1024, ex.headBytes * 2);
+    if (ex.own === null || ex.own.length < need) ex.own = Buffer.allocUnsafe(need);
+    const own = ex.own;
+    let n = 0;
+    const scope = ex.scope;
+    src.copy(own, n, scope.urlStart, scope.urlEnd);
+    const urlLen = scope.urlEnd - scope.urlStart;
+    scope.urlStart = 0;
+    scope.urlEnd = urlLen;
+    n = urlLen;
+    const spans = raw.spans;
+    for (let i = 0; i < raw.size * 2; i++) {
+      const s = spans[i * 2];
+      const len = spans[i * 2 + 1] - s;
+      src.copy(own, n, s, s + len);
+      spans[i * 2] = n;
+      spans[i * 2 + 1] = n + len;
+      n += len;
+    }
+    ex.ownLen = n;
+    ex.owned = true;
+    raw.buf = own;
+  }
+
+  /** Owned mode: appends chunk[off, off+len) to the exchange's own head copy; returns where it starts. */
+  private appendOwn(ex: Exchange, off: number, len: number): number {
+    let own = ex.own!;
+    if (ex.ownLen + len > own.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(own.length * 2, ex.ownLen + len));
+      own.copy(bigger, 0, 0, ex.ownLen);
+      ex.own = own = bigger;
+      ex.scope.raw.buf = bigger;
+    }
+    const at = ex.ownLen;
+    this.chunk.copy(own, at, off, off + len);
+    ex.ownLen += len;
+    return at;
+  }
+
+  // ---- llhttp callbacks (ParserTarget) ---------------------------------------------
+
+  onMessageBegin(): number {
+    const ex = this.core.acquire(this);
+    ex.startedAt = now;
+    ex.scope.raw.buf = this.chunk;
+    ex.queued = true;
+    if (this.tail === null) this.head = this.tail = ex;
+    else {
+      this.tail.next = ex;
+      this.tail = ex;
+    }
+    this.parsing = ex;
+    this.inFlight++;
+    this.requests++;
+    return 0;
+  }
+
+  onUrl(off: number, len: number): number {
+    const ex = this.parsing!;
+    ex.headBytes += len;
+    if (ex.owned) {
+      const at = this.appendOwn(ex, off, len);
+      if (ex.lastCb !== CB.URL) ex.scope.urlStart = at;
+      ex.scope.urlEnd = at + len;
+    } else {
+      ex.scope.urlStart = off;
+      ex.scope.urlEnd = off + len;
+    }
+    ex.lastCb = CB.URL;
+    return this.checkHeadSize(ex);
+  }
+
+  onHeaderField(off: number, len: number): number {
+    const ex = this.parsing!;
+    const raw = ex.scope.raw;
+    ex.headBytes += len;
+    const at = ex.owned ? this.appendOwn(ex, off, len) : off;
+    const spans = raw.spans;
+    if (ex.lastCb !== CB.FIELD) {
+      if (raw.size === MAX_HEADERS) return this.reject(431);
+      const k = raw.size++ * 4;
+      ex.headBytes += 4;
+      spans[k] = at;
+      spans[k + 1] = at + len;
+      spans[k + 2] = at + len; // an empty value gets no callback
+      spans[k + 3] = at + len;
+    } else {
+      spans[(raw.size - 1) * 4 + 1] += len;
+    }
+    ex.lastCb = CB.FIELD;
+    return this.checkHeadSize(ex);
+  }
+
+  onHeaderValue(off: number, len: number): number {
+    const ex = this.parsing!;
+    const raw = ex.scope.raw;
+    ex.headBytes += len;
+    const at = ex.owned ? this.appendOwn(ex, off, len) : off;
+    const k = (raw.size - 1) * 4;
+    if (ex.lastCb !== CB.VALUE) {
+      raw.spans[k + 2] = at;
+      raw.spans[k + 3] = at + len;
+    } else {
+      raw.spans[k + 3] += len;
+    }
+    ex.lastCb = CB.VALUE;
+    return this.checkHeadSize(ex);
+  }
+
+  private checkHeadSize(ex: Exchange): number {
+    return ex.headBytes > this.core.maxHeaderSize ? this.reject(431) : 0;
+  }
+
+  private reject(status: number): number {
+    this.rejectStatus = status;
+    return -1;
+  }
+
+  onHeadersComplete(upgrade: boolean, keepAlive: boolean): number {
+    const ex = this.parsing!;
+    const scope = ex.scope;
+    const raw = scope.raw;
+    const p = this.parser;
+    raw.intern();
+    const major = llhttp.versionMajor(p);
+    const minor = llhttp.versionMinor(p);
+    if (major !== 1 || minor > 1) return this.reject(505);
+    scope.httpVersion = minor === 0 ? '1.0' : '1.1';
+    const method = llhttp.method(p);
+    scope.method = method;
+    if (method === 'CONNECT' || method === 'PRI') return this.reject(405);
+    // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never two.
+    const host = raw.indexOfId(H.HOST);
+    if ((host < 0 && minor === 1) || (host >= 0 && raw.indexOfId(H.HOST, host + 1) >= 0)) return this.reject(400);
+    const core = this.core;
+    const cl = raw.indexOfId(H.CONTENT_LENGTH);
+    if (cl >= 0 && contentLength(raw.buf, raw.valueStart(cl), raw.valueEnd(cl)) > core.maxBodySize) return this.reject(413);
+    const expect = raw.indexOfId(H.EXPECT);
+    if (expect >= 0) {
+      if (!raw.valueEquals(expect, '100-continue')) return this.reject(417);
+      ex.expectContinue = minor === 1;
+    }
+    ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
+    ex.isHead = method === 'HEAD';
+    ex.upgrade = upgrade;
+    if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
+    ex.phase = PHASE.BODY;
+    scope.type = upgrade ? 'websocket' : 'http';
+    scope.scheme = upgrade ? 'ws' : 'http';
+    scope.peer = this.peer;
+    scope.client = this.peer;
+    scope.localAddress = this.localAddress;
+    scope.localPort = this.localPort;
+    core.resolveTrust(scope);
+    ex.dispatched = true;
+    core.dispatch(ex);
+    return 0;
+  }
+
+  onBody(off: number, len: number): number {
+    const ex = this.parsing!;
+    ex.bodyBytes += len;
+    if (ex.bodyBytes > this.core.maxBodySize) return this.reject(413);
+    if (ex.res === RES.ENDED || this.closed) return 0; // answered already: the rest is read and dropped
+    ex.pushBody(this.chunk.subarray(off, off + len));
+    if (ex.bodyQueued > BODY_HIGH_WATER) {
+      this.setPause(PAUSE.BODY);
+      return llhttp.ERROR.PAUSED;
+    }
+    return 0;
+  }
+
+  onMessageComplete(): number {
+    const ex = this.parsing!;
+    this.parsing = null;
+    ex.lastCb = CB.NONE;
+    ex.bodyBytes -= 0;
+    ex.endBody();
+    this.maybeRelease(ex);
+    if (ex.upgrade) return 0; // llhttp stops with PAUSED_UPGRADE
+    if (!ex.keepAlive) {
+      this.startClosing();
+      return llhttp.ERROR.PAUSED;
+    }
+    if (this.inFlight >= this.core.maxPipelined) this.setPause(PAUSE.PIPELINE);
+    return this.pause !== 0 ? llhttp.ERROR.PAUSED : 0;
+  }
+
+  // ---- pauses --------------------------------------------------------------------
+
+  private setPause(bit: number): void {
+    if (this.pause === 0) this.socket.pause();
+    this.pause |= bit;
+  }
+
+  private clearPause(bit: number): void {
+    if ((this.pause & bit) === 0) return;
+    this.pause &= ~bit;
+    if (this.pause === 0 && !this.resumeQueued) {
+      // Never re-enter llhttp from inside a callback: continue on the next tick.
+      this.resumeQueued = true;
+      process.nextTick(resumeReading, this);
+    }
+  }
+
+  resumeNow(): void {
+    this.resumeQueued = false;
+    if (this.pause !== 0 || this.closed) return;
+    const pending = this.pending;
+    if (pending !== null && !this.closing) {
+      this.pending = null;
+      beginRead();
+      this.feed(pending, this.pendingOff);
+      endRead();
+    }
+    if (this.pause === 0 && !this.closed) this.socket.resume();
+  }
+
+  bodyConsumed(_ex: Exchange): void {
+    this.clearPause(PAUSE.BODY);
+  }
+
+  // ---- writing -------------------------------------------------------------------
+
+  keepsAlive(): boolean {
+    return !this.closing && !this.core.shuttingDown;
+  }
+
+  afterFlush(): void {
+    const s = this.socket;
+    if (!this.writeBlocked && s.writableLength > this.core.writeHighWater) {
+      this.writeBlocked = true;
+      this.writeBlockedSince = now;
+      this.setPause(PAUSE.WRITE);
+    }
+  }
+
+  onDrain(): void {
+    if (!this.writeBlocked) return;
+    this.writeBlocked = false;
+    this.clearPause(PAUSE.WRITE);
+    for (let ex = this.head; ex !== null; ex = ex.next) {
+      const d = ex.drainWaiter;
+      if (d !== null) {
+        ex.drainWaiter = null;
+        d();
+      }
+    }
+  }
+
+  sendContinue(ex: Exchange): void {
+    if (ex.res === RES.NONE && this.head === ex && !this.closed) writeDirect(this, CONTINUE_100);
+  }
+
+  /** An exchange's response ended: pop every finished exchange at the head, in order. */
+  finish(ex: Exchange): void {
+    if (ex !== this.head) return;
+    while (this.head !== null && this.head.res === RES.ENDED) {
+      const done: Exchange = this.head;
+      this.head = done.next;
+      if (this.head === null) this.tail = null;
+      done.next = null;
+      done.queued = false;
+      this.inFlight--;
+      if (!done.keepAlive && done.phase !== PHASE.DONE) this.startClosing();
+      if (done.expectContinue) this.startClosing(); // body never asked for: the client may still send it
+      if (!done.keepAlive) this.startClosing();
+      const released = done.phase === PHASE.DONE || this.closing;
+      if (released) this.maybeRelease(done);
+      const next = this.head;
+      if (next !== null && next.upgradeAccepted) {
+        this.upgradeTo(next);
+        return;
+      }
+      if (next !== null && next.deferred !== null) {
+        const d = next.deferred;
+        next.deferred = null;
+        for (let i = 0; i < d.length; i++) writeDirect(this, d[i]);
+      }
+    }
+    if (this.inFlight < this.core.maxPipelined) this.clearPause(PAUSE.PIPELINE);
+    if (this.head === null && this.closing) this.closeWhenFlushed();
+  }
+
+  maybeRelease(ex: Exchange): void {
+    if (ex.res === RES.ENDED && !ex.appPending && (ex.phase === PHASE.DONE || this.closing) && !ex.queued && this.parsing !== ex) {
+      this.core.release(ex);
+    }
+  }
+
+  // ---- errors and closing ----------------------------------------------------------
+
+  startClosing(): void {
+    if (!this.closing) {
+      this.closing = true;
+      this.closingSince = now;
+    }
+  }
+
+  /** Ill-formed or rejected request: answer `status` after the earlier responses, then close. */
+  fail(status: number): void {
+    if (this.closing && this.errorStatus !== 0) return;
+    this.startClosing();
+    this.errorStatus = status;
+    this.pending = null;
+    const ex = this.parsing;
+    this.parsing = null;
+    if (ex !== null) {
+      if (!ex.dispatched) {
+        this.unlink(ex);
+        this.core.release(ex);
+      } else {
+        ex.disconnect();
+        if (ex.res === RES.NONE) {
+          ex.res = RES.ENDED; // the transport answers in its place
+          ex.keepAlive = false;
+          this.finish(ex);
+          return;
+        }
+        this.errorStatus = 0; // its response has begun: the close is the only signal left
+      }
+    }
+    if (this.head === null) this.closeWhenFlushed();
+  }
+
+  private unlink(ex: Exchange): void {
+    let prev: Exchange | null = null;
+    for (let e = this.head; e !== null; prev = e, e = e.next) {
+      if (e !== ex) continue;
+      if (prev === null) this.head = e.next;
+      else prev.next = e.next;
+      if (this.tail === e) this.tail = prev;
+      e.next = null;
+      e.queued = false;
+      this.inFlight--;
+      return;
+    }
+  }
+
+  private closeWhenFlushed(): void {
+    if (this.closed) return;
+    const s = this.socket;
+    if (this.errorStatus !== 0) {
+      writeDirect(this, errorResponse(this.errorStatus));
+      this.errorStatus = 0;
+    } else {
+      flushIfOwner();
+    }
+    if (!s.destroyed) s.end();
+  }
+
+  /** App threw or rejected: 500 if nothing was sent yet, otherwise the connection is closed. */
+  appFailed(ex: Exchange, err: unknown): void {
+    this.core.logError('Exception in application', err);
+    if (ex.res === RES.NONE && !this.closed) {
+      ex.keepAlive = ex.keepAlive && ex.phase === PHASE.DONE;
+      ex.respond(500, null, 'Internal Server Error');
+    } else if (ex.res !== RES.ENDED) {
+      this.abort();
+    }
+    this.maybeRelease(ex);
+  }
+
+  /** App returned without completing its response. */
+  appIncomplete(ex: Exchange): void {
+    if (this.closed) return;
+    if (ex.res === RES.NONE) {
+      this.core.logError('Application returned without sending a response');
+      ex.respond(500, null, 'Internal Server Error');
+    } else {
+      this.core.logError('Application returned without completing its response');
+      this.abort();
+    }
+    this.maybeRelease(ex);
+  }
+
+  abort(): void {
+    flushIfOwner();
+    this.socket.destroy();
+  }
+
+  /** Client sent FIN: answer what is in flight, then close (half-close still gets responses). */
+  onEnd(): void {
+    if (this.closed) return;
+    const ex = this.parsing;
+    if (ex !== null && !this.closing) {
+      // EOF in the middle of a message: nothing more will come for it.
+      this.parsing = null;
+      if (!ex.dispatched) {
+        this.unlink(ex);
+        this.core.release(ex);
+      } else ex.disconnect();
+    }
+    this.startClosing();
+    if (this.head === null) this.closeWhenFlushed();
+  }
+
+  onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (let ex = this.head; ex !== null; ex = ex.next) ex.disconnect();
+    if (this.parsing !== null && this.parsing !== this.tail) this.parsing.disconnect();
+    llhttp.freeParser(this.parser);
+    this.parser = 0;
+    this.core.forget(this);
+  }
+
+  /** The app accepted an upgrade: hand over now, or once earlier responses are out. */
+  acceptUpgrade(ex: Exchange): void {
+    if (!ex.upgrade) throw new Error('websocket.accept on a request that is not an upgrade');
+    if (this.core.onUpgrade === null) {
+      ex.respond(426, UPGRADE_HEADERS, 'Upgrades are not enabled on this server\n');
+      return;
+    }
+    ex.upgradeAccepted = true;
+    this.upgradeTo(ex);
+  }
+
+  /** Upgrade accepted: hand the socket and the bytes read after the head to the hook. */
+  upgradeTo(ex: Exchange): boolean {
+    if (this.head !== ex || this.upgradeHead === null || this.closed) return false;
+    flushIfOwner();
+    const head = this.upgradeHead;
+    this.upgradeHead = null;
+    this.closed = true;
+    this.core.detach(this);
+    llhttp.freeParser(this.parser);
+    this.parser = 0;
+    this.core.onUpgrade!(ex.scope, this.socket, head);
+    return true;
+  }
+}
+
+function resumeReading(conn: Connection): void {
+  conn.resumeNow();
+}
+
+function flushIfOwner(): void {
+  flush();
+}
+
+/** '::ffff:10.0.0.1' → '10.0.0.1'; a zone ('fe80::1%eth0') is stripped. */
+function normalizePeer(addr: string): string {
+  if (addr.startsWith('::ffff:') && addr.indexOf('.') > 0) return addr.slice(7);
+  const zone = addr.indexOf('%');
+  return zone >= 0 ? addr.slice(0, zone) : addr;
+}
+
+/** Content-Length digits (llhttp has validated them); saturates instead of overflowing. */
+function contentLength(buf: Buffer, s: number, e: number): number {
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) break;
+    n = n * 10 + d;
+    if (n > Number.MAX_SAFE_INTEGER / 10) return Number.MAX_SAFE_INTEGER;
+  }
+  return n;
+}

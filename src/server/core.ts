@@ -1,0 +1,248 @@
+// What every connection of one server shares: the app, the limits, the exchange pool,
+// the trust stage and the one coarse timer that enforces timeouts.
+import type { Socket } from 'node:net';
+import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
+import type { Scope } from '../scope/scope.js';
+import { Exchange, PHASE } from './exchange.js';
+import { Connection } from './connection.js';
+import { DEFAULTS, type TransportOptions } from './options.js';
+import { now, startClock, stopClock } from './encode.js';
+import { consoleLogger } from './logger.js';
+
+/** The stage that resolves client, scheme, host and root path (src/trust). */
+export interface TrustStage {
+  resolve(scope: Scope): void;
+  isTrusted(address: string): boolean;
+  /** PROXY protocol: bytes consumed (> 0), 0 when more are needed, -1 when invalid. */
+  readProxy?(buf: Buffer, conn: { peer: [string, number] | null }): number;
+}
+
+const POOL_MAX = 4096;
+/** A closing connection whose client does not close its side within this time is destroyed. */
+const LINGER = 5_000;
+
+export class ServerCore {
+  readonly app: App;
+  readonly logger: Logger;
+  readonly maxHeaderSize: number;
+  readonly headersTimeout: number;
+  readonly requestTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly maxRequestsPerSocket: number;
+  readonly maxBodySize: number;
+  readonly maxConnections: number;
+  readonly maxPipelined: number;
+  readonly sendTimeout: number;
+  readonly writeHighWater: number;
+  readonly serverLine: Buffer;
+  readonly onUpgrade: UpgradeHook | null;
+  readonly trust: TrustStage | null;
+  readonly proxyProtocol: boolean;
+  readonly connections = new Set<Connection>();
+  shuttingDown = false;
+  private readonly pool: Exchange[] = [];
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(app: App, o: TransportOptions, trust: TrustStage | null, proxyProtocol: boolean) {
+    this.app = app;
+    this.logger = o.logger ?? consoleLogger();
+    this.maxHeaderSize = o.maxHeaderSize ?? DEFAULTS.maxHeaderSize;
+    this.headersTimeout = o.headersTimeout ?? DEFAULTS.headersTimeout;
+    this.requestTimeout = o.requestTimeout ?? DEFAULTS.requestTimeout;
+    this.keepAliveTimeout = o.keepAliveTimeout ?? DEFAULTS.keepAliveTimeout;
+    this.maxRequestsPerSocket = o.maxRequestsPerSocket ?? DEFAULTS.maxRequestsPerSocket;
+    this.maxBodySize = o.maxBodySize ?? DEFAULTS.maxBodySize;
+    this.maxConnections = o.maxConnections ?? DEFAULTS.maxConnections;
+    this.maxPipelined = o.maxPipelined ?? DEFAULTS.maxPipelined;
+    this.sendTimeout = o.sendTimeout ?? DEFAULTS.sendTimeout;
+    this.writeHighWater = o.writeHighWater ?? DEFAULTS.writeHighWater;
+    this.serverLine = o.serverHeader ? Buffer.from(`server: ${o.serverHeader}\r\n`, 'latin1') : Buffer.alloc(0);
+    this.onUpgrade = o.onUpgrade ?? null;
+    this.trust = trust;
+    this.proxyProtocol = proxyProtocol;
+    for (const [name, v] of Object.entries({
+      maxHeaderSize: this.maxHeaderSize, headersTimeout: this.headersTimeout, requestTimeout: this.requestTimeout,
+      keepAliveTimeout: this.keepAliveTimeout, maxRequestsPerSocket: this.maxRequestsPerSocket, maxBodySize: this.maxBodySize,
+      maxConnections: this.maxConnections, maxPipelined: this.maxPipelined, sendTimeout: this.sendTimeout,
+    })) {
+      if (!Number.isFinite(v) || v < 0) throw new TypeError(`${name} must be a number >= 0, got ${v}`);
+    }
+  }
+
+  start(): void {
+    startClock();
+    // One sweep a second over all connections instead of a timer per request (node:http
+    // does the same with connectionsCheckingInterval).
+    this.sweepTimer = setInterval(() => this.sweep(), 1000);
+    this.sweepTimer.unref();
+  }
+
+  stop(): void {
+    if (this.sweepTimer !== null) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = null;
+      stopClock();
+    }
+  }
+
+  accept(socket: Socket): void {
+    if (this.shuttingDown || (this.maxConnections > 0 && this.connections.size >= this.maxConnections)) {
+      socket.on('error', ignore);
+      socket.end(BUSY);
+      setTimeout(destroySocket, LINGER, socket).unref();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn = new Connection(socket, this);
+    (socket as SocketWithConn)[kConn] = conn;
+    this.connections.add(conn);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onClose);
+    socket.on('drain', onDrain);
+    socket.on('error', onError);
+  }
+
+  acquire(conn: Connection): Exchange {
+    const ex = this.pool.pop() ?? new Exchange();
+    ex.reset(conn);
+    return ex;
+  }
+
+  release(ex: Exchange): void {
+    if (ex.conn === null) return;
+    ex.conn = null;
+    ex.scope.resetRequest();
+    if (ex.own !== null && ex.own.length > 16 * 1024) ex.own = null;
+    if (this.pool.length < POOL_MAX) this.pool.push(ex);
+  }
+
+  /** Exchanges waiting in the pool (for tests that check nothing leaks). */
+  get pooled(): number {
+    return this.pool.length;
+  }
+
+  resolveTrust(scope: Scope): void {
+    if (this.trust !== null) this.trust.resolve(scope);
+  }
+
+  parseProxy(buf: Buffer, conn: Connection): number {
+    return this.trust?.readProxy ? this.trust.readProxy(buf, conn) : -1;
+  }
+
+  dispatch(ex: Exchange): void {
+    let r: unknown;
+    try {
+      r = this.app(ex.scope as ScopeShape, ex.receive, ex.send);
+    } catch (err) {
+      ex.conn!.appFailed(ex, err);
+      return;
+    }
+    if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
+      ex.appPending = true;
+      (r as Promise<void>).then(ex.onAppDone, ex.onAppError);
+    }
+  }
+
+  forget(conn: Connection): void {
+    this.connections.delete(conn);
+    if (this.connections.size === 0 && this.idleWaiters.length > 0) {
+      const w = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** The socket leaves the transport (upgrade): stop listening to it. */
+  detach(conn: Connection): void {
+    const s = conn.socket;
+    s.removeListener('data', onData);
+    s.removeListener('end', onEnd);
+    s.removeListener('close', onClose);
+    s.removeListener('drain', onDrain);
+    s.removeListener('error', onError);
+    s.pause();
+    this.forget(conn);
+  }
+
+  /** Graceful: idle connections close now, busy ones after their in-flight responses. */
+  drain(): Promise<void> {
+    this.shuttingDown = true;
+    for (const conn of this.connections) {
+      if (conn.head === null && conn.parsing === null) conn.socket.end();
+      else conn.startClosing();
+    }
+    if (this.connections.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private sweep(): void {
+    const t = now;
+    for (const conn of this.connections) {
+      if (conn.closed) continue;
+      if (conn.closing && conn.head === null && t - conn.closingSince > LINGER) {
+        conn.socket.destroy();
+        continue;
+      }
+      if (conn.writeBlocked && t - conn.writeBlockedSince > this.sendTimeout) {
+        this.debug('send timeout: client is not reading');
+        conn.socket.destroy();
+        continue;
+      }
+      const ex = conn.parsing;
+      if (ex !== null) {
+        const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
+        if (this.requestTimeout > 0 && limit > 0 && t - ex.startedAt > limit) conn.fail(408);
+      } else if (conn.head === null && !conn.closing) {
+        const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
+        if (limit > 0 && t - conn.lastActive > limit) {
+          if (conn.requests === 0) conn.fail(408);
+          else conn.socket.end();
+        }
+      }
+    }
+  }
+
+  debug(message: string): void {
+    this.logger.debug?.(message);
+  }
+
+  logError(message: string, err?: unknown): void {
+    try {
+      this.logger.error(message, err);
+    } catch {
+      // a failing logger must not take the server down
+    }
+  }
+}
+
+const kConn = Symbol('fasterapi.connection');
+type SocketWithConn = Socket & { [kConn]: Connection };
+
+const BUSY = Buffer.from(
+  'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nretry-after: 1\r\n\r\nServer is too busy.\n',
+  'latin1',
+);
+
+// Socket listeners are module functions reading the connection off the socket: no
+// closure per connection.
+function onData(this: Socket, chunk: Buffer): void {
+  (this as SocketWithConn)[kConn].read(chunk);
+}
+function onEnd(this: Socket): void {
+  (this as SocketWithConn)[kConn].onEnd();
+}
+function onClose(this: Socket): void {
+  (this as SocketWithConn)[kConn].onClose();
+}
+function onDrain(this: Socket): void {
+  (this as SocketWithConn)[kConn].onDrain();
+}
+function onError(this: Socket, err: Error): void {
+  (this as SocketWithConn)[kConn].core.debug(`socket error: ${err.message}`);
+}
+function ignore(): void {}
+function destroySocket(s: Socket): void {
+  s.destroy();
+}

@@ -1,0 +1,395 @@
+// One request/response in flight on a connection: the pooled scope plus the transport's
+// state for it. Exchanges and their bound receive/send are created once and reused, so
+// serving a request allocates neither closures nor objects on the fast path.
+import { Scope } from '../scope/scope.js';
+import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
+import {
+  CHUNKED, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONTENT_LENGTH, CRLF, DATE_LINE, LAST_CHUNK,
+  bodyless, headerLines, statusLine, writeDecimal,
+} from './encode.js';
+import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
+import type { Connection } from './connection.js';
+
+export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
+export const RES = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
+/** Last parser callback, to join spans split across reads. */
+export const CB = { NONE: 0, URL: 1, FIELD: 2, VALUE: 3 } as const;
+
+const EMPTY = Buffer.alloc(0);
+const RESOLVED: Promise<void> = Promise.resolve();
+const DISCONNECT: ReceiveMessage = Object.freeze({ type: 'http.disconnect' }) as ReceiveMessage;
+const END_OF_BODY: ReceiveMessage = Object.freeze({ type: 'http.request', body: EMPTY, moreBody: false }) as ReceiveMessage;
+
+export class Exchange {
+  readonly scope = new Scope();
+  conn: Connection | null = null;
+  next: Exchange | null = null;
+  // request side
+  phase: number = PHASE.HEAD;
+  lastCb: number = CB.NONE;
+  /** Head bytes copied into `own` because the head spans several reads. */
+  owned = false;
+  own: Buffer | null = null;
+  ownLen = 0;
+  headBytes = 0;
+  keepAlive = true;
+  upgrade = false;
+  dispatched = false;
+  /** Linked into its connection's FIFO (set on parse start, cleared when popped). */
+  queued = false;
+  upgradeAccepted = false;
+  expectContinue = false;
+  bodyBytes = 0;
+  bodyQueue: Buffer[] | null = null;
+  bodyQueued = 0;
+  bodyDelivered = false;
+  receiveWaiter: ((m: ReceiveMessage) => void) | null = null;
+  startedAt = 0;
+  // response side
+  res: number = RES.NONE;
+  status = 200;
+  headText = '';
+  headFramed = false;
+  chunked = false;
+  isHead = false;
+  closeAfter = false;
+  /** Output held while an earlier exchange on the connection is still answering. */
+  deferred: Uint8Array[] | null = null;
+  appPending = false;
+  drainWaiter: (() => void) | null = null;
+
+  readonly receive: () => Promise<ReceiveMessage>;
+  readonly send: (a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => any;
+  readonly onAppDone: () => void;
+  readonly onAppError: (err: unknown) => void;
+
+  constructor() {
+    this.receive = () => this.doReceive();
+    this.send = (a, head, body) => (typeof a === 'number' ? this.respond(a, head ?? null, body ?? null) : this.doSend(a));
+    this.onAppDone = () => this.appSettled(null);
+    this.onAppError = (err) => this.appSettled(err ?? new Error('app rejected'));
+  }
+
+  reset(conn: Connection): void {
+    this.scope.resetRequest();
+    this.conn = conn;
+    this.next = null;
+    this.phase = PHASE.HEAD;
+    this.lastCb = CB.NONE;
+    this.owned = false;
+    this.ownLen = 0;
+    this.headBytes = 0;
+    this.keepAlive = true;
+    this.upgrade = false;
+    this.dispatched = false;
+    this.queued = false;
+    this.upgradeAccepted = false;
+    this.expectContinue = false;
+    this.bodyBytes = 0;
+    this.bodyQueue = null;
+    this.bodyQueued = 0;
+    this.bodyDelivered = false;
+    this.receiveWaiter = null;
+    this.startedAt = 0;
+    this.res = RES.NONE;
+    this.status = 200;
+    this.headText = '';
+    this.headFramed = false;
+    this.chunked = false;
+    this.isHead = false;
+    this.closeAfter = false;
+    this.deferred = null;
+    this.appPending = false;
+    this.drainWaiter = null;
+  }
+
+  // ---- request body -------------------------------------------------------------
+
+  /** A body span from the parser (a view over the read chunk, which is never reused). */
+  pushBody(chunk: Buffer): void {
+    this.bodyBytes += chunk.length;
+    const w = this.receiveWaiter;
+    if (w !== null) {
+      this.receiveWaiter = null;
+      w({ type: 'http.request', body: chunk, moreBody: true });
+      return;
+    }
+    if (this.bodyQueue === null) this.bodyQueue = [];
+    this.bodyQueue.push(chunk);
+    this.bodyQueued += chunk.length;
+  }
+
+  /** The parser reached the end of the request. */
+  endBody(): void {
+    this.phase = PHASE.DONE;
+    const w = this.receiveWaiter;
+    if (w !== null) {
+      this.receiveWaiter = null;
+      this.bodyDelivered = true;
+      w(END_OF_BODY);
+    }
+  }
+
+  /** The connection is gone or the request was cut off: wake a waiting receive(). */
+  disconnect(): void {
+    const w = this.receiveWaiter;
+    if (w !== null) {
+      this.receiveWaiter = null;
+      w(DISCONNECT);
+    }
+    const d = this.drainWaiter;
+    if (d !== null) {
+      this.drainWaiter = null;
+      d();
+    }
+  }
+
+  private doReceive(): Promise<ReceiveMessage> {
+    const conn = this.conn;
+    if (conn === null || conn.closed) return Promise.resolve(DISCONNECT);
+    if (this.expectContinue) {
+      this.expectContinue = false;
+      conn.sendContinue(this);
+    }
+    const q = this.bodyQueue;
+    if (q !== null && q.length > 0) {
+      const body = q.length === 1 ? q[0] : Buffer.concat(q, this.bodyQueued);
+      q.length = 0;
+      this.bodyQueued = 0;
+      conn.bodyConsumed(this);
+      const more = this.phase !== PHASE.DONE;
+      if (!more) this.bodyDelivered = true;
+      return Promise.resolve({ type: 'http.request', body, moreBody: more });
+    }
+    if (this.phase === PHASE.DONE && !this.bodyDelivered) {
+      this.bodyDelivered = true;
+      return Promise.resolve(END_OF_BODY);
+    }
+    if (this.res === RES.ENDED || this.bodyDelivered) return Promise.resolve(DISCONNECT);
+    return new Promise((resolve) => {
+      this.receiveWaiter = resolve;
+    });
+  }
+
+  // ---- response -----------------------------------------------------------------
+
+  /** Fast path: whole response in one call (see types.ts Send). */
+  respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void {
+    if (this.res !== RES.NONE) throw new Error('Response already started');
+    const conn = this.conn;
+    if (conn === null) throw new Error('Response sent after the request ended');
+    this.status = status;
+    const headBytes = head === null ? EMPTY : head.bytes;
+    const noBody = bodyless(status);
+    let len = 0;
+    if (!noBody && body !== null) len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const withBody = !noBody && !this.isHead && len > 0;
+    const framed = head !== null && head.framed;
+    const size = this.headSize(headBytes.length, framed || noBody ? -1 : len) + (withBody && len <= SLAB_MAX_RESPONSE ? len : 0);
+    const buf = this.target(size);
+    let p = targetPos;
+    p = this.writeHead(buf, p, headBytes, null, framed || noBody ? -1 : len, false);
+    if (withBody && len <= SLAB_MAX_RESPONSE) {
+      if (typeof body === 'string') p += buf.utf8Write(body, p);
+      else {
+        buf.set(body as Uint8Array, p);
+        p += len;
+      }
+      this.commitTarget(buf, p);
+    } else {
+      this.commitTarget(buf, p);
+      if (withBody) this.emitRaw(typeof body === 'string' ? Buffer.from(body) : (body as Uint8Array));
+    }
+    this.res = RES.ENDED;
+    conn.finish(this);
+  }
+
+  private doSend(msg: SendMessage): Promise<void> {
+    const conn = this.conn;
+    if (conn === null || conn.closed) return RESOLVED;
+    if (msg.type === 'http.response.start') {
+      if (this.res !== RES.NONE) return Promise.reject(new Error('Response already started'));
+      statusLine(msg.status); // validates the code
+      const lines = headerLines(msg.headers);
+      this.status = msg.status;
+      this.headText = lines.text;
+      this.headFramed = lines.framed;
+      if (lines.hasConnection && /(^|\n)connection:[^\r]*close/i.test(lines.text)) this.keepAlive = false;
+      this.res = RES.STARTED;
+      return RESOLVED;
+    }
+    if (msg.type === 'websocket.accept') {
+      conn.acceptUpgrade(this);
+      return RESOLVED;
+    }
+    if (msg.type !== 'http.response.body') return Promise.reject(new TypeError(`Unknown message type: ${(msg as { type: string }).type}`));
+    if (this.res === RES.NONE) return Promise.reject(new Error('http.response.body before http.response.start'));
+    if (this.res === RES.ENDED) return Promise.reject(new Error('Response already ended'));
+    const raw = msg.body ?? EMPTY;
+    const body = typeof raw === 'string' ? Buffer.from(raw) : raw;
+    const more = msg.moreBody === true;
+    const noBody = bodyless(this.status) || this.isHead;
+    if (this.res === RES.STARTED) {
+      // First body message decides the framing: one message → content-length, else chunked.
+      let length = -1;
+      if (!this.headFramed && !bodyless(this.status)) {
+        if (!more) length = body.length;
+        else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHead;
+        else this.closeAfter = true; // HTTP/1.0 without a length: the close delimits the body
+      }
+      const headLen = Buffer.byteLength(this.headText, 'latin1');
+      const inline = !noBody && body.length <= SLAB_MAX_RESPONSE ? body.length : 0;
+      const buf = this.target(this.headSize(headLen, length) + inline + (this.chunked ? 12 : 0));
+      let p = this.writeHead(buf, targetPos, null, this.headText, length, this.chunked);
+      this.res = RES.HEAD_SENT;
+      p = this.writeBody(buf, p, body, noBody, inline > 0);
+      this.commitTarget(buf, p);
+      if (!noBody && inline === 0 && body.length > 0) this.emitBodyRaw(body);
+    } else if (!noBody && body.length > 0) {
+      const inline = body.length <= SLAB_MAX_RESPONSE;
+      const buf = this.target((inline ? body.length : 0) + 12);
+      const p = this.writeBody(buf, targetPos, body, false, inline);
+      this.commitTarget(buf, p);
+      if (!inline) this.emitBodyRaw(body);
+    }
+    if (!more) {
+      if (this.chunked) this.emitSmall(LAST_CHUNK);
+      this.res = RES.ENDED;
+      conn.finish(this);
+      return RESOLVED;
+    }
+    if (conn.writeBlocked) {
+      return new Promise((resolve) => {
+        this.drainWaiter = resolve;
+      });
+    }
+    return RESOLVED;
+  }
+
+  /** Chunk framing (when chunked) plus the bytes, or only the framing when the body is written raw. */
+  private writeBody(buf: Buffer, p: number, body: Uint8Array, noBody: boolean, inline: boolean): number {
+    if (noBody || body.length === 0) return p;
+    if (this.chunked) {
+      p += buf.latin1Write(body.length.toString(16), p);
+      buf[p++] = 13;
+      buf[p++] = 10;
+    }
+    if (inline) {
+      buf.set(body, p);
+      p += body.length;
+      if (this.chunked) {
+        buf[p++] = 13;
+        buf[p++] = 10;
+      }
+    }
+    return p;
+  }
+
+  private emitBodyRaw(body: Uint8Array): void {
+    this.emitRaw(body);
+    if (this.chunked) this.emitSmall(CRLF);
+  }
+
+  private emitSmall(bytes: Buffer): void {
+    const buf = this.target(bytes.length);
+    buf.set(bytes, targetPos);
+    this.commitTarget(buf, targetPos + bytes.length);
+  }
+
+  private headSize(headLen: number, contentLength: number): number {
+    const conn = this.conn!;
+    return (
+      statusLine(this.status).length +
+      DATE_LINE.length +
+      conn.serverLine.length +
+      CONNECTION_KEEP_ALIVE.length +
+      headLen +
+      (contentLength >= 0 ? CONTENT_LENGTH.length + 18 : 0) +
+      CHUNKED.length +
+      2
+    );
+  }
+
+  /** Status line, Date, Server, Connection, the app's fields, framing, blank line. */
+  private writeHead(buf: Buffer, p: number, headBytes: Buffer | null, headText: string | null, contentLength: number, chunked: boolean): number {
+    const conn = this.conn!;
+    const line = statusLine(this.status);
+    buf.set(line, p);
+    p += line.length;
+    buf.set(DATE_LINE, p);
+    p += DATE_LINE.length;
+    if (conn.serverLine.length > 0) {
+      buf.set(conn.serverLine, p);
+      p += conn.serverLine.length;
+    }
+    const keep = this.keepAlive && !this.closeAfter && conn.keepsAlive();
+    if (!keep) {
+      this.keepAlive = false;
+      buf.set(CONNECTION_CLOSE, p);
+      p += CONNECTION_CLOSE.length;
+    } else if (this.scope.httpVersion === '1.0') {
+      buf.set(CONNECTION_KEEP_ALIVE, p);
+      p += CONNECTION_KEEP_ALIVE.length;
+    }
+    if (headBytes !== null) {
+      buf.set(headBytes, p);
+      p += headBytes.length;
+    } else if (headText !== null && headText.length > 0) {
+      p += buf.latin1Write(headText, p);
+    }
+    if (contentLength >= 0) {
+      buf.set(CONTENT_LENGTH, p);
+      p = writeDecimal(buf, p + CONTENT_LENGTH.length, contentLength);
+      buf[p++] = 13;
+      buf[p++] = 10;
+    } else if (chunked) {
+      buf.set(CHUNKED, p);
+      p += CHUNKED.length;
+    }
+    buf[p++] = 13;
+    buf[p++] = 10;
+    return p;
+  }
+
+  // ---- where bytes go: the shared slab when this exchange may write now, else a deferred copy
+
+  private target(size: number): Buffer {
+    const conn = this.conn!;
+    if (conn.head === this && !conn.closed) {
+      const buf = reserve(conn, size);
+      targetPos = position();
+      return buf;
+    }
+    targetPos = 0;
+    return Buffer.allocUnsafe(size);
+  }
+
+  private commitTarget(buf: Buffer, end: number): void {
+    const conn = this.conn!;
+    if (conn.head === this && !conn.closed) {
+      commit(end);
+    } else {
+      (this.deferred ??= []).push(buf.subarray(0, end));
+    }
+  }
+
+  private emitRaw(bytes: Uint8Array): void {
+    const conn = this.conn!;
+    if (conn.head === this) writeDirect(conn, bytes);
+    else (this.deferred ??= []).push(bytes);
+  }
+
+  // ---- app lifecycle -------------------------------------------------------------
+
+  private appSettled(err: unknown): void {
+    this.appPending = false;
+    const conn = this.conn;
+    if (conn === null) return;
+    if (err !== null) conn.appFailed(this, err);
+    else if (this.res !== RES.ENDED) conn.appIncomplete(this);
+    else conn.maybeRelease(this);
+  }
+}
+
+/** Position in the buffer returned by the last target() call. */
+let targetPos = 0;

@@ -1,0 +1,47 @@
+import type { Logger, UpgradeHook } from '../types.js';
+
+/** Transport limits and hooks. Names follow node:http's where one exists. */
+export interface TransportOptions {
+  /** Largest request head in bytes (request line + header lines); more → 431. node:http: 16 KiB. */
+  maxHeaderSize?: number;
+  /** Time allowed to receive a complete head, from its first byte (or from accept for the first request); → 408 and close. */
+  headersTimeout?: number;
+  /** Time allowed to receive a whole request, head and body; → 408 and close. */
+  requestTimeout?: number;
+  /**
+   * Idle time before a keep-alive connection is closed. Default 65 s: longer than the
+   * idle timeouts of the balancers in front (AWS ALB: 60 s), so the balancer always
+   * closes first and never reuses a connection this server is closing.
+   */
+  keepAliveTimeout?: number;
+  /** Requests served per connection before it is closed (0 = unlimited). */
+  maxRequestsPerSocket?: number;
+  /** Largest request body in bytes; more → 413. Default 1 MiB. */
+  maxBodySize?: number;
+  /** Connections served at once (0 = unlimited); more are answered 503 and closed. */
+  maxConnections?: number;
+  /** Requests in flight per connection before reading pauses (pipelining flood guard). */
+  maxPipelined?: number;
+  /** A connection whose client reads nothing for this long while output is queued is dropped. */
+  sendTimeout?: number;
+  /** Bytes queued on a socket before reading pauses until 'drain'. */
+  writeHighWater?: number;
+  /** Value of a Server header; none is sent when null (the default). */
+  serverHeader?: string | null;
+  logger?: Logger;
+  /** Receives upgrade requests the app accepted with { type: 'websocket.accept' }. */
+  onUpgrade?: UpgradeHook | null;
+}
+
+export const DEFAULTS = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeout: 60_000,
+  requestTimeout: 300_000,
+  keepAliveTimeout: 65_000,
+  maxRequestsPerSocket: 0,
+  maxBodySize: 1024 * 1024,
+  maxConnections: 0,
+  maxPipelined: 64,
+  sendTimeout: 30_000,
+  writeHighWater: 256 * 1024,
+} as const;

@@ -1,0 +1,99 @@
+// Output batching. Responses are encoded into one process-wide slab; the bytes one
+// connection produces in a tick (one read, or one cascade of async handlers) leave in
+// a single socket.write. After the write, if libuv finished it synchronously
+// (writableLength === 0) nothing references the region and it is reused, so the common
+// case allocates nothing but the one view handed to write().
+import type { Socket } from 'node:net';
+
+const SLAB_SIZE = 256 * 1024;
+/** Responses larger than this skip the slab (their body is written as its own buffer). */
+export const SLAB_MAX_RESPONSE = 32 * 1024;
+
+export interface Writer {
+  readonly socket: Socket;
+  afterFlush(): void;
+}
+
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let start = 0;
+let pos = 0;
+let owner: Writer | null = null;
+let tickQueued = false;
+let inRead = false;
+
+/** Buffer and position to encode `n` bytes for `w` into; call commit(newPos) after. */
+export function reserve(w: Writer, n: number): Buffer {
+  if (owner !== w) {
+    flush();
+    owner = w;
+    if (!inRead && !tickQueued) {
+      tickQueued = true;
+      process.nextTick(flushTick);
+    }
+  }
+  if (pos + n > slab.length) {
+    flush();
+    owner = w;
+    if (pos + n > slab.length) {
+      slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
+      start = pos = 0;
+    }
+  }
+  return slab;
+}
+
+export function position(): number {
+  return pos;
+}
+
+export function commit(newPos: number): void {
+  pos = newPos;
+}
+
+/** Writes what the current owner has batched. */
+export function flush(): void {
+  const w = owner;
+  if (w === null) return;
+  owner = null;
+  if (pos === start) return;
+  const socket = w.socket;
+  if (!socket.destroyed) {
+    socket.write(slab.subarray(start, pos));
+    if (socket.writableLength === 0) {
+      pos = start; // written synchronously: the region is free again
+    } else {
+      start = pos; // still referenced by the queued write
+      if (slab.length - pos < SLAB_MAX_RESPONSE) {
+        slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+        start = pos = 0;
+      }
+    }
+  } else {
+    pos = start;
+  }
+  w.afterFlush();
+}
+
+/** Writes bytes that must follow what `w` has batched, keeping order. */
+export function writeDirect(w: Writer, bytes: Uint8Array): void {
+  if (owner === w) flush();
+  if (!w.socket.destroyed) {
+    w.socket.write(bytes);
+    w.afterFlush();
+  }
+}
+
+function flushTick(): void {
+  tickQueued = false;
+  flush();
+}
+
+/** Marks a read callback: batches made inside it are flushed by endRead(). */
+export function beginRead(): void {
+  inRead = true;
+}
+
+export function endRead(): void {
+  inRead = false;
+  flush();
+}

@@ -1,0 +1,106 @@
+// The transport interface every stage and framework is written against.
+// ASGI semantics (https://asgi.readthedocs.io/en/latest/specs/www.html), camelCase names.
+
+/** Read-only, zero-copy view of the request header fields (see scope/headers.ts). */
+export interface HeaderView {
+  /** Number of header lines as received (repeated names count once per line). */
+  readonly size: number;
+  /** Case-insensitive lookup; repeated fields joined with ", " (RFC 9110 §5.3). null when absent. */
+  get(name: string): string | null;
+  has(name: string): boolean;
+  /** Lowercased name of line i. */
+  nameAt(i: number): string;
+  /** Value of line i, latin1-decoded, surrounding whitespace already removed by llhttp. */
+  valueAt(i: number): string;
+  /** [lowercased name, value] per received line, in order. Allocates: for frameworks, not the hot path. */
+  entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+
+export type ScopeType = 'http' | 'websocket';
+
+/** The per-request scope. The transport hands out a pooled object: valid until the response ends. */
+export interface Scope {
+  type: ScopeType;
+  httpVersion: '1.0' | '1.1';
+  method: string;
+  /** 'http' | 'https' | 'ws' | 'wss', resolved by the trust stage. */
+  scheme: string;
+  /** [host, port] the client addressed (Host / trusted X-Forwarded-Host), or the listening address. */
+  server: [string, number | null];
+  /** [address, port] of the real client as resolved by the trust stage, or null. */
+  client: [string, number] | null;
+  /** Mount point: static rootPath or a trusted X-Forwarded-Prefix; '' when none. */
+  rootPath: string;
+  /** Percent-decoded path the app routes on (without rootPath). */
+  path: string;
+  /** Path as received, not decoded, without the query. */
+  rawPath: string;
+  /** Raw query string without '?', '' when none. */
+  queryString: string;
+  headers: HeaderView;
+  /** [address, port] of the TCP peer (or of the PROXY protocol source) before header trust. */
+  peer: [string, number] | null;
+  /** Free-form per-request state for middlewares and frameworks (ASGI "state"). */
+  state: Record<string, unknown> | null;
+}
+
+export interface RequestMessage {
+  type: 'http.request';
+  body: Uint8Array;
+  moreBody: boolean;
+}
+export interface DisconnectMessage {
+  type: 'http.disconnect';
+}
+export type ReceiveMessage = RequestMessage | DisconnectMessage;
+
+/** Response header list: [name, value] pairs, or a plain record. */
+export type ResponseHeaders = ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | number | readonly string[]>>;
+
+export interface ResponseStartMessage {
+  type: 'http.response.start';
+  status: number;
+  headers?: ResponseHeaders;
+}
+export interface ResponseBodyMessage {
+  type: 'http.response.body';
+  body?: Uint8Array | string;
+  moreBody?: boolean;
+}
+/** Accepts an upgrade (scope.type 'websocket'): the socket goes to the server's onUpgrade hook. */
+export interface UpgradeAcceptMessage {
+  type: 'websocket.accept';
+}
+export type SendMessage = ResponseStartMessage | ResponseBodyMessage | UpgradeAcceptMessage;
+
+/** Pre-encoded response header block made once by encodeHeaders(): 'name: value\r\n'* bytes. */
+export interface EncodedHeaders {
+  readonly bytes: Buffer;
+  /** True when the block sets content-length or transfer-encoding itself. */
+  readonly framed: boolean;
+}
+
+export interface Send {
+  /** ASGI send. */
+  (message: SendMessage): Promise<void>;
+  /**
+   * Fast path: a whole response in one call, nothing allocated by the transport.
+   * `head` comes from encodeHeaders() once at start-up; content-length is added.
+   */
+  (status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void;
+}
+
+export type Receive = () => Promise<ReceiveMessage>;
+
+export type App = (scope: Scope, receive: Receive, send: Send) => void | Promise<void>;
+
+/** Called for upgrade requests (scope.type 'websocket') that passed the trust stage and middlewares. */
+export type UpgradeHook = (scope: Scope, socket: import('node:net').Socket, head: Buffer) => void;
+
+export interface Logger {
+  error(message: string, err?: unknown): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug?(message: string): void;
+}
