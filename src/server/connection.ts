@@ -11,6 +11,8 @@ import { errorResponse } from './errors.js';
 import type { ServerCore } from './core.js';
 
 const EMPTY = Buffer.alloc(0);
+/** One read buffer for every connection (net.Socket onread): reads are parsed before the next one. */
+export const SHARED_READ = Buffer.allocUnsafeSlow(64 * 1024);
 const UPGRADE_HEADERS = encodeHeaders({ 'content-type': 'text/plain; charset=utf-8' });
 const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
 /** Request body bytes queued for an app that is not reading before the socket is paused. */
@@ -64,35 +66,56 @@ export class Connection {
 
   // ---- reading -------------------------------------------------------------------
 
-  read(chunk: Buffer): void {
+  /**
+   * chunk[0, len) was just read. `chunk` may be the shared read buffer (SHARED_READ),
+   * which the next read overwrites: whatever must outlive this call is copied out by
+   * unshare() before returning.
+   */
+  read(chunk: Buffer, len: number): void {
     this.lastActive = now;
     if (this.closing || this.closed) return; // nothing after an error or a close is answered
     if (this.upgradeHead !== null) {
-      this.upgradeHead = Buffer.concat([this.upgradeHead, chunk]);
+      this.upgradeHead = Buffer.concat([this.upgradeHead, chunk.subarray(0, len)]);
       return;
     }
     if (this.pause !== 0) {
-      // Bytes that arrive while paused (already in flight) wait with the rest.
-      this.pending = this.pending === null ? chunk : Buffer.concat([this.pending.subarray(this.pendingOff), chunk]);
-      if (this.pending !== chunk) this.pendingOff = 0;
+      this.stash(chunk, 0, len); // bytes already in flight when reading paused
       return;
     }
     let off = 0;
     if (this.proxyBuf !== null) {
-      off = this.readProxyHeader(chunk);
+      off = this.readProxyHeader(chunk, len);
       if (off < 0) return;
     }
     beginRead();
-    this.feed(chunk, off);
+    this.feed(chunk, off, len);
+    if (chunk === SHARED_READ) this.unshare();
     endRead();
   }
 
-  private readProxyHeader(chunk: Buffer): number {
-    const buf = this.proxyBuf!.length === 0 ? chunk : Buffer.concat([this.proxyBuf!, chunk]);
+  /** Keeps chunk[start, end) (copied) to parse once reading resumes. */
+  private stash(chunk: Buffer, start: number, end: number): void {
+    const prev = this.pending === null ? EMPTY : this.pending.subarray(this.pendingOff);
+    this.pending = Buffer.concat([prev, chunk.subarray(start, end)]);
+    this.pendingOff = 0;
+  }
+
+  /** Copies every span that still points into the shared read buffer. */
+  private unshare(): void {
+    for (let ex = this.head; ex !== null; ex = ex.next) {
+      if (ex.scope.raw.buf === SHARED_READ) this.ownHead(ex);
+    }
+    const up = this.upgradeHead;
+    if (up !== null && up.buffer === SHARED_READ.buffer) this.upgradeHead = Buffer.from(up);
+  }
+
+  private readProxyHeader(chunk: Buffer, len: number): number {
+    const fresh = this.proxyBuf!.length === 0;
+    const buf = fresh ? chunk.subarray(0, len) : Buffer.concat([this.proxyBuf!, chunk.subarray(0, len)]);
     const r = this.core.parseProxy(buf, this);
     if (r === 0) {
       if (buf.length > 600) this.socket.destroy();
-      else this.proxyBuf = buf;
+      else this.proxyBuf = Buffer.from(buf);
       return -1;
     }
     if (r < 0) {
@@ -100,19 +123,19 @@ export class Connection {
       return -1;
     }
     this.proxyBuf = null;
-    if (buf !== chunk) {
+    if (!fresh) {
       beginRead();
-      this.feed(buf, r);
+      this.feed(buf, r, buf.length);
       endRead();
       return -1;
     }
     return r;
   }
 
-  private feed(chunk: Buffer, off: number): void {
+  private feed(chunk: Buffer, off: number, len: number): void {
     const p = this.parser;
-    while (off < chunk.length) {
-      const end = Math.min(chunk.length, off + llhttp.INPUT_SIZE);
+    while (off < len) {
+      const end = Math.min(len, off + llhttp.INPUT_SIZE);
       this.chunk = chunk;
       const ret = llhttp.execute(p, this, chunk, off, end);
       const ex = this.parsing;
@@ -124,20 +147,18 @@ export class Connection {
       if (ret === llhttp.ERROR.PAUSED) {
         const at = llhttp.errorOffset(p);
         llhttp.resume(p);
-        if (this.closing) return;
-        this.pending = chunk;
-        this.pendingOff = at;
-        return;
+        if (!this.closing) this.stash(chunk, at, len);
+        break;
       }
       if (ret === llhttp.ERROR.PAUSED_UPGRADE) {
-        this.upgradeHead = chunk.subarray(llhttp.errorOffset(p));
+        this.upgradeHead = chunk.subarray(llhttp.errorOffset(p), len);
         this.setPause(PAUSE.UPGRADE);
         const up = this.tail;
         if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
-        return;
+        break;
       }
       this.parseError(ret);
-      return;
+      break;
     }
     this.chunk = EMPTY;
   }
@@ -152,7 +173,7 @@ export class Connection {
   }
 
   /** The head being parsed continues in the next read: copy its spans out of this chunk. */
-  private ownHead(ex: Exchange): void {
+  ownHead(ex: Exchange): void {
     const raw = ex.scope.raw;
     const src = raw.buf;
     const need = Math.max(1024, ex.headBytes * 2);
@@ -319,7 +340,9 @@ export class Connection {
     ex.bodyBytes += len;
     if (ex.bodyBytes > this.core.maxBodySize) return this.reject(413);
     if (ex.res === RES.ENDED || this.closed) return 0; // answered already: the rest is read and dropped
-    ex.pushBody(this.chunk.subarray(off, off + len));
+    const chunk = this.chunk;
+    // A view is enough for a Buffer Node allocated for this read; the shared buffer is reused.
+    ex.pushBody(chunk === SHARED_READ ? Buffer.from(chunk.subarray(off, off + len)) : chunk.subarray(off, off + len));
     if (ex.bodyQueued > BODY_HIGH_WATER) {
       this.setPause(PAUSE.BODY);
       return llhttp.ERROR.PAUSED;
@@ -367,7 +390,7 @@ export class Connection {
     if (pending !== null && !this.closing) {
       this.pending = null;
       beginRead();
-      this.feed(pending, this.pendingOff);
+      this.feed(pending, this.pendingOff, pending.length);
       endRead();
     }
     if (this.pause === 0 && !this.closed) this.socket.resume();
@@ -422,8 +445,9 @@ export class Connection {
       if (!done.keepAlive && done.phase !== PHASE.DONE) this.startClosing();
       if (done.expectContinue) this.startClosing(); // body never asked for: the client may still send it
       if (!done.keepAlive) this.startClosing();
-      const released = done.phase === PHASE.DONE || this.closing;
-      if (released) this.maybeRelease(done);
+      this.maybeRelease(done);
+      // Still referenced by its app or its body: keep its head bytes past this read.
+      if (done.conn !== null && done.scope.raw.buf === SHARED_READ) this.ownHead(done);
       const next = this.head;
       if (next !== null && next.upgradeAccepted) {
         this.upgradeTo(next);
@@ -580,10 +604,10 @@ export class Connection {
     const head = this.upgradeHead;
     this.upgradeHead = null;
     this.closed = true;
-    this.core.detach(this);
+    const socket = this.core.detach(this);
     llhttp.freeParser(this.parser);
     this.parser = 0;
-    this.core.onUpgrade!(ex.scope, this.socket, head);
+    this.core.onUpgrade!(ex.scope, socket, head);
     return true;
   }
 }

@@ -1,10 +1,11 @@
 // What every connection of one server shares: the app, the limits, the exchange pool,
 // the trust stage and the one coarse timer that enforces timeouts.
+import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
 import type { Scope } from '../scope/scope.js';
 import { Exchange, PHASE } from './exchange.js';
-import { Connection } from './connection.js';
+import { Connection, SHARED_READ } from './connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { now, startClock, stopClock } from './encode.js';
 import { consoleLogger } from './logger.js';
@@ -93,11 +94,12 @@ export class ServerCore {
       setTimeout(destroySocket, LINGER, socket).unref();
       return;
     }
+    socket = adoptHandle(socket);
     socket.setNoDelay(true);
     const conn = new Connection(socket, this);
     (socket as SocketWithConn)[kConn] = conn;
     this.connections.add(conn);
-    socket.on('data', onData);
+    if (!(socket as SocketWithConn)[kOnread]) socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('close', onClose);
     socket.on('drain', onDrain);
@@ -154,16 +156,26 @@ export class ServerCore {
     }
   }
 
-  /** The socket leaves the transport (upgrade): stop listening to it. */
-  detach(conn: Connection): void {
+  /** The socket leaves the transport (upgrade): returns a plain socket for the new owner. */
+  detach(conn: Connection): Socket {
     const s = conn.socket;
     s.removeListener('data', onData);
     s.removeListener('end', onEnd);
     s.removeListener('close', onClose);
     s.removeListener('drain', onDrain);
     s.removeListener('error', onError);
-    s.pause();
     this.forget(conn);
+    if (!(s as SocketWithConn)[kOnread]) {
+      s.pause();
+      return s;
+    }
+    // Our onread callback is fixed on that wrapper: give the new owner a plain one.
+    const handle = (s as unknown as { _handle: unknown })._handle;
+    (s as unknown as { _handle: unknown })._handle = null;
+    s.destroy();
+    const plain = new net.Socket({ handle: handle as never, allowHalfOpen: true, readable: true, writable: true } as net.SocketConstructorOpts);
+    plain.pause();
+    return plain;
   }
 
   /** Graceful: idle connections close now, busy ones after their in-flight responses. */
@@ -218,7 +230,39 @@ export class ServerCore {
 }
 
 const kConn = Symbol('fasterapi.connection');
-type SocketWithConn = Socket & { [kConn]: Connection };
+const kOnread = Symbol('fasterapi.onread');
+type SocketWithConn = Socket & { [kConn]: Connection; [kOnread]?: boolean };
+
+/**
+ * Re-wraps an accepted handle in a net.Socket with the `onread` option, so reads land
+ * in one shared buffer and reach the parser without a Buffer or a 'data' event each
+ * (the server is created with pauseOnConnect, so nothing was read yet). Uses the
+ * socket's `_handle`; if that is missing, the socket is used as it is ('data' events).
+ */
+function adoptHandle(socket: Socket): Socket {
+  const handle = (socket as unknown as { _handle: unknown })._handle;
+  if (!USE_ONREAD || handle == null) {
+    socket.resume();
+    return socket;
+  }
+  (socket as unknown as { _handle: unknown })._handle = null;
+  socket.destroy(); // releases the server's count for the old wrapper; the handle lives on
+  const s = new net.Socket({
+    handle: handle as never,
+    allowHalfOpen: true,
+    readable: true,
+    writable: true,
+    onread: { buffer: SHARED_READ, callback: onReadCallback },
+  } as net.SocketConstructorOpts);
+  (s as SocketWithConn)[kOnread] = true;
+  return s;
+}
+
+const USE_ONREAD = process.env.FASTERAPI_NO_ONREAD !== '1';
+
+function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
+  (this as SocketWithConn)[kConn].read(buf, nread);
+}
 
 const BUSY = Buffer.from(
   'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nretry-after: 1\r\n\r\nServer is too busy.\n',
@@ -228,7 +272,7 @@ const BUSY = Buffer.from(
 // Socket listeners are module functions reading the connection off the socket: no
 // closure per connection.
 function onData(this: Socket, chunk: Buffer): void {
-  (this as SocketWithConn)[kConn].read(chunk);
+  (this as SocketWithConn)[kConn].read(chunk, chunk.length);
 }
 function onEnd(this: Socket): void {
   (this as SocketWithConn)[kConn].onEnd();

@@ -21,7 +21,7 @@ export class Server {
     this.core = new ServerCore(app, options, options.trustStage ?? null, options.proxyProtocol === true);
     const core = this.core;
     // allowHalfOpen: a client that sends FIN after its request still gets the response.
-    this.net = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => core.accept(socket));
+    this.net = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => core.accept(socket));
   }
 
   /** Resolves once listening. `port` 0 picks a free port (see address()). */
