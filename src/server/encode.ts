@@ -62,16 +62,21 @@ export function checkHeader(name: string, value: string): void {
 }
 
 /** Encodes a header list or record as 'name: value\r\n' lines; validates every field. */
-export function headerLines(headers: ResponseHeaders | undefined | null): { text: string; framed: boolean; hasConnection: boolean } {
+export function headerLines(headers: ResponseHeaders | undefined | null): { text: string; framed: boolean; hasConnection: boolean; close: boolean } {
   let text = '';
   let framed = false;
   let hasConnection = false;
-  if (headers == null) return { text, framed, hasConnection };
+  let close = false;
+  if (headers == null) return { text, framed, hasConnection, close };
   const add = (name: string, value: string): void => {
     checkHeader(name, value);
     const lower = name.toLowerCase();
     if (lower === 'content-length' || lower === 'transfer-encoding') framed = true;
-    if (lower === 'connection') hasConnection = true;
+    if (lower === 'connection') {
+      hasConnection = true;
+      // RFC 9110 §7.6.1: a comma-separated list of tokens, case-insensitive.
+      if (/(^|,)\s*close\s*(,|$)/i.test(value)) close = true;
+    }
     text += name + ': ' + value + '\r\n';
   };
   if (Array.isArray(headers)) {
@@ -82,13 +87,14 @@ export function headerLines(headers: ResponseHeaders | undefined | null): { text
       else add(n, String(v));
     }
   }
-  return { text, framed, hasConnection };
+  return { text, framed, hasConnection, close };
 }
 
 /** Header block encoded once at start-up for the fast path: send(status, HEAD, body). */
 export function encodeHeaders(headers: ResponseHeaders): EncodedHeaders {
-  const { text, framed } = headerLines(headers);
-  return Object.freeze({ bytes: Buffer.from(text, 'latin1'), framed });
+  const { text, framed, close } = headerLines(headers);
+  // `close`: the block says connection: close, so the transport closes after the response.
+  return Object.freeze({ bytes: Buffer.from(text, 'latin1'), framed, close });
 }
 
 /** Writes the decimal digits of n (>= 0) at buf[pos]; returns the new position. */

@@ -53,6 +53,8 @@ export class Exchange {
   chunked = false;
   isHead = false;
   closeAfter = false;
+  /** The app's own header block says connection: close (the transport adds no second field). */
+  appClose = false;
   /** Output held while an earlier exchange on the connection is still answering. */
   deferred: Uint8Array[] | null = null;
   appPending = false;
@@ -98,6 +100,7 @@ export class Exchange {
     this.chunked = false;
     this.isHead = false;
     this.closeAfter = false;
+    this.appClose = false;
     this.deferred = null;
     this.appPending = false;
     this.drainWaiter = null;
@@ -179,6 +182,7 @@ export class Exchange {
     const conn = this.conn;
     if (conn === null) throw new Error('Response sent after the request ended');
     this.status = status;
+    if (head !== null && (head as { close?: boolean }).close === true) this.appClose = true; // encodeHeaders() flag
     const headBytes = head === null ? EMPTY : head.bytes;
     const noBody = bodyless(status);
     let len = 0;
@@ -214,7 +218,10 @@ export class Exchange {
       this.status = msg.status;
       this.headText = lines.text;
       this.headFramed = lines.framed;
-      if (lines.hasConnection && /(^|\n)connection:[^\r]*close/i.test(lines.text)) this.keepAlive = false;
+      if (lines.close) {
+        this.appClose = true;
+        this.keepAlive = false; // read no further request on this connection
+      }
       this.res = RES.STARTED;
       return RESOLVED;
     }
@@ -322,11 +329,13 @@ export class Exchange {
       buf.set(conn.serverLine, p);
       p += conn.serverLine.length;
     }
-    const keep = this.keepAlive && !this.closeAfter && conn.keepsAlive();
+    const keep = this.keepAlive && !this.closeAfter && !this.appClose && conn.keepsAlive();
     if (!keep) {
       this.keepAlive = false;
-      buf.set(CONNECTION_CLOSE, p);
-      p += CONNECTION_CLOSE.length;
+      if (!this.appClose) {
+        buf.set(CONNECTION_CLOSE, p);
+        p += CONNECTION_CLOSE.length;
+      }
     } else if (this.scope.httpVersion === '1.0') {
       buf.set(CONNECTION_KEEP_ALIVE, p);
       p += CONNECTION_KEEP_ALIVE.length;
