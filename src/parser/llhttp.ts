@@ -110,16 +110,16 @@ export function freeParser(p: number): void {
 }
 
 /**
- * Parses chunk[start, end) (end - start <= INPUT_SIZE) with `t` as the callback target.
- * Callback offsets are offsets into `chunk`. Returns llhttp's errno; on a pause or
- * error, errorOffset() tells where in `chunk` parsing stopped.
+ * Parses `input` (at most INPUT_SIZE bytes), which starts at offset `base` of the chunk
+ * the callbacks' offsets refer to, with `t` as the callback target. Returns llhttp's
+ * errno; after a pause or an error, errorOffset() tells where in the chunk it stopped.
  */
-export function execute(p: number, t: ParserTarget, chunk: Uint8Array, start: number, end: number): number {
+export function execute(p: number, t: ParserTarget, input: Uint8Array, base: number): number {
   if (mem.buffer !== ll.memory.buffer) mem = new Uint8Array(ll.memory.buffer);
-  mem.set(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end), inputPtr);
+  mem.set(input, inputPtr);
   target = t;
-  sliceBase = start;
-  return ll.llhttp_execute(p, inputPtr, end - start);
+  sliceBase = base;
+  return ll.llhttp_execute(p, inputPtr, input.length);
 }
 
 /** Offset into the last executed chunk where llhttp stopped (after a pause or an error). */

@@ -8,11 +8,13 @@ import { CB, Exchange, PHASE, RES } from './exchange.js';
 import { CONTINUE_100, encodeHeaders, now } from './encode.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
 import { errorResponse } from './errors.js';
+import { ViewCache } from './views.js';
 import type { ServerCore } from './core.js';
 
 const EMPTY = Buffer.alloc(0);
 /** One read buffer for every connection (net.Socket onread): reads are parsed before the next one. */
 export const SHARED_READ = Buffer.allocUnsafeSlow(64 * 1024);
+const SHARED_VIEWS = new ViewCache(SHARED_READ);
 const UPGRADE_HEADERS = encodeHeaders({ 'content-type': 'text/plain; charset=utf-8' });
 const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
 /** Request body bytes queued for an app that is not reading before the socket is paused. */
@@ -45,6 +47,9 @@ export class Connection {
   localPort: number;
   proxyBuf: Buffer | null;
   upgradeHead: Buffer | null = null;
+  /** Answered during this read but not yet released (body or app still running). */
+  readonly lingering: (Exchange | null)[] = [];
+  lingeringCount = 0;
   /** Set on the exchange being parsed when a callback rejects it (status to answer). */
   rejectStatus = 0;
 
@@ -105,6 +110,15 @@ export class Connection {
     for (let ex = this.head; ex !== null; ex = ex.next) {
       if (ex.scope.raw.buf === SHARED_READ) this.ownHead(ex);
     }
+    // Slots are overwritten, never truncated: `length = 0` would free the backing store
+    // and the next push would allocate it again, once per read.
+    const lingering = this.lingering;
+    for (let i = 0; i < this.lingeringCount; i++) {
+      const ex = lingering[i]!;
+      lingering[i] = null;
+      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) this.ownHead(ex);
+    }
+    this.lingeringCount = 0;
     const up = this.upgradeHead;
     if (up !== null && up.buffer === SHARED_READ.buffer) this.upgradeHead = Buffer.from(up);
   }
@@ -137,7 +151,8 @@ export class Connection {
     while (off < len) {
       const end = Math.min(len, off + llhttp.INPUT_SIZE);
       this.chunk = chunk;
-      const ret = llhttp.execute(p, this, chunk, off, end);
+      const input = off === 0 ? (chunk === SHARED_READ ? SHARED_VIEWS.get(end) : end === chunk.length ? chunk : chunk.subarray(0, end)) : chunk.subarray(off, end);
+      const ret = llhttp.execute(p, this, input, off);
       const ex = this.parsing;
       if (ex !== null && ex.phase === PHASE.HEAD && !ex.owned && ret === llhttp.ERROR.OK) this.ownHead(ex);
       if (ret === llhttp.ERROR.OK) {
@@ -446,8 +461,8 @@ export class Connection {
       if (done.expectContinue) this.startClosing(); // body never asked for: the client may still send it
       if (!done.keepAlive) this.startClosing();
       this.maybeRelease(done);
-      // Still referenced by its app or its body: keep its head bytes past this read.
-      if (done.conn !== null && done.scope.raw.buf === SHARED_READ) this.ownHead(done);
+      // Still referenced by its app or its body: unshare() copies its head if it lives past the read.
+      if (done.conn !== null && done.scope.raw.buf === SHARED_READ) this.lingering[this.lingeringCount++] = done;
       const next = this.head;
       if (next !== null && next.upgradeAccepted) {
         this.upgradeTo(next);

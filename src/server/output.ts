@@ -4,6 +4,7 @@
 // (writableLength === 0) nothing references the region and it is reused, so the common
 // case allocates nothing but the one view handed to write().
 import type { Socket } from 'node:net';
+import { ViewCache } from './views.js';
 
 const SLAB_SIZE = 256 * 1024;
 /** Responses larger than this skip the slab (their body is written as its own buffer). */
@@ -15,6 +16,7 @@ export interface Writer {
 }
 
 let slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+let views = new ViewCache(slab);
 let start = 0;
 let pos = 0;
 let owner: Writer | null = null;
@@ -35,8 +37,7 @@ export function reserve(w: Writer, n: number): Buffer {
     flush();
     owner = w;
     if (pos + n > slab.length) {
-      slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, n));
-      start = pos = 0;
+      newSlab(Math.max(SLAB_SIZE, n));
     }
   }
   return slab;
@@ -58,15 +59,12 @@ export function flush(): void {
   if (pos === start) return;
   const socket = w.socket;
   if (!socket.destroyed) {
-    socket.write(slab.subarray(start, pos));
+    socket.write(start === 0 ? views.get(pos) : slab.subarray(start, pos));
     if (socket.writableLength === 0) {
       pos = start; // written synchronously: the region is free again
     } else {
       start = pos; // still referenced by the queued write
-      if (slab.length - pos < SLAB_MAX_RESPONSE) {
-        slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-        start = pos = 0;
-      }
+      if (slab.length - pos < SLAB_MAX_RESPONSE) newSlab(SLAB_SIZE);
     }
   } else {
     pos = start;
@@ -81,6 +79,12 @@ export function writeDirect(w: Writer, bytes: Uint8Array): void {
     w.socket.write(bytes);
     w.afterFlush();
   }
+}
+
+function newSlab(size: number): void {
+  slab = Buffer.allocUnsafeSlow(size);
+  views = new ViewCache(slab);
+  start = pos = 0;
 }
 
 function flushTick(): void {
