@@ -458,8 +458,11 @@ export class Connection {
       done.queued = false;
       this.inFlight--;
       if (!done.keepAlive && done.phase !== PHASE.DONE) this.startClosing();
-      if (done.expectContinue) this.startClosing(); // body never asked for: the client may still send it
+      if (done.expectContinue && done.phase !== PHASE.DONE) this.startClosing(); // body never asked for: the client may still send it
       if (!done.keepAlive) this.startClosing();
+      // The app closed (or the body was close-delimited) after later requests were read:
+      // nothing may follow a response that announced close (RFC 9112 §9.6).
+      if ((done.appClose || done.closeAfter) && this.head !== null) this.dropQueued();
       this.maybeRelease(done);
       // Still referenced by its app or its body: unshare() copies its head if it lives past the read.
       if (done.conn !== null && done.scope.raw.buf === SHARED_READ) this.lingering[this.lingeringCount++] = done;
@@ -517,6 +520,23 @@ export class Connection {
       }
     }
     if (this.head === null) this.closeWhenFlushed();
+  }
+
+  /** Unlinks every exchange still queued; their apps see a disconnect and their output is dropped. */
+  private dropQueued(): void {
+    let ex = this.head;
+    this.head = this.tail = null;
+    this.errorStatus = 0;
+    while (ex !== null) {
+      const next: Exchange | null = ex.next;
+      ex.next = null;
+      ex.queued = false;
+      ex.deferred = null;
+      this.inFlight--;
+      ex.disconnect();
+      this.maybeRelease(ex);
+      ex = next;
+    }
   }
 
   private unlink(ex: Exchange): void {

@@ -329,7 +329,12 @@ export class Exchange {
       buf.set(conn.serverLine, p);
       p += conn.serverLine.length;
     }
-    const keep = this.keepAlive && !this.closeAfter && !this.appClose && conn.keepsAlive();
+    const keep =
+      this.keepAlive && !this.closeAfter && !this.appClose &&
+      // body announced with Expect and never asked for: the client may still send it
+      !(this.expectContinue && this.phase !== PHASE.DONE) &&
+      // a closing connection says close on its last response only (not before a queued one or an error response)
+      (conn.keepsAlive() || this.next !== null || conn.errorStatus !== 0);
     if (!keep) {
       this.keepAlive = false;
       if (!this.appClose) {
