@@ -57,6 +57,12 @@ export interface ProxyResult {
   readonly sourcePort: number;
   readonly destinationAddress: string | null;
   readonly destinationPort: number;
+  /**
+   * v2 only: the PP2_TYPE_SSL TLV says the client connected over TLS (PP2_CLIENT_SSL;
+   * HAProxy `send-proxy-v2-ssl`). Headers are not read from an adopted client peer,
+   * so this is how the connection can know the scheme is https.
+   */
+  readonly ssl: boolean;
 }
 
 /** v1 line limit including CRLF (spec §2.1: "worst case … 107 characters"). */
@@ -79,6 +85,7 @@ function fixed(status: ProxyStatus): ProxyResult {
     sourcePort: 0,
     destinationAddress: null,
     destinationPort: 0,
+    ssl: false,
   });
 }
 
@@ -94,6 +101,7 @@ function done(
   srcPort: number,
   dst: string | null,
   dstPort: number,
+  ssl = false,
 ): ProxyResult {
   return {
     status: PROXY_STATUS.DONE,
@@ -105,6 +113,7 @@ function done(
     sourcePort: srcPort,
     destinationAddress: dst,
     destinationPort: dstPort,
+    ssl,
   };
 }
 
@@ -234,15 +243,35 @@ function parseV2(buf: Uint8Array, start: number, end: number): ProxyResult {
   if (fam === 0x11) {
     const src = `${buf[a]}.${buf[a + 1]}.${buf[a + 2]}.${buf[a + 3]}`;
     const dst = `${buf[a + 4]}.${buf[a + 5]}.${buf[a + 6]}.${buf[a + 7]}`;
-    return done(consumed, 2, command, family, src, (buf[a + 8] << 8) | buf[a + 9], dst, (buf[a + 10] << 8) | buf[a + 11]);
+    const ssl = clientSsl(buf, a + 12, start + consumed);
+    return done(consumed, 2, command, family, src, (buf[a + 8] << 8) | buf[a + 9], dst, (buf[a + 10] << 8) | buf[a + 11], ssl);
   }
   if (fam === 0x21) {
     const src = formatIPv6(buf, a);
     const dst = formatIPv6(buf, a + 16);
-    return done(consumed, 2, command, family, src, (buf[a + 32] << 8) | buf[a + 33], dst, (buf[a + 34] << 8) | buf[a + 35]);
+    const ssl = clientSsl(buf, a + 36, start + consumed);
+    return done(consumed, 2, command, family, src, (buf[a + 32] << 8) | buf[a + 33], dst, (buf[a + 34] << 8) | buf[a + 35], ssl);
   }
   // UNSPEC, UDP and UNIX: nothing a TCP peer can be replaced with; the real endpoints stay.
   return done(consumed, 2, command, family, null, 0, null, 0);
+}
+
+const PP2_TYPE_SSL = 0x20;
+const PP2_CLIENT_SSL = 0x01;
+
+/**
+ * Scans the TLVs in buf[p, end) (type, 16-bit length, value) for PP2_TYPE_SSL with
+ * the PP2_CLIENT_SSL bit. Other TLVs are skipped; a TLV running past the header
+ * ends the scan (the header length itself was already checked).
+ */
+function clientSsl(buf: Uint8Array, p: number, end: number): boolean {
+  while (p + 3 <= end) {
+    const len = (buf[p + 1] << 8) | buf[p + 2];
+    if (p + 3 + len > end) return false;
+    if (buf[p] === PP2_TYPE_SSL && len >= 1) return (buf[p + 3] & PP2_CLIENT_SSL) !== 0;
+    p += 3 + len;
+  }
+  return false;
 }
 
 /** Family byte → PROXY_FAMILY, or -1 for the values the spec says receivers must reject. */

@@ -146,6 +146,20 @@ test('parseProxyHeader v2: PROXY TCP6, TLVs skipped (AWS NLB VPC endpoint TLV)',
   assert.is(r.destinationPort, 8080);
 });
 
+test('parseProxyHeader v2: PP2_TYPE_SSL TLV (send-proxy-v2-ssl) sets ssl', () => {
+  const noop = [0x04, 0x00, 0x02, 0x00, 0x00]; // PP2_TYPE_NOOP, skipped
+  const ssl = [0x20, 0x00, 0x05, 0x07, 0x00, 0x00, 0x00, 0x00]; // client: SSL | CERT_CONN | CERT_SESS, verify 0
+  assert.is(parse(v2(1, 0x11, ipv4Block, [...noop, ...ssl])).ssl, true);
+  assert.is(parse(v2(1, 0x21, ipv6Block, ssl)).ssl, true);
+  assert.is(parse(v2(1, 0x11, ipv4Block, [0x20, 0x00, 0x05, 0x00, 0, 0, 0, 0])).ssl, false);
+  assert.is(parse(v2(1, 0x11, ipv4Block)).ssl, false);
+  assert.is(parse('PROXY TCP4 198.51.100.1 10.0.0.2 4711 80\r\n').ssl, false);
+  // A TLV longer than the header is ignored, not trusted.
+  const r = parse(v2(1, 0x11, ipv4Block, [0x20, 0x00, 0x09, 0x01]));
+  assert.is(r.status, PROXY_STATUS.DONE);
+  assert.is(r.ssl, false);
+});
+
 test('parseProxyHeader v2: LOCAL (health checks) and UNSPEC / UNIX / UDP carry no peer', () => {
   const local = parse(v2(0, 0x11, ipv4Block));
   assert.is(local.status, PROXY_STATUS.DONE);
