@@ -1,5 +1,10 @@
 // Raw-bytes client for tests: exact bytes over a real socket on 127.0.0.1.
 import * as net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer } from '../../src/index.js';
+import type { Server } from '../../src/server/server.js';
+import type { App, Logger } from '../../src/types.js';
+import type { CreateServerOptions } from '../../src/create.js';
 
 export interface RawOptions {
   /** Write the bytes one at a time (or in pieces of this size) with a pause between. */
@@ -93,4 +98,333 @@ export function parseResponses(data: string): { status: number; headers: Record<
     i = p;
   }
   return out;
+}
+
+// ---- persistent connections, servers with cleanup, fixtures ------------------------
+
+
+export type ParsedResponse = ReturnType<typeof parseResponses>[number];
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Complete responses at the start of `data` (a response whose body has not fully
+ * arrived is left out). `bodyless(i)` marks responses to HEAD requests; a response
+ * without content-length or chunked framing is complete only once `closed`.
+ */
+export function completeResponses(data: string, closed: boolean, bodyless: (i: number) => boolean = () => false): ParsedResponse[] {
+  const out: ParsedResponse[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const headEnd = data.indexOf('\r\n\r\n', i);
+    if (headEnd < 0) break;
+    const lines = data.slice(i, headEnd).split('\r\n');
+    const status = Number(lines[0].split(' ')[1]);
+    const headers: Record<string, string> = {};
+    for (const l of lines.slice(1)) {
+      const c = l.indexOf(':');
+      const k = l.slice(0, c).toLowerCase();
+      const v = l.slice(c + 1).trim();
+      headers[k] = headers[k] === undefined ? v : headers[k] + ', ' + v;
+    }
+    let p = headEnd + 4;
+    let body = '';
+    const informational = status >= 100 && status < 200;
+    if (informational || status === 204 || status === 304 || (bodyless(out.filter((r) => r.status >= 200).length) && !informational)) {
+      // no body
+    } else if (headers['transfer-encoding'] === 'chunked') {
+      let complete = false;
+      for (;;) {
+        const le = data.indexOf('\r\n', p);
+        if (le < 0) break;
+        const n = parseInt(data.slice(p, le), 16);
+        if (n === 0) {
+          const trailerEnd = data.indexOf('\r\n', le + 2);
+          if (trailerEnd < 0) break;
+          p = trailerEnd + 2;
+          complete = true;
+          break;
+        }
+        if (le + 2 + n + 2 > data.length) break;
+        body += data.slice(le + 2, le + 2 + n);
+        p = le + 2 + n + 2;
+      }
+      if (!complete) break;
+    } else if (headers['content-length'] !== undefined) {
+      const n = Number(headers['content-length']);
+      if (p + n > data.length) break;
+      body = data.slice(p, p + n);
+      p += n;
+    } else {
+      if (!closed) break;
+      body = data.slice(p);
+      p = data.length;
+    }
+    out.push({ status, headers, body, raw: data.slice(i, p) });
+    i = p;
+  }
+  return out;
+}
+
+/** A client connection that stays open: write, wait for responses, write again. */
+export class RawClient {
+  readonly socket: net.Socket;
+  private chunks: Buffer[] = [];
+  private textCache: string | null = '';
+  /** 'data' events seen by the client. */
+  dataEvents = 0;
+  /** The server sent FIN or reset the connection. */
+  ended = false;
+  closed = false;
+  error: Error | null = null;
+  /** Marks responses that answer HEAD requests (index among final responses). */
+  bodyless: (i: number) => boolean = () => false;
+  private waiters = new Set<() => void>();
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => {
+      this.dataEvents++;
+      this.chunks.push(d);
+      this.textCache = null;
+      this.poke();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.poke();
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      this.closed = true;
+      this.poke();
+    });
+    socket.on('error', (e) => {
+      this.error = e;
+      this.poke();
+    });
+  }
+
+  static connect(port: number, o: { allowHalfOpen?: boolean } = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: o.allowHalfOpen ?? false });
+      const c = new RawClient(s);
+      s.once('connect', () => resolve(c));
+      s.once('error', reject);
+    });
+  }
+
+  private poke(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Everything received so far, latin1. */
+  get text(): string {
+    if (this.textCache === null) this.textCache = Buffer.concat(this.chunks).toString('latin1');
+    return this.textCache;
+  }
+
+  get bytesReceived(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.length;
+    return n;
+  }
+
+  /** Writes `bytes` at once, or in pieces of `split` bytes (or at the offsets in `cuts`) `gap` ms apart. */
+  async write(bytes: string | Buffer, o: { split?: number; cuts?: number[]; gap?: number } = {}): Promise<void> {
+    const buf = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    let pieces: Buffer[] = [buf];
+    if (o.split) {
+      pieces = [];
+      for (let i = 0; i < buf.length; i += o.split) pieces.push(buf.subarray(i, i + o.split));
+    } else if (o.cuts) {
+      pieces = [];
+      let at = 0;
+      for (const c of [...o.cuts, buf.length]) {
+        if (c > at) pieces.push(buf.subarray(at, c));
+        at = c;
+      }
+    }
+    for (let i = 0; i < pieces.length; i++) {
+      if (this.socket.destroyed) return;
+      this.socket.write(pieces[i]);
+      if (pieces.length > 1) await sleep(o.gap ?? 2);
+    }
+  }
+
+  /** Half-close: FIN after what was written. */
+  end(): void {
+    this.socket.end();
+  }
+
+  /** Resolves when `pred` holds; rejects after `timeout` ms with what was received. */
+  waitFor(pred: () => boolean, timeout = 2000, what = 'condition'): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (pred()) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve();
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`timed out after ${timeout} ms waiting for ${what}; received ${JSON.stringify(this.text.slice(0, 600))} ended=${this.ended}`));
+      }, timeout);
+      this.waiters.add(check);
+    });
+  }
+
+  /** Complete final responses received so far (1xx interim responses excluded). */
+  responses(): ParsedResponse[] {
+    return completeResponses(this.text, this.ended, this.bodyless).filter((r) => r.status >= 200);
+  }
+
+  /** Interim and final responses received so far. */
+  allResponses(): ParsedResponse[] {
+    return completeResponses(this.text, this.ended, this.bodyless);
+  }
+
+  async waitResponses(n: number, timeout = 2000): Promise<ParsedResponse[]> {
+    await this.waitFor(() => this.responses().length >= n, timeout, `${n} response(s)`);
+    return this.responses();
+  }
+
+  /** Waits for the server to close its side (FIN or reset). */
+  waitEnded(timeout = 2000): Promise<void> {
+    return this.waitFor(() => this.ended, timeout, 'the server to close the connection');
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Error/warn lines the server logged, for assertions. */
+export interface LogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  message: string;
+  err?: unknown;
+}
+
+export function recordingLogger(into: LogRecord[]): Logger {
+  return {
+    error: (message, err) => void into.push({ level: 'error', message, err }),
+    warn: (message) => void into.push({ level: 'warn', message }),
+    info: (message) => void into.push({ level: 'info', message }),
+    debug: (message) => void into.push({ level: 'debug', message }),
+  };
+}
+
+export interface ServerContext {
+  server: Server;
+  port: number;
+  logs: LogRecord[];
+  /** Opens a persistent client, destroyed when the test ends. */
+  connect(o?: { allowHalfOpen?: boolean }): Promise<RawClient>;
+  /** One-shot raw request (see rawRequest). */
+  raw(bytes: string | Buffer, o?: RawOptions): Promise<{ data: string; closed: boolean }>;
+  /** Server-side sockets in accept order, each with its read and write counts. */
+  accepted: ServerSocketSpy[];
+}
+
+export interface ServerSocketSpy {
+  socket: net.Socket;
+  /** Reads handed to the transport (Connection.read calls). */
+  reads: number;
+  /** socket.write calls made by the transport. */
+  writes: number;
+  /** Bytes passed to socket.write. */
+  written: number;
+}
+
+/**
+ * Runs `fn` against a server on 127.0.0.1:<free port>. Always closes the clients and the
+ * server afterwards; a server that does not close within 3 s fails the test and has
+ * its sockets destroyed, so the suite never hangs.
+ */
+export async function withServer(
+  app: App,
+  options: CreateServerOptions,
+  fn: (ctx: ServerContext) => Promise<void>,
+): Promise<void> {
+  const logs: LogRecord[] = [];
+  const server = createServer(app, { logger: recordingLogger(logs), ...options });
+  const accepted: ServerSocketSpy[] = [];
+  // Registered after the transport's own listener, so the connection exists (the
+  // transport may have re-wrapped the accepted handle in a new socket): the spy wraps
+  // that connection's read() and its socket's write() before any request is read.
+  const spied = new WeakSet<object>();
+  server.net.on('connection', () => {
+    for (const conn of server.core.connections) {
+      if (spied.has(conn)) continue;
+      spied.add(conn);
+      const socket = conn.socket;
+      const spy: ServerSocketSpy = { socket, reads: 0, writes: 0, written: 0 };
+      accepted.push(spy);
+      const read = conn.read;
+      conn.read = function (this: typeof conn, ...args: Parameters<typeof read>): void {
+        spy.reads++;
+        read.apply(this, args);
+      };
+      const write = socket.write;
+      socket.write = function (this: net.Socket, chunk: Uint8Array | string, ...rest: unknown[]): boolean {
+        spy.writes++;
+        spy.written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+      } as typeof socket.write;
+    }
+  });
+  await server.listen(0, '127.0.0.1');
+  const port = server.address().port;
+  const clients: RawClient[] = [];
+  const ctx: ServerContext = {
+    server,
+    port,
+    logs,
+    accepted,
+    async connect(o) {
+      const c = await RawClient.connect(port, o);
+      clients.push(c);
+      return c;
+    },
+    raw: (bytes, o) => rawRequest(port, bytes, o),
+  };
+  try {
+    await fn(ctx);
+  } finally {
+    for (const c of clients) c.destroy();
+    const closed = server.close().then(() => true);
+    const ok = await Promise.race([closed, sleep(3000).then(() => false)]);
+    if (!ok) {
+      for (const conn of server.core.connections) conn.socket.destroy();
+      server.net.close();
+      server.core.stop();
+      // eslint-disable-next-line no-unsafe-finally
+      throw new Error('server.close() did not resolve within 3 s');
+    }
+  }
+}
+
+/** A raw request file from test/fixtures: LF line ends become CRLF. */
+export function fixture(name: string): string {
+  const url = new URL(`../../../test/fixtures/${name}`, import.meta.url);
+  return readFileSync(url, 'latin1').replace(/\r?\n/g, '\r\n');
+}
+
+/** A promise with its resolve function, for apps that hold their response. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Waits until `pred` holds (polling every 5 ms), failing after `timeout` ms. */
+export async function until(pred: () => boolean, timeout = 2000, what = 'condition'): Promise<void> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await sleep(5);
+  }
 }
