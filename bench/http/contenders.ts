@@ -1,0 +1,174 @@
+// The contenders: how each server is started, and the check that they all answer the same.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { spawnTracked, stopChild, tail, which } from './children.js';
+import { nginxCommand } from './servers/nginx.js';
+
+export type Route = '/' | '/json' | '/ip';
+
+export interface Contender {
+  name: string;
+  label: string;
+  /** Routes it serves; scenarios on other routes leave it out. */
+  routes: Route[];
+  /** Compiled server script (dist/bench/http/servers/*.js), or 'nginx'. */
+  script: string | 'nginx';
+}
+
+const serverJs = (name: string): string => fileURLToPath(new URL(`./servers/${name}.js`, import.meta.url));
+const ALL: Route[] = ['/', '/json', '/ip'];
+
+export const CONTENDERS: Contender[] = [
+  { name: 'node-http', label: 'node:http', routes: ALL, script: serverJs('node-http') },
+  { name: 'fastify', label: 'fastify', routes: ALL, script: serverJs('fastify') },
+  { name: 'hono-node', label: 'Hono (node-server)', routes: ALL, script: serverJs('hono-node') },
+  { name: 'nginx', label: 'nginx', routes: ALL, script: 'nginx' },
+  { name: 'fasterapi', label: 'fasterapi', routes: ALL, script: serverJs('fasterapi') },
+  { name: 'fasterapi-app', label: 'fasterapi app layer', routes: ['/', '/json'], script: serverJs('fasterapi-app') },
+  { name: 'hono-fasterapi', label: 'Hono on fasterapi', routes: ALL, script: serverJs('hono-fasterapi') },
+];
+
+export const BASELINE = 'node-http';
+const CLUSTER_JS = serverJs('cluster');
+export const HOST = '127.0.0.1';
+
+/** The behind-proxy request of the /ip route (127.0.0.1 is the trusted proxy). */
+export const PROXY_HEADERS: Record<string, string> = {
+  'X-Forwarded-For': '203.0.113.7, 10.0.0.2',
+  'X-Forwarded-Proto': 'https',
+  'X-Forwarded-Host': 'example.com',
+};
+
+const EXPECTED: Record<Route, { status: number; body: string; type: string }> = {
+  '/': { status: 200, body: 'Hello, World!', type: 'text/plain' },
+  '/json': { status: 200, body: '{"message":"Hello, World!"}', type: 'application/json' },
+  '/ip': { status: 200, body: '{"ip":"203.0.113.7"}', type: 'application/json' },
+};
+
+export const headersFor = (route: Route): Record<string, string> => (route === '/ip' ? PROXY_HEADERS : {});
+
+export interface RunningServer {
+  pid: number;
+  port: number;
+  startS: number;
+  alive(): boolean;
+  /** Last lines the server wrote on stderr. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  cpus: string | null;
+  nofile: number | null;
+  /** Run the script under the node:cluster wrapper with this many workers. */
+  workers?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, HOST);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** The first error line of a crashed Node process's stderr (or its last line). */
+export function errorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return lines.find((l) => /^(\w*Error\b|Error \[|\[emerg\]|.*\[emerg\])/.test(l)) ?? lines.at(-1) ?? 'no output';
+}
+
+export class StartError extends Error {}
+
+/** Starts a contender and resolves once it accepts connections (and, under cluster, all workers listen). */
+export async function startServer(c: Contender, opts: StartOptions, timeoutMs = 15_000): Promise<RunningServer> {
+  if (c.script === 'nginx') {
+    if (which('nginx') === null) throw new StartError('nginx not on PATH (Debian package `nginx`)');
+  } else if (!existsSync(c.script)) {
+    throw new StartError(`not built: ${c.script} is missing (run npm run build)`);
+  }
+  const port = await freePort();
+  const t0 = performance.now();
+  let child: ChildProcess;
+  let cleanup = (): void => {};
+  const env = { ...process.env, PORT: String(port), HOST, NODE_ENV: 'production', WORKERS: String(opts.workers ?? 1) };
+  if (c.script === 'nginx') {
+    const cmd = nginxCommand(port, HOST);
+    cleanup = cmd.cleanup;
+    child = spawnTracked(cmd.command, cmd.args, { cpus: opts.cpus, nofile: opts.nofile, env });
+  } else {
+    const args = opts.workers === undefined ? [c.script] : [CLUSTER_JS, c.script];
+    child = spawnTracked(process.execPath, args, { cpus: opts.cpus, nofile: opts.nofile, env });
+  }
+  const stderr = tail(child.stderr);
+  const stdout = tail(child.stdout);
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    cleanup();
+  };
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const deadline = performance.now() + timeoutMs;
+  while (true) {
+    if (exited) {
+      cleanup();
+      throw new StartError(`failed to load: ${errorLine(stderr() + stdout())}`);
+    }
+    const ready = (opts.workers === undefined || /^READY$/m.test(stdout())) && (await canConnect(port));
+    if (ready && !exited) break;
+    if (performance.now() > deadline) {
+      await stop();
+      throw new StartError(`not listening on ${HOST}:${port} after ${timeoutMs / 1000} s${stderr() ? `: ${errorLine(stderr())}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { pid: child.pid!, port, startS: (performance.now() - t0) / 1000, alive: () => !exited, stderr, stop };
+}
+
+function get(port: number, route: Route): Promise<{ status: number; type: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: HOST, port, path: route, headers: headersFor(route), agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
+/** Routes answered differently (status + body must match); a different content-type family is a warning. */
+export async function checkAnswers(c: Contender, port: number): Promise<{ wrong: Map<Route, string>; warnings: string[] }> {
+  const wrong = new Map<Route, string>();
+  const warnings: string[] = [];
+  for (const route of c.routes) {
+    const want = EXPECTED[route];
+    try {
+      const got = await get(port, route);
+      if (got.status !== want.status || got.body !== want.body) {
+        wrong.set(route, `GET ${route}: expected ${want.status} ${want.body}, got ${got.status} ${got.body.slice(0, 120)}`);
+      } else if (!got.type.startsWith(want.type)) {
+        warnings.push(`GET ${route}: content-type ${got.type || '(none)'} (others send ${want.type})`);
+      }
+    } catch (err) {
+      wrong.set(route, `GET ${route}: ${(err as Error).message}`);
+    }
+  }
+  return { wrong, warnings };
+}

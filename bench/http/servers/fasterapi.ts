@@ -1,0 +1,24 @@
+// Contender: fasterapi's bare transport, fast path send(status, head, body).
+import { createServer, encodeHeaders } from '../../../src/index.js';
+
+const HELLO = 'Hello, World!';
+const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
+const JSON_HEAD = encodeHeaders({ 'content-type': 'application/json' });
+
+const server = createServer((scope, _receive, send) => {
+  switch (scope.path) {
+    case '/':
+      send(200, TEXT, HELLO);
+      return;
+    case '/json':
+      send(200, JSON_HEAD, JSON.stringify({ message: HELLO }));
+      return;
+    case '/ip': // scope.client comes from the trust stage (127.0.0.1 is a trusted proxy by default)
+      send(200, JSON_HEAD, JSON.stringify({ ip: scope.client === null ? null : scope.client[0] }));
+      return;
+    default:
+      send(404, TEXT, 'Not Found');
+  }
+});
+
+await server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');

@@ -1,0 +1,178 @@
+// Report writing: the terminal table, bench/results/latest.json, bench/RESULTS.md, and the targets.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BenchReport, Figures, MicroResult, ScenarioResult, TargetStatus } from './types.js';
+
+const num = (n: number | null, digits = 0): string =>
+  n === null || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ratio = (n: number | null): string => (n === null ? '–' : `${n.toFixed(2)}×`);
+
+function find(http: ScenarioResult[], contender: string, scenario: string): Figures | null {
+  return http.find((r) => r.contender === contender && r.scenario === scenario)?.median ?? null;
+}
+
+/** Where each of the project's performance targets stands in this run. */
+export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | null): TargetStatus[] {
+  const out: TargetStatus[] = [];
+  const rpsRatio = (target: string, a: string, b: string, scenario: string, min: number): void => {
+    const fa = find(http, a, scenario);
+    const fb = find(http, b, scenario);
+    if (fa === null || fb === null || fb.rps === 0) {
+      out.push({ target, measured: `${fa === null ? a : b} has no ${scenario} figure in this run`, status: 'not measured' });
+      return;
+    }
+    const r = fa.rps / fb.rps;
+    out.push({ target, measured: `${r.toFixed(2)}× (${num(fa.rps)} vs ${num(fb.rps)} req/s)`, status: r >= min ? 'met' : 'not met' });
+  };
+  rpsRatio('Keep-alive hello ≥ 2.0× node:http', 'fasterapi', 'node-http', 'keepalive-hello', 2.0);
+  rpsRatio('Keep-alive hello ≥ 2.2× fastify', 'fasterapi', 'fastify', 'keepalive-hello', 2.2);
+  rpsRatio('Keep-alive hello within 5% of nginx (≥ 0.95×)', 'fasterapi', 'nginx', 'keepalive-hello', 0.95);
+  rpsRatio('16-deep pipelining ≥ 8× node:http', 'fasterapi', 'node-http', 'pipeline-hello', 8);
+  rpsRatio('App layer (trust + 2 middlewares + router) ≥ 90% of bare transport, keep-alive hello', 'fasterapi-app', 'fasterapi', 'keepalive-hello', 0.9);
+  rpsRatio('Hono on fasterapi ≥ 1.5× Hono on @hono/node-server, /json', 'hono-fasterapi', 'hono-node', 'keepalive-json', 1.5);
+  const p99 = find(http, 'fasterapi', 'scale-c100');
+  const p99Base = find(http, 'node-http', 'scale-c100');
+  const p99Target = 'p99 latency at 100 connections below node:http’s';
+  if (p99?.p99Ms == null || p99Base?.p99Ms == null) {
+    out.push({ target: p99Target, measured: 'fasterapi or node:http has no scale-c100 p99 in this run', status: 'not measured' });
+  } else {
+    out.push({ target: p99Target, measured: `${p99.p99Ms.toFixed(2)} ms vs ${p99Base.p99Ms.toFixed(2)} ms`, status: p99.p99Ms < p99Base.p99Ms ? 'met' : 'not met' });
+  }
+  const staticRows = (micro ?? []).filter((m) => /static/i.test(m.name) && m.bytesPerOp !== null);
+  const allocTarget = '0 bytes allocated per request on the static path';
+  if (staticRows.length === 0) {
+    out.push({ target: allocTarget, measured: micro === null ? 'micro part did not run' : 'no micro row named "static" with bytes/op', status: 'not measured' });
+  } else {
+    const worst = Math.max(...staticRows.map((m) => m.bytesPerOp!));
+    out.push({ target: allocTarget, measured: staticRows.map((m) => `${m.name}: ${num(m.bytesPerOp, 1)} B/op`).join('; '), status: worst <= 0 ? 'met' : 'not met' });
+  }
+  return out;
+}
+
+function suspect(f: Figures): string {
+  const flags: string[] = [];
+  if (f.otherCpuPct !== null && f.otherCpuPct > 15) flags.push(`machine busy: other processes used ${f.otherCpuPct.toFixed(0)}% CPU`);
+  if (f.loadgenCpuPct !== null && f.loadgenCpuPct >= 95) {
+    flags.push(f.serverCpuPct !== null && f.serverCpuPct < 90 ? 'load generator bound' : 'load generator saturated too: figure may be capped');
+  }
+  if (f.errors > 0) flags.push(`${f.errors} socket errors`);
+  if (f.non2xx > 0) flags.push(`${f.non2xx} non-2xx`);
+  return flags.join(', ');
+}
+
+const COLUMNS = ['server', 'req/s', '× node:http', 'CPU µs/req', 'server CPU %', 'loadgen CPU %', 'other CPU %', 'peak RSS MiB', 'p50 ms', 'p99 ms', 'notes'];
+
+function rowsOf(report: BenchReport, r: ScenarioResult): string[] {
+  const label = report.contenders.find((c) => c.name === r.contender)?.label ?? r.contender;
+  const f = r.median;
+  return [label, num(f.rps), ratio(r.ratioToNodeHttp), num(f.cpuUsPerReq, 2), num(f.serverCpuPct), num(f.loadgenCpuPct), num(f.otherCpuPct), num(f.peakRssMiB, 1), num(f.p50Ms, 2), num(f.p99Ms, 2), [r.note, suspect(f)].filter(Boolean).join('; ')];
+}
+
+const scenarios = (report: BenchReport): string[] => [...new Set(report.http.map((r) => r.scenario))];
+const sorted = (report: BenchReport, s: string): ScenarioResult[] => report.http.filter((r) => r.scenario === s).sort((a, b) => b.median.rps - a.median.rps);
+
+export function printTable(report: BenchReport): void {
+  if (report.micro !== null && report.micro.length > 0) {
+    console.log('\nmicro-benchmarks');
+    const rows = report.micro.map((m) => [m.name, num(m.opsPerSec), num(m.nsPerOp, 1), num(m.bytesPerOp, 1)]);
+    printAligned([['name', 'ops/s', 'ns/op', 'bytes/op'], ...rows]);
+  }
+  for (const s of scenarios(report)) {
+    const list = sorted(report, s);
+    console.log(`\n${s}: ${list[0]!.title}`);
+    printAligned([COLUMNS, ...list.map((r) => rowsOf(report, r))]);
+  }
+  if (report.targets.length > 0) {
+    console.log('\ntargets');
+    printAligned([['target', 'measured', 'status'], ...report.targets.map((t) => [t.target, t.measured, t.status])]);
+  }
+}
+
+function printAligned(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const [n, r] of rows.entries()) {
+    console.log(`  ${r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()}`);
+    if (n === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  }
+}
+
+function mdTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  const line = (r: string[]): string => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  // Right-align the columns that hold figures only.
+  const numeric = head!.map((_, i) => i > 0 && body.some((r) => (r[i] ?? '') !== '') && body.every((r) => /^[\d,.\s×%–-]*$/.test(r[i] ?? '')));
+  return [line(head!), `|${numeric.map((n) => (n ? ' ---: ' : ' --- ')).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+export function writeJson(path: string, report: BenchReport): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+export function renderMarkdown(report: BenchReport, command: string): string {
+  const m = report.machine;
+  const s = report.settings;
+  const out: string[] = [];
+  out.push('# Benchmark results', '');
+  out.push(`Generated by \`${command}\` on ${m.date} — do not edit by hand; rerun \`npm run bench\` (full) or \`npm run bench:quick\`.`, '');
+  out.push('The figures that matter are the ratios measured in one run: absolute numbers move from machine to machine.', '');
+  out.push('## Machine and settings', '');
+  out.push(
+    mdTable([
+      ['', 'this run'],
+      ['CPU', `${m.cpuModel} (${m.cores} cores usable)`],
+      ['Memory', `${m.memoryGiB.toFixed(1)} GiB`],
+      ['Node.js', m.node],
+      ['Kernel', `${m.platform} ${m.kernel}`],
+      ['Mode', `${s.mode}: ${s.rounds} round(s), ${s.durationS} s per scenario, ${s.warmupS} s warm-up per server start, medians of rounds`],
+      ['Load generator', s.loadGenerator],
+      ['Pinning', s.pinning],
+      ['Other load', s.backgroundCpuPct === null ? 'unknown' : `${s.backgroundCpuPct.toFixed(0)}% of a core used by other processes before the run${s.backgroundCpuPct > 15 ? ' (busy machine: figures are noisy)' : ''}`],
+      ['Elapsed', `${report.elapsedS.toFixed(0)} s`],
+    ]),
+    '',
+  );
+  const ran = report.contenders.filter((c) => c.status === 'ran').map((c) => c.label);
+  out.push(`Servers measured: ${ran.join(', ') || 'none'}.`, '');
+  const notRun = report.contenders.filter((c) => c.status !== 'ran');
+  if (notRun.length > 0 || report.skipped.length > 0) {
+    out.push('Skipped:', '');
+    for (const c of notRun) out.push(`- ${c.label}: ${c.status} — ${c.reason ?? ''}`);
+    for (const k of report.skipped) out.push(`- ${k.what}: ${k.why}`);
+    out.push('');
+  }
+  out.push('## Targets', '');
+  out.push(mdTable([['target', 'measured', 'status'], ...report.targets.map((t) => [t.target, t.measured, t.status === 'met' ? '✅ met' : t.status === 'not met' ? '❌ not met' : '— not measured'])]), '');
+  out.push('## HTTP load', '');
+  out.push('![req/s per server](results/rps.svg)', '');
+  out.push(
+    'Columns: median req/s over rounds; ratio to node:http in the same scenario of the same run; server CPU time (user + system, all its processes) per completed request; server, load-generator and other processes’ CPU utilisation (% of one core: the server should be the one near 100%, other processes near 0); server peak RSS (VmHWM, since the server started, so later scenarios include earlier peaks); latency percentiles from the load generator (none for pipelining with wrk: its histogram counts 16-request batches, not requests, and its percentiles come out wrong).',
+    '',
+  );
+  for (const sc of scenarios(report)) {
+    const list = sorted(report, sc);
+    out.push(`### ${sc}: ${list[0]!.title}`, '');
+    out.push(mdTable([COLUMNS, ...list.map((r) => rowsOf(report, r))]), '');
+  }
+  if (report.micro !== null) {
+    out.push('## Micro-benchmarks', '');
+    out.push(report.micro.length === 0 ? 'No rows.' : mdTable([['name', 'ops/s', 'ns/op', 'bytes/op'], ...report.micro.map((r) => [r.name, num(r.opsPerSec), num(r.nsPerOp, 1), num(r.bytesPerOp, 1)])]), '');
+  }
+  out.push('## Method', '');
+  out.push(
+    [
+      '- Every server answers `GET /` (text "Hello, World!"), `GET /json` (`{"message":"Hello, World!"}`, serialised per request) and `GET /ip` (client address behind a proxy: `X-Forwarded-For: 203.0.113.7, 10.0.0.2`, `X-Forwarded-Proto: https`, `X-Forwarded-Host: example.com` from 127.0.0.1). Answers (status + body) are checked before timing; a server answering a route differently is left out of that route’s scenarios (dropped when no route matches).',
+      '- node:http parses `X-Forwarded-For` by hand, fastify uses `trustProxy: true` and `request.ip`, Hono reads the header, nginx takes the first entry with a `map`, fasterapi uses its trust stage (`scope.client`).',
+      '- nginx: one worker, `return 200`, `access_log off`, `keepalive_requests` raised so that connections are not recycled every 1000 requests (the Node servers never recycle them).',
+      '- Load generator: wrk with one thread pinned to its own core (`-t1 --latency`; pipelining through a Lua script writing 16 requests at once), or autocannon in-process when wrk is missing. When its CPU column nears 100% the figure is capped by the load generator, not the server.',
+      '- Servers run one after another, each started fresh per round, warmed up, then every scenario in turn; the order of servers alternates between rounds; medians are reported.',
+      '- Scale: the same hello route at 10, 100 and 1000 keep-alive connections. Workers: fasterapi under `node:cluster` with 1 and 2 workers (needs 3 cores to keep the load generator on its own core).',
+    ].join('\n'),
+    '',
+  );
+  return out.join('\n');
+}
+
+export function writeMarkdown(path: string, report: BenchReport, command: string): void {
+  writeFileSync(path, renderMarkdown(report, command));
+}
