@@ -46,6 +46,8 @@ export class Connection {
   localAddress: string;
   localPort: number;
   proxyBuf: Buffer | null;
+  /** TLS was terminated in front of us (PROXY v2 SSL TLV from a trusted peer): scheme https/wss. */
+  secure = false;
   upgradeHead: Buffer | null = null;
   /** Answered during this read but not yet released (body or app still running). */
   readonly lingering: (Exchange | null)[] = [];
@@ -182,7 +184,9 @@ export class Connection {
     let status = 400;
     if (this.rejectStatus !== 0) status = this.rejectStatus;
     else if (errno === llhttp.ERROR.INVALID_METHOD) status = 501;
-    else if (errno === llhttp.ERROR.INVALID_VERSION) status = 505;
+    // llhttp reports line-syntax errors around the version (bare LF, 'HTTP/1.1x') as
+    // INVALID_VERSION too: 505 only for a well-formed version it does not support.
+    else if (errno === llhttp.ERROR.INVALID_VERSION) status = llhttp.errorReason(this.parser) === 'Invalid HTTP version' ? 505 : 400;
     this.core.debug(`parse error ${errno} (${llhttp.errorReason(this.parser)}) → ${status}`);
     this.fail(status);
   }
@@ -339,7 +343,7 @@ export class Connection {
     if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
     ex.phase = PHASE.BODY;
     scope.type = upgrade ? 'websocket' : 'http';
-    scope.scheme = upgrade ? 'ws' : 'http';
+    scope.scheme = upgrade ? (this.secure ? 'wss' : 'ws') : this.secure ? 'https' : 'http';
     scope.peer = this.peer;
     scope.client = this.peer;
     scope.localAddress = this.localAddress;

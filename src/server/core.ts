@@ -15,7 +15,7 @@ export interface TrustStage {
   resolve(scope: Scope): void;
   isTrusted(address: string): boolean;
   /** PROXY protocol: bytes consumed (> 0), 0 when more are needed, -1 when invalid. */
-  readProxy?(buf: Buffer, conn: { peer: [string, number] | null }): number;
+  readProxy?(buf: Buffer, conn: { peer: [string, number] | null; secure: boolean }): number;
 }
 
 const POOL_MAX = 4096;
@@ -90,6 +90,9 @@ export class ServerCore {
   accept(socket: Socket): void {
     if (this.shuttingDown || (this.maxConnections > 0 && this.connections.size >= this.maxConnections)) {
       socket.on('error', ignore);
+      // pauseOnConnect: read (and drop) so the client's FIN is seen and the socket closes
+      // now rather than at LINGER, which also held server.close() for 5 s.
+      socket.resume();
       socket.end(BUSY);
       setTimeout(destroySocket, LINGER, socket).unref();
       return;

@@ -101,11 +101,15 @@ export class Trust {
    * adoptProxyPeer() decides. Returns the header length (> 0), 0 when more bytes are
    * needed, -1 when the connection must be closed without an answer.
    */
-  readProxy(buf: Buffer, conn: { peer: [string, number] | null }): number {
+  readProxy(buf: Buffer, conn: { peer: [string, number] | null; secure: boolean }): number {
     const header = parseProxyHeader(buf, 0, buf.length);
     if (header.status === PROXY_STATUS.NEED_MORE) return 0;
     if (header.status === PROXY_STATUS.INVALID) return -1;
-    if (conn.peer !== null) conn.peer = this.adoptProxyPeer(conn.peer, header);
+    if (conn.peer !== null) {
+      // A trusted balancer that terminated TLS says so in the SSL TLV (send-proxy-v2-ssl).
+      if (header.ssl && this.matcher.trusts(conn.peer[0], 0)) conn.secure = true;
+      conn.peer = this.adoptProxyPeer(conn.peer, header);
+    }
     return header.consumed;
   }
 

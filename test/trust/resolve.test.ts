@@ -146,10 +146,10 @@ test('Trust.readProxy: the server hook (consumed / 0 / -1, peer replaced only fr
   const trust = new Trust({}, null);
   const header = 'PROXY TCP4 198.51.100.1 127.0.0.1 4711 80\r\n';
   const line = Buffer.from(header + 'GET / HTTP/1.1\r\n');
-  const conn: { peer: [string, number] | null } = { peer: ['127.0.0.1', 5555] };
+  const conn: { peer: [string, number] | null; secure: boolean } = { peer: ['127.0.0.1', 5555], secure: false };
   assert.is(trust.readProxy(line, conn), header.length);
   assert.equal(conn.peer, ['198.51.100.1', 4711]);
-  const outsider: { peer: [string, number] | null } = { peer: ['203.0.113.9', 5555] };
+  const outsider: { peer: [string, number] | null; secure: boolean } = { peer: ['203.0.113.9', 5555], secure: false };
   assert.is(trust.readProxy(line, outsider), header.length);
   assert.equal(outsider.peer, ['203.0.113.9', 5555]);
   assert.is(trust.readProxy(line.subarray(0, 20), conn), 0);
