@@ -110,7 +110,6 @@ export class Exchange {
 
   /** A body span from the parser (a view over the read chunk, which is never reused). */
   pushBody(chunk: Buffer): void {
-    this.bodyBytes += chunk.length;
     const w = this.receiveWaiter;
     if (w !== null) {
       this.receiveWaiter = null;
