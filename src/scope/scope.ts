@@ -41,6 +41,10 @@ export class Scope implements ScopeShape {
   constructor() {
     this.raw = new Headers();
     this.headers = this.raw;
+    // The lazy fields are also own enumerable accessors (the prototype's getters), so a
+    // middleware that copies the scope ({ ...scope, rootPath }) gets path, rawPath,
+    // queryString and server too; a spread reads only own properties.
+    Object.defineProperties(this, OWN_ACCESSORS);
   }
 
   /** Clears request data; called when the scope is taken from the pool. */
@@ -177,6 +181,11 @@ export class Scope implements ScopeShape {
     }
     return [this.localAddress, this.localPort];
   }
+}
+
+const OWN_ACCESSORS: PropertyDescriptorMap = {};
+for (const key of ['rawPath', 'path', 'queryString', 'server'] as const) {
+  OWN_ACCESSORS[key] = { ...Object.getOwnPropertyDescriptor(Scope.prototype, key), enumerable: true, configurable: true };
 }
 
 /** 'example.com:8080' → ['example.com', 8080]; '[::1]:80' → ['::1', 80]; no port → null. */
