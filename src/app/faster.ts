@@ -1,0 +1,173 @@
+// Faster: routes, middlewares and the server around them.
+//
+// Per request (the path the 90%-of-bare-transport target is measured on): the
+// middleware chain (bound dispatch functions, folded once), then one router lookup
+// (two Map gets for a static route), one Request object, the handler, and one
+// send(status, head, body) with a header block encoded at start-up. No closures,
+// no regex, no spread.
+import { createServer } from '../create.js';
+import type { CreateServerOptions } from '../create.js';
+import { encodeHeaders } from '../server/encode.js';
+import { consoleLogger } from '../server/logger.js';
+import type { Server } from '../server/server.js';
+import type { TrustOptions } from '../trust/options.js';
+import type { App, EncodedHeaders, Logger, Receive, Scope, Send } from '../types.js';
+import { composeMiddleware, type MiddlewareClass, type MiddlewareEntry } from '../middleware/base.js';
+import { reply, fail } from './reply.js';
+import { Request } from './request.js';
+import { HEAD } from './response.js';
+import { Router, type Route } from './router.js';
+
+/** A route handler: gets the Request, returns the response value (see reply.ts). */
+export type Handler = (request: Request) => unknown;
+
+/**
+ * Server options: the transport's limits and hooks plus the trust stage's
+ * (trustedProxies, proxyHeaders, rootPath, proxyProtocol, forwardedHeaders),
+ * passed through to createServer() unchanged.
+ */
+export interface FasterOptions extends CreateServerOptions, TrustOptions {}
+
+export interface ListenOptions extends FasterOptions {
+  /** Default 8000; 0 picks a free port (see server.address()). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+}
+
+const NOT_FOUND = '{"detail":"Not Found"}';
+const METHOD_NOT_ALLOWED = '{"detail":"Method Not Allowed"}';
+
+export class Faster {
+  /** Server options given to the constructor; listen() adds its own on top. */
+  readonly serverOptions: FasterOptions;
+  readonly logger: Logger;
+  private readonly router = new Router<Handler>();
+  private readonly middleware: MiddlewareEntry[] = [];
+  private composed: App | null = null;
+  /** The innermost app: routing and the handler. Bound once. */
+  private readonly endpoint: App;
+
+  constructor(options: FasterOptions = {}) {
+    this.serverOptions = options;
+    this.logger = options.logger ?? consoleLogger();
+    this.endpoint = (scope, receive, send) => this.handle(scope, receive, send);
+  }
+
+  get(path: string, handler: Handler): this {
+    return this.route('GET', path, handler);
+  }
+  post(path: string, handler: Handler): this {
+    return this.route('POST', path, handler);
+  }
+  put(path: string, handler: Handler): this {
+    return this.route('PUT', path, handler);
+  }
+  patch(path: string, handler: Handler): this {
+    return this.route('PATCH', path, handler);
+  }
+  delete(path: string, handler: Handler): this {
+    return this.route('DELETE', path, handler);
+  }
+  head(path: string, handler: Handler): this {
+    return this.route('HEAD', path, handler);
+  }
+  options(path: string, handler: Handler): this {
+    return this.route('OPTIONS', path, handler);
+  }
+
+  /**
+   * Adds a route. `path` is matched against the decoded request path (without the
+   * root path): exact text, ':name' for one segment, a final '*' for the rest.
+   * HEAD requests fall back to the GET route (the transport drops the body).
+   */
+  route(method: string, path: string, handler: Handler): this {
+    if (typeof handler !== 'function') throw new TypeError(`Handler for ${method} ${path} must be a function`);
+    if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
+      throw new TypeError(`Invalid method ${JSON.stringify(method)}`);
+    }
+    this.router.add(method.toUpperCase(), path, handler);
+    return this;
+  }
+
+  /**
+   * Adds a middleware class: constructed once, `new Class(next, options)`, when the
+   * app starts; the last one added runs first. See BaseHTTPMiddleware.
+   */
+  addMiddleware<O>(cls: MiddlewareClass<O>, options?: O): this {
+    if (this.composed !== null) throw new Error('addMiddleware() must be called before the app starts serving');
+    if (typeof cls !== 'function') throw new TypeError('addMiddleware() needs a middleware class');
+    this.middleware.push({ cls, options });
+    return this;
+  }
+
+  /**
+   * The whole app as one ASGI-style function (scope, receive, send): the middleware
+   * chain around the router. Composed on first read, then fixed.
+   */
+  get asgi(): App {
+    return (this.composed ??= composeMiddleware(this.endpoint, this.middleware));
+  }
+
+  /** Starts a server on the fasterapi transport; resolves once it listens. */
+  async listen(options: ListenOptions = {}): Promise<Server> {
+    const { port = 8000, host = '127.0.0.1', ...serverOptions } = options;
+    const server = createServer(this.asgi, { logger: this.logger, ...this.serverOptions, ...serverOptions } as CreateServerOptions);
+    return server.listen(port, host);
+  }
+
+  private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
+    if (scope.type !== 'http') return this.miss(scope, send); // no WebSocket routes (yet)
+    const method = scope.method;
+    const path = scope.path;
+    let route = this.router.find(method, path);
+    if (route === null) {
+      if (method === 'HEAD') route = this.router.find('GET', path);
+      if (route === null) return this.miss(scope, send);
+    }
+    const request = new Request(scope, receive, route as Route<unknown>);
+    let result: unknown;
+    try {
+      result = route.handler(request);
+    } catch (err) {
+      fail(send, err, this.logger, scope);
+      return;
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+      return this.settle(result as Promise<unknown>, scope, send);
+    }
+    return reply(send, result, this.logger, scope);
+  }
+
+  private async settle(pending: Promise<unknown>, scope: Scope, send: Send): Promise<void> {
+    let value: unknown;
+    try {
+      value = await pending;
+    } catch (err) {
+      fail(send, err, this.logger, scope);
+      return;
+    }
+    return reply(send, value, this.logger, scope);
+  }
+
+  /** 404, or 405 with Allow when another method has the path. Slow path. */
+  private miss(scope: Scope, send: Send): void {
+    const allowed = scope.type === 'http' ? this.router.allowed(scope.path) : [];
+    if (allowed.length === 0) {
+      send(404, HEAD.JSON, NOT_FOUND);
+      return;
+    }
+    if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
+    send(405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
+  }
+}
+
+const allowHeads = new Map<string, EncodedHeaders>();
+function allowHead(allow: string): EncodedHeaders {
+  let h = allowHeads.get(allow);
+  if (h === undefined) {
+    h = encodeHeaders({ 'content-type': 'application/json', allow });
+    if (allowHeads.size < 256) allowHeads.set(allow, h);
+  }
+  return h;
+}

@@ -1,0 +1,163 @@
+// TrustedHostMiddleware: answers 400 "Invalid host header" unless the request's host
+// is one of `allowedHosts`. Protects generated URLs (redirects, password-reset links,
+// cache keys) from host-header injection.
+import { encodeHeaders } from '../server/encode.js';
+import type { App, EncodedHeaders, Receive, Scope, Send } from '../types.js';
+import { BaseHTTPMiddleware } from './base.js';
+import { HOST, HostSpan, checkSpan, equalsLower, readHost, spanText } from './host.js';
+import { bracketHost, pathWithRoot } from './location.js';
+
+export interface TrustedHostOptions {
+  /**
+   * Hosts this app answers for. Each entry is one of:
+   * - an exact name or address: 'api.example.com', '127.0.0.1', '[::1]';
+   * - a wildcard '*.example.com': any name ending in '.example.com' (any depth:
+   *   'a.example.com', 'a.b.example.com'). The apex 'example.com' is NOT matched
+   *   by its wildcard: list it as well if you serve it;
+   * - '*': any host (only the grammar check runs);
+   * and may carry a port ('example.com:8443', '[::1]:8000'); an entry without a
+   * port allows every port, an entry with one allows only that port (a Host without
+   * a port is on the scheme's default port, 80 or 443, or on X-Forwarded-Port).
+   * Compared ASCII case-insensitively, with one trailing dot ignored on both sides.
+   * IPv6 literals are compared as addresses ('[::1]' equals '[0::1]').
+   * A malformed entry throws when the middleware is constructed (at start-up).
+   * Default ['*'].
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * When the host is 'example.com' and 'www.example.com' is allowed (exactly), answer
+   * a 307 redirect to the www name instead of 400 (Starlette's www_redirect). Default true.
+   */
+  wwwRedirect?: boolean;
+}
+
+const KIND = { ANY: 0, EXACT: 1, SUFFIX: 2, IPV6: 3 } as const;
+type Kind = (typeof KIND)[keyof typeof KIND];
+
+/** One compiled allowedHosts entry (stable shape; `text` lowercase). */
+class HostRule {
+  constructor(
+    readonly kind: Kind,
+    /** EXACT: the name; SUFFIX: '.example.com'; ANY/IPV6: ''. */
+    readonly text: string,
+    /** -1: any port. */
+    readonly port: number,
+    readonly words: Int32Array | null,
+  ) {}
+}
+
+const INVALID_HOST = 'Invalid host header';
+const TEXT: EncodedHeaders = encodeHeaders({ 'content-type': 'text/plain; charset=utf-8' });
+
+/** Parses one allowedHosts entry; throws a clear error when it is not a host pattern. */
+export function compileHostRule(entry: string): HostRule {
+  if (typeof entry !== 'string') throw new TypeError(`allowedHosts entries must be strings, got ${typeof entry}`);
+  if (entry === '*') return new HostRule(KIND.ANY, '', -1, null);
+  const wildcard = entry.startsWith('*.');
+  const body = wildcard ? entry.slice(2) : entry;
+  const bytes = Buffer.from(body, 'latin1');
+  const span = new HostSpan();
+  const bad = (why: string): Error =>
+    new TypeError(`allowedHosts entry ${JSON.stringify(entry)} is not a host pattern: ${why}`);
+  if (Buffer.byteLength(body, 'utf8') !== body.length) throw bad('use the ASCII (punycode, xn--) form of the name');
+  if (body.indexOf('*') >= 0) throw bad("'*' is allowed only as '*' or as a leading '*.' label");
+  if (body.indexOf('://') >= 0 || body.indexOf('/') >= 0) throw bad('give the host only, without scheme or path');
+  if (!checkSpan(bytes, 0, bytes.length, span)) throw bad('expected name, IPv4 or [IPv6], optionally with :port');
+  if (span.ipv6) {
+    if (wildcard) throw bad('a wildcard cannot apply to an IPv6 literal');
+    return new HostRule(KIND.IPV6, '', span.port, Int32Array.from(span.words));
+  }
+  const name = spanText(bytes, 0, span.nameEnd).toLowerCase();
+  return new HostRule(wildcard ? KIND.SUFFIX : KIND.EXACT, wildcard ? '.' + name : name, span.port, null);
+}
+
+/**
+ * Refuses requests for hosts not in `allowedHosts` with 400 "Invalid host header",
+ * for HTTP requests and WebSocket upgrades alike. The host is the one the trust stage
+ * resolved (trusted X-Forwarded-Host, else an absolute-form target's authority, else
+ * Host), and it is first checked against the host grammar, so 'evil.com#.example.com'
+ * or '[::1]evil.com' is refused before any wildcard is tried.
+ */
+export class TrustedHostMiddleware extends BaseHTTPMiddleware {
+  private readonly rules: readonly HostRule[];
+  private readonly allowAny: boolean;
+  /** Some rule needs the port compared. */
+  private readonly needsPort: boolean;
+  private readonly wwwRedirect: boolean;
+  private readonly host = new HostSpan();
+
+  constructor(app: App, options: TrustedHostOptions = {}) {
+    super(app);
+    const entries = options.allowedHosts ?? ['*'];
+    if (!Array.isArray(entries)) throw new TypeError('allowedHosts must be an array of host patterns');
+    this.rules = entries.map(compileHostRule);
+    this.allowAny = this.rules.some((r) => r.kind === KIND.ANY);
+    this.needsPort = this.rules.some((r) => r.port >= 0);
+    this.wwwRedirect = options.wwwRedirect ?? true;
+  }
+
+  override dispatch(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
+    const type = scope.type;
+    if (type !== 'http' && type !== 'websocket') return this.app(scope, receive, send);
+    const h = this.host;
+    const found = readHost(scope, h);
+    if (found === HOST.VALID) {
+      if (this.allowAny || this.matches(scope, h)) return this.app(scope, receive, send);
+      if (this.wwwRedirect && type === 'http' && this.redirectToWww(scope, h, send)) return;
+    } else if (found === HOST.NONE && this.allowAny) {
+      // HTTP/1.0 without Host, and any host is allowed.
+      return this.app(scope, receive, send);
+    }
+    send(400, TEXT, INVALID_HOST);
+  }
+
+  /** Checks the (grammar-valid) host against the rules. */
+  private matches(scope: Scope, h: HostSpan): boolean {
+    const buf = h.buf;
+    const s = h.start;
+    const len = h.nameEnd - s;
+    const port = this.needsPort ? effectivePort(scope, h) : -1;
+    const rules = this.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      if (r.port >= 0 && r.port !== port) continue;
+      if (h.ipv6) {
+        if (r.kind === KIND.IPV6 && sameWords(r.words!, h.words)) return true;
+        continue;
+      }
+      const t = r.text;
+      if (r.kind === KIND.EXACT) {
+        if (t.length === len && equalsLower(buf, s, t)) return true;
+      } else if (r.kind === KIND.SUFFIX) {
+        if (len > t.length && equalsLower(buf, s + len - t.length, t)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** 'example.com' when 'www.example.com' is allowed: 307 to the www host. Slow path. */
+  private redirectToWww(scope: Scope, h: HostSpan, send: Send): boolean {
+    if (h.ipv6) return false;
+    const name = spanText(h.buf, h.start, h.nameEnd).toLowerCase();
+    if (name.startsWith('www.')) return false;
+    const www = 'www.' + name;
+    const port = this.needsPort ? effectivePort(scope, h) : -1;
+    if (!this.rules.some((r) => r.kind === KIND.EXACT && r.text === www && (r.port < 0 || r.port === port))) return false;
+    const scheme = scope.scheme;
+    const portPart = h.port >= 0 ? ':' + h.port : '';
+    send(307, encodeHeaders([['location', scheme + '://' + bracketHost(www) + portPart + pathWithRoot(scope)]]), null);
+    return true;
+  }
+}
+
+/** Port the request addressed: X-Forwarded-Port, else the host's port, else the scheme's default. */
+function effectivePort(scope: Scope, h: HostSpan): number {
+  const fp = (scope as { forwardedPort?: number }).forwardedPort;
+  if (typeof fp === 'number' && fp >= 0) return fp;
+  if (h.port >= 0) return h.port;
+  return scope.scheme === 'https' || scope.scheme === 'wss' ? 443 : 80;
+}
+
+function sameWords(a: Int32Array, b: Int32Array): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}
