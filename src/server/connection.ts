@@ -172,6 +172,9 @@ export class Connection {
         this.setPause(PAUSE.UPGRADE);
         const up = this.tail;
         if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
+        // Refused (answered) inside the callback, before this pause: closeWhenFlushed() has
+        // run already, so read on to see the client's FIN, or 'close' never comes.
+        else if (this.closing && this.head === null && !this.closed) this.socket.resume();
         break;
       }
       this.parseError(ret);
@@ -567,6 +570,9 @@ export class Connection {
       flushIfOwner();
     }
     if (!s.destroyed) s.end();
+    // A paused socket never sees the client's FIN, so 'close' would wait for the linger
+    // sweep: read on (read() drops everything once closing) until the client closes.
+    if (this.pause !== 0) s.resume();
   }
 
   /** App threw or rejected: 500 if nothing was sent yet, otherwise the connection is closed. */
