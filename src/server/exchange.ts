@@ -146,6 +146,15 @@ export class Exchange {
     }
   }
 
+  /** The response ended: a receive() still waiting gets http.disconnect. */
+  private wakeReceiver(): void {
+    const w = this.receiveWaiter;
+    if (w !== null) {
+      this.receiveWaiter = null;
+      w(DISCONNECT);
+    }
+  }
+
   private doReceive(): Promise<ReceiveMessage> {
     const conn = this.conn;
     if (conn === null || conn.closed) return Promise.resolve(DISCONNECT);
@@ -167,7 +176,10 @@ export class Exchange {
       this.bodyDelivered = true;
       return Promise.resolve(END_OF_BODY);
     }
-    if (this.res === RES.ENDED || this.bodyDelivered) return Promise.resolve(DISCONNECT);
+    // After the whole body, receive() waits for the disconnect or the end of the response
+    // (ASGI: http.disconnect "if receive is called after a response has been sent or
+    // after the HTTP connection has been closed"), so an app can watch for a client leaving.
+    if (this.res === RES.ENDED) return Promise.resolve(DISCONNECT);
     return new Promise((resolve) => {
       this.receiveWaiter = resolve;
     });
@@ -204,6 +216,7 @@ export class Exchange {
       if (withBody) this.emitRaw(typeof body === 'string' ? Buffer.from(body) : (body as Uint8Array));
     }
     this.res = RES.ENDED;
+    this.wakeReceiver();
     conn.finish(this);
   }
 
@@ -261,6 +274,7 @@ export class Exchange {
     if (!more) {
       if (this.chunked) this.emitSmall(LAST_CHUNK);
       this.res = RES.ENDED;
+      this.wakeReceiver();
       conn.finish(this);
       return RESOLVED;
     }
