@@ -176,7 +176,15 @@ export class ServerCore {
     const handle = (s as unknown as { _handle: unknown })._handle;
     (s as unknown as { _handle: unknown })._handle = null;
     s.destroy();
-    const plain = new net.Socket({ handle: handle as never, allowHalfOpen: true, readable: true, writable: true } as net.SocketConstructorOpts);
+    // The handle keeps delivering into a user buffer (useUserBuffer cannot be undone), so
+    // the new socket gets a buffer of its own and pushes copies: 'data' events as usual.
+    const plain = new net.Socket({
+      handle: handle as never,
+      allowHalfOpen: true,
+      readable: true,
+      writable: true,
+      onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: pushCopy },
+    } as net.SocketConstructorOpts);
     plain.pause();
     return plain;
   }
@@ -265,6 +273,10 @@ const USE_ONREAD = process.env.FASTERAPI_NO_ONREAD !== '1';
 
 function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
   (this as SocketWithConn)[kConn].read(buf, nread);
+function pushCopy(this: Socket, nread: number, buf: Buffer): boolean {
+  return this.push(Buffer.from(buf.subarray(0, nread)));
+}
+
 }
 
 const BUSY = Buffer.from(
