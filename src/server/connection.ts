@@ -83,6 +83,7 @@ export class Connection {
     if (this.closing || this.closed) return; // nothing after an error or a close is answered
     if (this.upgradeHead !== null) {
       this.upgradeHead = Buffer.concat([this.upgradeHead, chunk.subarray(0, len)]);
+      if (this.upgradeHead.length > BODY_HIGH_WATER) this.socket.pause(); // the hook reads the rest
       return;
     }
     if (this.pause !== 0) {
@@ -169,7 +170,9 @@ export class Connection {
       }
       if (ret === llhttp.ERROR.PAUSED_UPGRADE) {
         this.upgradeHead = chunk.subarray(llhttp.errorOffset(p), len);
-        this.setPause(PAUSE.UPGRADE);
+        // No socket.pause(): reading goes on into upgradeHead (bounded in read()), so a
+        // client that resets while the app decides is noticed (http.disconnect).
+        this.pause |= PAUSE.UPGRADE;
         const up = this.tail;
         if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
         // Refused (answered) inside the callback, before this pause: closeWhenFlushed() has
