@@ -1,0 +1,114 @@
+// Response header fields from a Response's header init to wire text, and the
+// EncodedHeaders the transport's whole-response fast path takes.
+import type { EncodedHeaders } from '../types.js';
+
+/** RFC 9110 §5.1 token; §5.5 field values: VCHAR, obs-text, SP and HTAB only (node:http's rule). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const NativeHeaders = globalThis.Headers;
+
+/** What `headText` found besides the text. */
+export const head = {
+  /** A Content-Type field is present. */
+  contentType: false,
+  /** A Content-Length the app set (kept only where the writer says so), else -1. */
+  contentLength: -1,
+  /** A Connection field is present: the ASGI path handles its `close`. */
+  connection: false,
+};
+
+/**
+ * 'name: value\r\n' lines for `init`, validated where the Headers class has not done it.
+ * Fields the transport owns are left out: Transfer-Encoding (it frames the body), Date
+ * (it sends its cached one) and Content-Length (recorded in `head.contentLength`; the
+ * transport counts static bodies itself).
+ *
+ * @throws TypeError for a name that is not a token or a value with a control character
+ *   (CR/LF: response splitting) or a character above U+00FF.
+ */
+export function headText(init: HeadersInit | undefined): string {
+  head.contentType = false;
+  head.contentLength = -1;
+  head.connection = false;
+  let text = '';
+  if (init == null) return text;
+  if (init instanceof NativeHeaders) {
+    // Names and values were validated by Headers itself; iteration yields set-cookie fields one by one.
+    for (const [name, value] of init as unknown as Iterable<[string, string]>) text += line(name, value);
+  } else if (Symbol.iterator in (init as object)) {
+    for (const pair of init as Iterable<readonly string[]>) {
+      if (pair.length !== 2) throw new TypeError('Header pairs must contain exactly two items');
+      text += checked(pair[0], String(pair[1]));
+    }
+  } else {
+    const record = init as Record<string, string>;
+    for (const name in record) text += checked(name, String(record[name]));
+  }
+  return text;
+}
+
+function checked(name: string, value: string): string {
+  if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
+  if (BAD_VALUE.test(value)) throw new TypeError(`Invalid value for header ${name}`);
+  return line(name, value);
+}
+
+/** Compares lengths first, then the lowercase spelling (names of a Headers already are). */
+function line(name: string, value: string): string {
+  const n = name.length;
+  if (n === 12) {
+    if (name === 'content-type' || name.toLowerCase() === 'content-type') head.contentType = true;
+  } else if (n === 14) {
+    if (name === 'content-length' || name.toLowerCase() === 'content-length') {
+      const v = Number(value);
+      if (Number.isSafeInteger(v) && v >= 0 && /^\s*\d+\s*$/.test(value)) head.contentLength = v;
+      return '';
+    }
+  } else if (n === 17) {
+    if (name === 'transfer-encoding' || name.toLowerCase() === 'transfer-encoding') return '';
+  } else if (n === 10) {
+    if (name === 'connection' || name.toLowerCase() === 'connection') head.connection = true;
+  } else if (n === 4) {
+    if (name === 'date' || name.toLowerCase() === 'date') return '';
+  }
+  return name + ': ' + value + '\r\n';
+}
+
+/**
+ * EncodedHeaders per distinct header text, so the common response shapes (Hono's c.json
+ * sends the same 'Content-Type: application/json' every time) cost a Map lookup instead
+ * of a Buffer. Bounded: cleared when full, texts over 1 KiB are not kept.
+ */
+const CACHE_MAX = 512;
+const TEXT_MAX = 1024;
+const cache = new Map<string, EncodedHeaders>();
+
+export function encoded(text: string): EncodedHeaders {
+  let e = cache.get(text);
+  if (e === undefined) {
+    e = Object.freeze({ bytes: Buffer.from(text, 'latin1'), framed: false });
+    if (text.length <= TEXT_MAX) {
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(text, e);
+    }
+  }
+  return e;
+}
+
+/** A header block that stops the transport adding Content-Length (HEAD without a body). */
+export function encodedFramed(text: string): EncodedHeaders {
+  return { bytes: Buffer.from(text, 'latin1'), framed: true };
+}
+
+/** [name, value] pairs of a header text, for the ASGI start message (streams, Connection). */
+export function headPairs(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  let i = 0;
+  while (i < text.length) {
+    const colon = text.indexOf(': ', i);
+    const end = text.indexOf('\r\n', colon);
+    out.push([text.slice(i, colon), text.slice(colon + 2, end)]);
+    i = end + 2;
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+// serve(): a fetch handler on the transport in one call, like @hono/node-server's serve().
+import { createServer, type CreateServerOptions } from '../create.js';
+import type { Server } from '../server/server.js';
+import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './handler.js';
+
+export interface ServeOptions extends CreateServerOptions, FetchHandlerOptions {
+  fetch: FetchHandler;
+  /** Default 3000, as @hono/node-server. 0 picks a free port (see server.address()). */
+  port?: number;
+  /** Interface to listen on; default '127.0.0.1'. `hostname` is the @hono/node-server spelling. */
+  host?: string;
+  hostname?: string;
+}
+
+/**
+ * Starts a server for `fetch` and resolves once it is listening.
+ *
+ * ```ts
+ * import { serve } from 'fasterapi/fetch';
+ * const server = await serve({ fetch: app.fetch, port: 3000 });
+ * ```
+ * Every transport option (limits, timeouts, logger, trust settings) passes through.
+ */
+export function serve(options: ServeOptions): Promise<Server> {
+  const { fetch, port, host, hostname, overrideGlobalObjects, ...serverOptions } = options;
+  const app = createFetchHandler(fetch, { overrideGlobalObjects });
+  return createServer(app, serverOptions).listen(port ?? 3000, host ?? hostname ?? '127.0.0.1');
+}

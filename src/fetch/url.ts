@@ -1,0 +1,136 @@
+// The request URL a fetch handler sees: scheme, host and root path as resolved by the
+// trust stage, then the request target. Built once, on the first read of Request.url.
+import { Scope as PooledScope } from '../scope/scope.js';
+import type { Scope } from '../types.js';
+
+/** Thrown for a request whose target or host cannot make a URL; the adapter answers 400. */
+export class RequestUrlError extends Error {
+  override name = 'RequestUrlError';
+}
+
+/**
+ * Characters a request target may hold for the WHATWG URL parser to leave it exactly as
+ * received (RFC 3986 pchar / query minus '%', "'" and '\'): '%' may spell a dot segment
+ * (%2e), "'" is percent-encoded in special-scheme queries, '\' is read as '/'.
+ * Anything else goes through `new URL()` so the string equals what a real Request gets.
+ */
+const PLAIN = new Uint8Array(128);
+for (const c of "!$&()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~") PLAIN[c.charCodeAt(0)] = 1;
+
+/** True when `target` starts with '/' and the URL parser would not rewrite it. */
+function plainTarget(target: string): boolean {
+  const n = target.length;
+  if (n === 0 || target.charCodeAt(0) !== 0x2f) return false;
+  let query = false;
+  for (let i = 1; i < n; i++) {
+    const c = target.charCodeAt(i);
+    if (c > 0x7f || PLAIN[c] === 0) return false;
+    if (query) continue;
+    if (c === 0x3f) query = true;
+    else if (c === 0x2e && target.charCodeAt(i - 1) === 0x2f) {
+      // '/.' or '/..' ending a segment is a dot segment the parser removes.
+      let j = i + 1;
+      if (target.charCodeAt(j) === 0x2e) j++;
+      if (j === n || target.charCodeAt(j) === 0x2f || target.charCodeAt(j) === 0x3f) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * True for a lowercase reg-name with an optional non-default port, which the URL parser
+ * keeps byte for byte ('localhost:3000', 'api.example.com'). Uppercase, IPv6 literals,
+ * default ports and anything unusual take the checked path.
+ */
+function plainHost(host: string, defaultPort: number): boolean {
+  const n = host.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = host.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f) continue;
+    break;
+  }
+  if (i === 0) return false;
+  if (i === n) return true;
+  if (host.charCodeAt(i) !== 0x3a || n - i - 1 < 1 || n - i - 1 > 5) return false;
+  let port = 0;
+  for (let k = i + 1; k < n; k++) {
+    const d = host.charCodeAt(k) - 0x30;
+    if (d < 0 || d > 9) return false;
+    port = port * 10 + d;
+  }
+  return port !== defaultPort && port <= 65535 && host.charCodeAt(i + 1) !== 0x30;
+}
+
+/** Host as the URL authority: IPv6 in brackets, the port unless it is the scheme's default. */
+function authority(server: readonly [string, number | null], defaultPort: number): string {
+  const [name, port] = server;
+  const host = name.indexOf(':') >= 0 && name.charCodeAt(0) !== 0x5b ? '[' + name + ']' : name;
+  return port === null || port === defaultPort ? host : host + ':' + port;
+}
+
+/**
+ * The absolute URL of the request: `scheme://host` + root path + target.
+ *
+ * - scheme, host and root path come from the trust stage (`scope.scheme`, `scope.server`,
+ *   `scope.rootPath`); with no trusted forwarding the host is the Host header (or the
+ *   authority of an absolute-form target, RFC 9112 §3.2.2) as received.
+ * - The root path is prefixed unless the target already starts with it (the way
+ *   `scope.path` is computed).
+ * - Fast path: a plain host and target are concatenated as they are (the common case,
+ *   ~60 ns); anything else goes through `new URL()` and the host is checked to be the
+ *   URL's host, so a Host header like `a.com/x?` or `u@b.com` cannot reshape the URL.
+ *
+ * @throws RequestUrlError for an asterisk- or authority-form target or an invalid host.
+ */
+export function requestUrl(scope: Scope): string {
+  const secure = scope.scheme === 'https' || scope.scheme === 'wss';
+  const scheme = secure ? 'https' : 'http';
+  const defaultPort = secure ? 443 : 80;
+  let host: string;
+  let target: string;
+  if (scope instanceof PooledScope) {
+    // Straight from the received bytes: one slice for the target instead of path + query.
+    host = scope.forwardedHost === null && scope.forwardedPort < 0 ? scope.hostHeader() ?? authority(scope.server, defaultPort) : authority(scope.server, defaultPort);
+    target = scope.target;
+    if (target.charCodeAt(0) !== 0x2f) target = pathAndQuery(scope);
+  } else {
+    host = authority(scope.server, defaultPort);
+    target = pathAndQuery(scope);
+  }
+  const root = scope.rootPath;
+  if (root.length > 0 && !(target.startsWith(root) && (target.length === root.length || target.charCodeAt(root.length) === 0x2f || target.charCodeAt(root.length) === 0x3f))) {
+    target = root + target;
+  }
+  if (plainHost(host, defaultPort) && plainTarget(target)) return scheme + '://' + host + target;
+  return checkedUrl(scheme, host, target);
+}
+
+function pathAndQuery(scope: Scope): string {
+  const q = scope.queryString;
+  return q.length > 0 ? scope.rawPath + '?' + q : scope.rawPath;
+}
+
+function checkedUrl(scheme: string, host: string, target: string): string {
+  if (target.charCodeAt(0) !== 0x2f) throw new RequestUrlError('Request target is not a path');
+  if (host.length === 0) throw new RequestUrlError('Missing host');
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    // '/', '?', '#', '@', '\' and controls or spaces would move the host boundary.
+    if (c <= 0x20 || c === 0x2f || c === 0x3f || c === 0x23 || c === 0x40 || c === 0x5c || c >= 0x7f) {
+      throw new RequestUrlError('Invalid host');
+    }
+  }
+  let url: URL;
+  try {
+    url = new URL(scheme + '://' + host + target);
+  } catch {
+    throw new RequestUrlError('Invalid URL');
+  }
+  const port = url.port;
+  const expected = port.length > 0 ? url.hostname + ':' + port : url.hostname;
+  const given = host.toLowerCase();
+  // The parser normalises the host (case, default port, IPv4 forms); it must still be this host.
+  if (url.host !== given && expected !== given && !given.startsWith(url.hostname + ':')) throw new RequestUrlError('Invalid host');
+  return url.href;
+}
