@@ -107,7 +107,15 @@ export class Headers implements HeaderView {
   /** Classify every line once the head is complete. */
   intern(): void {
     const spans = this.spans;
-    for (let i = 0; i < this.size; i++) this.ids[i] = headerId(this.buf, spans[i * 4], spans[i * 4 + 1]);
+    const buf = this.buf;
+    for (let i = 0; i < this.size; i++) {
+      const k = i * 4;
+      this.ids[i] = headerId(buf, spans[k], spans[k + 1]);
+      // llhttp drops the OWS before a value but hands over the OWS after it (RFC 9112 §5.1).
+      let e = spans[k + 3];
+      while (e > spans[k + 2] && (buf[e - 1] === 0x20 || buf[e - 1] === 0x09)) e--;
+      spans[k + 3] = e;
+    }
   }
 }
 
