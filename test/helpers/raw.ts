@@ -407,10 +407,18 @@ export async function withServer(
   }
 }
 
-/** A raw request file from test/fixtures: LF line ends become CRLF. */
+/**
+ * A raw request file from test/fixtures: the head's LF line ends become CRLF; a body
+ * after the blank line is kept as written, minus the file's final newline.
+ */
 export function fixture(name: string): string {
   const url = new URL(`../../../test/fixtures/${name}`, import.meta.url);
-  return readFileSync(url, 'latin1').replace(/\r?\n/g, '\r\n');
+  const text = readFileSync(url, 'latin1').replace(/\r\n/g, '\n');
+  const blank = text.indexOf('\n\n');
+  if (blank < 0) throw new Error(`fixture ${name}: no blank line ends the head`);
+  const head = text.slice(0, blank + 2).replace(/\n/g, '\r\n');
+  const body = text.slice(blank + 2).replace(/\n$/, '');
+  return head + body;
 }
 
 /** A promise with its resolve function, for apps that hold their response. */
