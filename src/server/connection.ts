@@ -270,6 +270,8 @@ export class Connection {
       ex.scope.urlEnd = off + len;
     }
     ex.lastCb = CB.URL;
+    const max = this.core.maxUrlLength;
+    if (max > 0 && ex.scope.urlEnd - ex.scope.urlStart > max) return this.reject(414);
     return this.checkHeadSize(ex);
   }
 

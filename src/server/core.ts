@@ -26,6 +26,7 @@ export class ServerCore {
   readonly app: App;
   readonly logger: Logger;
   readonly maxHeaderSize: number;
+  readonly maxUrlLength: number;
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
@@ -49,6 +50,7 @@ export class ServerCore {
     this.app = app;
     this.logger = o.logger ?? consoleLogger();
     this.maxHeaderSize = o.maxHeaderSize ?? DEFAULTS.maxHeaderSize;
+    this.maxUrlLength = o.maxUrlLength ?? DEFAULTS.maxUrlLength;
     this.headersTimeout = o.headersTimeout ?? DEFAULTS.headersTimeout;
     this.requestTimeout = o.requestTimeout ?? DEFAULTS.requestTimeout;
     this.keepAliveTimeout = o.keepAliveTimeout ?? DEFAULTS.keepAliveTimeout;
@@ -63,7 +65,7 @@ export class ServerCore {
     this.trust = trust;
     this.proxyProtocol = proxyProtocol;
     for (const [name, v] of Object.entries({
-      maxHeaderSize: this.maxHeaderSize, headersTimeout: this.headersTimeout, requestTimeout: this.requestTimeout,
+      maxHeaderSize: this.maxHeaderSize, maxUrlLength: this.maxUrlLength, headersTimeout: this.headersTimeout, requestTimeout: this.requestTimeout,
       keepAliveTimeout: this.keepAliveTimeout, maxRequestsPerSocket: this.maxRequestsPerSocket, maxBodySize: this.maxBodySize,
       maxConnections: this.maxConnections, maxPipelined: this.maxPipelined, sendTimeout: this.sendTimeout,
     })) {

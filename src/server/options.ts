@@ -4,6 +4,8 @@ import type { Logger, UpgradeHook } from '../types.js';
 export interface TransportOptions {
   /** Largest request head in bytes (request line + header lines); more → 431. node:http: 16 KiB. */
   maxHeaderSize?: number;
+  /** Longest request target in bytes; more → 414 (0: only maxHeaderSize limits it). Default 8 KiB. */
+  maxUrlLength?: number;
   /** Time allowed to receive a complete head, from its first byte (or from accept for the first request); → 408 and close. */
   headersTimeout?: number;
   /** Time allowed to receive a whole request, head and body; → 408 and close. */
@@ -35,6 +37,7 @@ export interface TransportOptions {
 
 export const DEFAULTS = {
   maxHeaderSize: 16 * 1024,
+  maxUrlLength: 8 * 1024,
   headersTimeout: 60_000,
   requestTimeout: 300_000,
   keepAliveTimeout: 65_000,
