@@ -349,6 +349,8 @@ export class Connection {
     ex.isHead = method === 'HEAD';
     ex.upgrade = upgrade;
     if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
+    // ... and 400 for a Host that is not uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2).
+    if (host >= 0 && !validHost(raw.buf, raw.valueStart(host), raw.valueEnd(host))) return this.reject(400);
     ex.phase = PHASE.BODY;
     scope.type = upgrade ? 'websocket' : 'http';
     scope.scheme = upgrade ? (this.secure ? 'wss' : 'ws') : this.secure ? 'https' : 'http';
@@ -688,3 +690,34 @@ function contentLength(buf: Buffer, s: number, e: number): number {
   }
   return n;
 }
+/**
+ * Host field value: empty, reg-name or IPv4 (unreserved / pct-encoded / sub-delims), or
+ * an IP-literal in brackets, then an optional ':' port of digits (RFC 3986 §3.2.2-3).
+ * Byte checks only: what the name means is the trust stage's and the app's business.
+ */
+function validHost(buf: Buffer, s: number, e: number): boolean {
+  let i = s;
+  if (i < e && buf[i] === 0x5b /* [ */) {
+    for (i++; i < e && buf[i] !== 0x5d /* ] */; i++) {
+      const b = buf[i];
+      const c = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+      if (!((c >= 0x30 && c <= 0x3a) || (c >= 0x61 && c <= 0x66) || c === 0x2e || c === 0x76 /* v */)) return false;
+    }
+    if (i === e) return false;
+    i++;
+  } else {
+    for (; i < e && buf[i] !== 0x3a /* : */; i++) if (REG_NAME[buf[i]] !== 1) return false;
+  }
+  if (i === e) return true;
+  if (buf[i] !== 0x3a) return false;
+  for (i++; i < e; i++) if (buf[i] < 0x30 || buf[i] > 0x39) return false;
+  return true;
+}
+
+/** 1 for the bytes of a reg-name: ALPHA DIGIT - . _ ~ % ! $ & ' ( ) * + , ; = */
+const REG_NAME = (() => {
+  const t = new Uint8Array(256);
+  for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=") t[ch.charCodeAt(0)] = 1;
+  return t;
+})();
+
