@@ -337,6 +337,15 @@ export class Connection {
     // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never two.
     const host = raw.indexOfId(H.HOST);
     if ((host < 0 && minor === 1) || (host >= 0 && raw.indexOfId(H.HOST, host + 1) >= 0)) return this.reject(400);
+    // ... and 400 for a Host that is not uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2).
+    if (host >= 0 && !validHost(raw.buf, raw.valueStart(host), raw.valueEnd(host))) return this.reject(400);
+    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing (400); chunked
+    // not final is 400 (§6.3); other codings before chunked are not implemented here
+    // (501) rather than passed to the app undecoded.
+    const te = raw.indexOfId(H.TRANSFER_ENCODING);
+    if (te >= 0 && (minor === 0 || !raw.valueEquals(te, 'chunked'))) {
+      return this.reject(minor === 1 && chunkedLast(raw.buf, raw.valueStart(te), raw.valueEnd(te)) ? 501 : 400);
+    }
     const core = this.core;
     const cl = raw.indexOfId(H.CONTENT_LENGTH);
     if (cl >= 0 && contentLength(raw.buf, raw.valueStart(cl), raw.valueEnd(cl)) > core.maxBodySize) return this.reject(413);
@@ -349,17 +358,6 @@ export class Connection {
     ex.isHead = method === 'HEAD';
     ex.upgrade = upgrade;
     if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
-    // ... and 400 for a Host that is not uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2).
-    if (host >= 0 && !validHost(raw.buf, raw.valueStart(host), raw.valueEnd(host))) return this.reject(400);
-    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing (400); chunked
-    // not final is 400 (§6.3); other codings before chunked are not implemented here
-    // (501) rather than passed to the app undecoded.
-    const te = raw.indexOfId(H.TRANSFER_ENCODING);
-    if (te >= 0 && (minor === 0 || !raw.valueEquals(te, 'chunked'))) {
-      return this.reject(minor === 1 && chunkedLast(raw.buf, raw.valueStart(te), raw.valueEnd(te)) ? 501 : 400);
-    }
-    // ... and 400 for a Host that is not uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2).
-    if (host >= 0 && !validHost(raw.buf, raw.valueStart(host), raw.valueEnd(host))) return this.reject(400);
     ex.phase = PHASE.BODY;
     scope.type = upgrade ? 'websocket' : 'http';
     scope.scheme = upgrade ? (this.secure ? 'wss' : 'ws') : this.secure ? 'https' : 'http';
@@ -699,6 +697,7 @@ function contentLength(buf: Buffer, s: number, e: number): number {
   }
   return n;
 }
+
 /**
  * Host field value: empty, reg-name or IPv4 (unreserved / pct-encoded / sub-delims), or
  * an IP-literal in brackets, then an optional ':' port of digits (RFC 3986 §3.2.2-3).
@@ -722,6 +721,7 @@ function validHost(buf: Buffer, s: number, e: number): boolean {
   for (i++; i < e; i++) if (buf[i] < 0x30 || buf[i] > 0x39) return false;
   return true;
 }
+
 /** The list ends with the coding 'chunked' (any case) after a ',' or whitespace. */
 function chunkedLast(buf: Buffer, s: number, e: number): boolean {
   if (e - s < 8) return false;
@@ -729,7 +729,6 @@ function chunkedLast(buf: Buffer, s: number, e: number): boolean {
   const c = buf[e - 8];
   return c === 0x2c || c === 0x20 || c === 0x09;
 }
-
 
 /** 1 for the bytes of a reg-name: ALPHA DIGIT - . _ ~ % ! $ & ' ( ) * + , ; = */
 const REG_NAME = (() => {
