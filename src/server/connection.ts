@@ -277,6 +277,7 @@ export class Connection {
 
   onHeaderField(off: number, len: number): number {
     const ex = this.parsing!;
+    if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
     const raw = ex.scope.raw;
     ex.headBytes += len;
     const at = ex.owned ? this.appendOwn(ex, off, len) : off;
@@ -298,6 +299,7 @@ export class Connection {
 
   onHeaderValue(off: number, len: number): number {
     const ex = this.parsing!;
+    if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
     const raw = ex.scope.raw;
     ex.headBytes += len;
     const at = ex.owned ? this.appendOwn(ex, off, len) : off;
@@ -309,6 +311,16 @@ export class Connection {
       raw.spans[k + 3] += len;
     }
     ex.lastCb = CB.VALUE;
+    return this.checkHeadSize(ex);
+  }
+
+  /**
+   * A trailer field (after a chunked body) is counted against maxHeaderSize and dropped:
+   * merged into the head it would change headers the trust stage and middlewares have
+   * already checked (RFC 9110 §6.5.1 lets a recipient discard trailers).
+   */
+  private trailer(ex: Exchange, len: number): number {
+    ex.headBytes += len;
     return this.checkHeadSize(ex);
   }
 
