@@ -39,6 +39,15 @@ export interface TrustOptions {
    * 'forwarded' / 'x-forwarded': only that family counts, the other is ignored.
    */
   forwardedHeaders?: ForwardedHeaders;
+  /**
+   * Let a trusted proxy set the host and port (`X-Forwarded-Host`, `X-Forwarded-Port`,
+   * `Forwarded: host=`; CLI `--forwarded-host`). Default false, as Werkzeug's ProxyFix and
+   * Django do: Nginx and HAProxy pass a client's own X-Forwarded-Host through untouched
+   * unless configured to overwrite it, and the host check would then check the
+   * attacker's value. Turn it on behind proxies that always set it (Traefik, Caddy, or
+   * Nginx with `proxy_set_header X-Forwarded-Host $host`).
+   */
+  forwardedHost?: boolean;
   /** Take the client from `X-Real-IP` (one line, one address) before the forwarding list. Default false. */
   realIpHeader?: boolean;
   /** Static mount point (CLI `--root-path`), normalised: '/' → '', '/api/' → '/api'. */

@@ -51,6 +51,7 @@ export class Trust {
   /** FAMILY.AUTO, FORWARDED or X_FORWARDED. */
   readonly family: Family;
   readonly realIpHeader: boolean;
+  readonly forwardedHost: boolean;
   /** Normalised static root path ('' when none). */
   readonly rootPath: string;
   readonly proxyProtocol: boolean;
@@ -75,6 +76,7 @@ export class Trust {
     this.proxyHeaders = options.proxyHeaders !== false;
     this.family = familyOf(options.forwardedHeaders);
     this.realIpHeader = options.realIpHeader === true;
+    this.forwardedHost = options.forwardedHost === true;
     this.rootPath = normalizeRootPath(options.rootPath);
     this.proxyProtocol = options.proxyProtocol === true;
     this.matcher = compileMatcher(options.trustedProxies, logger);
@@ -177,12 +179,12 @@ export class Trust {
       if ((seen & B_XF_PROTO) !== 0 && this.pick(h, H.X_FORWARDED_PROTO, hop)) {
         setScheme(scope, parseScheme(buf, cursor.start, cursor.end));
       }
-      if ((seen & B_XF_HOST) !== 0 && this.pick(h, H.X_FORWARDED_HOST, hop)) {
+      if (this.forwardedHost && (seen & B_XF_HOST) !== 0 && this.pick(h, H.X_FORWARDED_HOST, hop)) {
         if (isValidHost(buf, cursor.start, cursor.end, this.hostWords)) {
           scope.forwardedHost = buf.latin1Slice(cursor.start, cursor.end).toLowerCase();
         }
       }
-      if ((seen & B_XF_PORT) !== 0 && this.pick(h, H.X_FORWARDED_PORT, hop)) {
+      if (this.forwardedHost && (seen & B_XF_PORT) !== 0 && this.pick(h, H.X_FORWARDED_PORT, hop)) {
         const port = parseForwardedPort(buf, cursor.start, cursor.end);
         if (port > 0) scope.forwardedPort = port;
       }
@@ -284,6 +286,7 @@ export class Trust {
     if (o >= 0 && (table[o] & (EL.INVALID | EL.PROTO_BAD)) === 0 && (table[o] & EL.PROTO) !== 0) {
       setScheme(scope, parseScheme(buf, table[o + SLOT.PROTO_START], table[o + SLOT.PROTO_END]));
     }
+    if (!this.forwardedHost) return;
     o = chosen >= 0 && (table[chosen] & EL.HOST) !== 0 ? chosen : rightmost;
     if (o >= 0 && (table[o] & (EL.INVALID | EL.HOST_BAD)) === 0 && (table[o] & EL.HOST) !== 0) {
       const s = table[o + SLOT.HOST_START];

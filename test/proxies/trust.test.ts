@@ -386,30 +386,26 @@ bounded('nginx without TLS: X-Forwarded-Proto http → scheme http, port 80', as
 });
 
 /**
- * The seed config sets Host, X-Real-IP, X-Forwarded-For and X-Forwarded-Proto, and
- * nothing else: nginx passes a client's own X-Forwarded-Host, X-Forwarded-Port and
- * X-Forwarded-Prefix through untouched. fasterapi cannot tell who wrote a single-line
- * X-Forwarded-Host (the rightmost entry is taken, per issue 3), and the peer (nginx) is
- * trusted, so even a client the walk found UNTRUSTED (127.0.0.2 with only
- * '127.0.0.1/32' trusted) chooses scope.server's host and port, and the root path
- * when no static rootPath is set. This pins the current behaviour so that it stays
- * visible: the fix is in the proxy configuration (`proxy_set_header X-Forwarded-Host
- * $host;` / `""` for -Port and -Prefix), which docs/behind-a-proxy.md should show.
+ * The seed page's nginx config does not set X-Forwarded-Host/-Port/-Prefix, so nginx
+ * passes a client's own values through, and nginx is a trusted peer. That is why
+ * `forwardedHost` (X-Forwarded-Host/-Port, Forwarded host=) is off by default: the
+ * host and port then come from Host, which nginx sets. With it on, the untrusted
+ * client would choose scope.server, as shown below. X-Forwarded-Prefix is still read
+ * from a trusted peer (Traefik's stripprefix sets it); a static rootPath wins over it,
+ * and docs/behind-a-proxy.md tells nginx users to set or clear it.
  */
-bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port/-Prefix through, and they are honoured (config hole)', async (use) => {
+bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port through: ignored unless forwardedHost is on', async (use) => {
   if (!available('nginx', ['nginx', 'openssl'])) return;
   const app = await startApp(use, { trustedProxies: '127.0.0.1/32' });
   const p = await proxy(use, startNginx({ backendPort: app.port }));
-  const { seen } = await ok(`${p.url}/api/items`, {
-    localAddress: OTHER_LOOPBACK,
-    headers: { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Port': '8443', 'X-Forwarded-Prefix': '/evil' },
-  });
+  const evil = { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Port': '8443', 'X-Forwarded-Prefix': '/evil' };
+  const { seen } = await ok(`${p.url}/api/items`, { localAddress: OTHER_LOOPBACK, headers: evil });
   assert.equal(lines(seen, 'x-forwarded-host'), ['evil.example'], 'nginx passed it through');
   assert.equal(lines(seen, 'x-forwarded-port'), ['8443']);
   assert.equal(lines(seen, 'x-forwarded-prefix'), ['/evil']);
   assert.equal(seen.client, [OTHER_LOOPBACK, 0], 'the walk stops at the untrusted client');
-  assert.equal(seen.server, ['evil.example', 8443], "yet the untrusted client's X-Forwarded-Host/-Port are used");
-  assert.is(seen.rootPath, '/evil', 'and its X-Forwarded-Prefix (no static rootPath)');
+  assert.equal(seen.server, [SERVER_NAME, 443], 'host and port come from Host, set by nginx');
+  assert.is(seen.rootPath, '/evil', 'a prefix from a trusted peer counts (no static rootPath)');
   assert.is(seen.path, '/items');
 
   // a static rootPath wins over the prefix, whoever sent it
@@ -418,8 +414,15 @@ bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port/-Prefix t
   const second = await ok(`${p2.url}/api/items`, { localAddress: OTHER_LOOPBACK, headers: { 'X-Forwarded-Prefix': '/evil' } });
   assert.is(second.seen.rootPath, '/api');
   assert.equal(second.seen.server, [SERVER_NAME, 443]);
+
+  // why it is opt-in: with forwardedHost on, this nginx config lets the client choose the host
+  const app3 = await startApp(use, { trustedProxies: '127.0.0.1/32', forwardedHost: true });
+  const p3 = await proxy(use, startNginx({ backendPort: app3.port }));
+  const third = await ok(`${p3.url}/api/items`, { localAddress: OTHER_LOOPBACK, headers: evil });
+  assert.equal(third.seen.server, ['evil.example', 8443]);
   noErrors(app);
   noErrors(app2);
+  noErrors(app3);
 });
 
 // ---------------------------------------------------------------------------

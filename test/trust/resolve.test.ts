@@ -53,7 +53,7 @@ test('Trust.resolve: one pooled scope reused for many requests carries nothing o
 });
 
 test('Trust.resolve: scope.server and scope.path follow the resolved host and root path', () => {
-  const trust = new Trust({}, null);
+  const trust = new Trust({ forwardedHost: true }, null);
   const scope = makeScope(['127.0.0.1', 1], ['Host: internal:8000', 'X-Forwarded-Host: api.example.com', 'X-Forwarded-Proto: https', 'X-Forwarded-Prefix: /api']);
   trust.resolve(scope);
   assert.equal(scope.server, ['api.example.com', 443]);

@@ -35,6 +35,8 @@ const PORT = 50000;
 const LOOP: [string, number] = ['127.0.0.1', PORT];
 const OUTSIDE: [string, number] = ['203.0.113.9', PORT];
 const TEN: TrustOptions = { trustedProxies: ['loopback', '10.0.0.0/8'] };
+/** Host and port headers count only with forwardedHost on (off by default). */
+const HOST: TrustOptions = { forwardedHost: true };
 
 function v(
   name: string,
@@ -129,7 +131,7 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('an obfuscated id is not an X-Forwarded-For item', LOOP, {}, ['X-Forwarded-For: _hidden']),
 
   // --- Forwarded (RFC 7239) ------------------------------------------------------------------
-  v('Forwarded for/proto/host', LOOP, {}, ['Forwarded: for=198.51.100.17;proto=https;host=api.example.com'], {
+  v('Forwarded for/proto/host', LOOP, HOST, ['Forwarded: for=198.51.100.17;proto=https;host=api.example.com'], {
     client: ['198.51.100.17', 0],
     scheme: 'https',
     host: 'api.example.com',
@@ -144,12 +146,12 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('Forwarded unquoted IPv6 is a syntax error', LOOP, {}, ['Forwarded: for=2001:db8::1']),
   v('Forwarded duplicate for= invalidates the element', LOOP, {}, ['Forwarded: for=198.51.100.1;for=198.51.100.2']),
   v('Forwarded unterminated quote', LOOP, {}, ['Forwarded: for="198.51.100.1']),
-  v('Forwarded names are case-insensitive, values lowercased', LOOP, {}, ['Forwarded: For=198.51.100.1;PROTO=HTTPS;Host=API.Example.COM'], {
+  v('Forwarded names are case-insensitive, values lowercased', LOOP, HOST, ['Forwarded: For=198.51.100.1;PROTO=HTTPS;Host=API.Example.COM'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
     host: 'api.example.com',
   }),
-  v('Forwarded host with port (quoted)', LOOP, {}, ['Forwarded: for=198.51.100.1;host="example.com:8443"'], {
+  v('Forwarded host with port (quoted)', LOOP, HOST, ['Forwarded: for=198.51.100.1;host="example.com:8443"'], {
     client: ['198.51.100.1', 0],
     host: 'example.com:8443',
   }),
@@ -161,7 +163,7 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
     client: ['198.51.100.1', 0],
     scheme: 'https',
   }),
-  v('Forwarded: proto in the untrusted part is ignored', LOOP, {}, ['Forwarded: for=6.6.6.6;proto=https;host=evil.example, for=198.51.100.1'], {
+  v('Forwarded: proto in the untrusted part is ignored', LOOP, HOST, ['Forwarded: for=6.6.6.6;proto=https;host=evil.example, for=198.51.100.1'], {
     client: ['198.51.100.1', 0],
   }),
   v('Forwarded: OWS around ; and , tolerated, extensions ignored', LOOP, TEN, ['Forwarded: for=198.51.100.1 ; ext=1 ;proto=https ,  for=10.0.0.1'], {
@@ -200,16 +202,18 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v("HTTP scope: 'ws' reads as plain http", LOOP, {}, ['X-Forwarded-Proto: ws']),
 
   // --- host and port ---------------------------------------------------------------------
-  v('X-Forwarded-Host', LOOP, {}, ['X-Forwarded-Host: api.example.com'], { host: 'api.example.com' }),
-  v('X-Forwarded-Host is lowercased', LOOP, {}, ['X-Forwarded-Host: API.Example.com:8443'], { host: 'api.example.com:8443' }),
-  v('X-Forwarded-Host IPv6 literal with port', LOOP, {}, ['X-Forwarded-Host: [2001:db8::1]:8443'], { host: '[2001:db8::1]:8443' }),
-  v('X-Forwarded-Host with a path is refused', LOOP, {}, ['X-Forwarded-Host: evil.example/path']),
-  v('X-Forwarded-Host with userinfo is refused', LOOP, {}, ['X-Forwarded-Host: user@evil.example']),
-  v('X-Forwarded-Host with an empty port is refused', LOOP, {}, ['X-Forwarded-Host: example.com:']),
-  v('X-Forwarded-Host list: the rightmost', LOOP, {}, ['X-Forwarded-Host: a.example, b.example'], { host: 'b.example' }),
-  v('X-Forwarded-Port', LOOP, {}, ['X-Forwarded-Port: 8443'], { port: 8443 }),
-  v('X-Forwarded-Port 0 and garbage refused', LOOP, {}, ['X-Forwarded-Port: 0', 'X-Forwarded-Port: 44x3']),
-  v('ALB-style headers together', ['10.0.1.17', PORT], { trustedProxies: '10.0.0.0/16' }, ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https', 'X-Forwarded-Port: 443'], {
+  v('X-Forwarded-Host from a trusted proxy is ignored by default (forwardedHost off)', LOOP, {}, ['X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 8443']),
+  v('Forwarded host= is ignored by default (forwardedHost off)', LOOP, {}, ['Forwarded: for=198.51.100.17;host=evil.example'], { client: ['198.51.100.17', 0] }),
+  v('X-Forwarded-Host', LOOP, HOST, ['X-Forwarded-Host: api.example.com'], { host: 'api.example.com' }),
+  v('X-Forwarded-Host is lowercased', LOOP, HOST, ['X-Forwarded-Host: API.Example.com:8443'], { host: 'api.example.com:8443' }),
+  v('X-Forwarded-Host IPv6 literal with port', LOOP, HOST, ['X-Forwarded-Host: [2001:db8::1]:8443'], { host: '[2001:db8::1]:8443' }),
+  v('X-Forwarded-Host with a path is refused', LOOP, HOST, ['X-Forwarded-Host: evil.example/path']),
+  v('X-Forwarded-Host with userinfo is refused', LOOP, HOST, ['X-Forwarded-Host: user@evil.example']),
+  v('X-Forwarded-Host with an empty port is refused', LOOP, HOST, ['X-Forwarded-Host: example.com:']),
+  v('X-Forwarded-Host list: the rightmost', LOOP, HOST, ['X-Forwarded-Host: a.example, b.example'], { host: 'b.example' }),
+  v('X-Forwarded-Port', LOOP, HOST, ['X-Forwarded-Port: 8443'], { port: 8443 }),
+  v('X-Forwarded-Port 0 and garbage refused', LOOP, HOST, ['X-Forwarded-Port: 0', 'X-Forwarded-Port: 44x3']),
+  v('ALB-style headers together', ['10.0.1.17', PORT], { trustedProxies: '10.0.0.0/16', forwardedHost: true }, ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https', 'X-Forwarded-Port: 443'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
     port: 443,
