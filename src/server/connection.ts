@@ -49,6 +49,8 @@ export class Connection {
   /** TLS was terminated in front of us (PROXY v2 SSL TLV from a trusted peer): scheme https/wss. */
   secure = false;
   upgradeHead: Buffer | null = null;
+  /** The client sent FIN (see onEnd). */
+  peerEnded = false;
   /** Answered during this read but not yet released (body or app still running). */
   readonly lingering: (Exchange | null)[] = [];
   lingeringCount = 0;
@@ -643,6 +645,11 @@ export class Connection {
         this.core.release(ex);
       } else ex.disconnect();
     }
+    // Responses in flight are still sent (half-close), but an app waiting in receive()
+    // after its whole body is watching for the client to leave: tell it, as node:http
+    // and uvicorn report a FIN as a disconnect.
+    this.peerEnded = true;
+    for (let e = this.head; e !== null; e = e.next) e.peerGone();
     this.startClosing();
     if (this.head === null) this.closeWhenFlushed();
   }

@@ -146,6 +146,11 @@ export class Exchange {
     }
   }
 
+  /** The client sent FIN: a receive() waiting after the whole body gets http.disconnect. */
+  peerGone(): void {
+    if (this.bodyDelivered) this.wakeReceiver();
+  }
+
   /** The response ended: a receive() still waiting gets http.disconnect. */
   private wakeReceiver(): void {
     const w = this.receiveWaiter;
@@ -179,7 +184,7 @@ export class Exchange {
     // After the whole body, receive() waits for the disconnect or the end of the response
     // (ASGI: http.disconnect "if receive is called after a response has been sent or
     // after the HTTP connection has been closed"), so an app can watch for a client leaving.
-    if (this.res === RES.ENDED) return Promise.resolve(DISCONNECT);
+    if (this.res === RES.ENDED || conn.peerEnded) return Promise.resolve(DISCONNECT);
     return new Promise((resolve) => {
       this.receiveWaiter = resolve;
     });
