@@ -495,6 +495,13 @@ export class Connection {
       if (!done.keepAlive && done.phase !== PHASE.DONE) this.startClosing();
       if (done.expectContinue && done.phase !== PHASE.DONE) this.startClosing(); // body never asked for: the client may still send it
       if (!done.keepAlive) this.startClosing();
+      if (done === this.parsing) {
+        // Answered before its body was all read: the rest is read and dropped (onBody),
+        // so reading must not stay paused for a body nobody will take.
+        done.bodyQueue = null;
+        done.bodyQueued = 0;
+        this.clearPause(PAUSE.BODY);
+      }
       // The app closed (or the body was close-delimited) after later requests were read:
       // nothing may follow a response that announced close (RFC 9112 §9.6).
       if ((done.appClose || done.closeAfter) && this.head !== null) this.dropQueued();
