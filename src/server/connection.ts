@@ -478,8 +478,11 @@ export class Connection {
     }
   }
 
-  sendContinue(ex: Exchange): void {
-    if (ex.res === RES.NONE && this.head === ex && !this.closed) writeDirect(this, CONTINUE_100);
+  /** Writes 100 Continue if `ex` may write now; false when it has to wait its turn (see finish()). */
+  sendContinue(ex: Exchange): boolean {
+    if (ex.res !== RES.NONE || this.head !== ex || this.closed) return false;
+    writeDirect(this, CONTINUE_100);
+    return true;
   }
 
   /** An exchange's response ended: pop every finished exchange at the head, in order. */
@@ -518,6 +521,8 @@ export class Connection {
         next.deferred = null;
         for (let i = 0; i < d.length; i++) writeDirect(this, d[i]);
       }
+      // Its app asked for the body while an earlier response was still going out.
+      if (next !== null && next.expectContinue && next.receiveWaiter !== null && this.sendContinue(next)) next.expectContinue = false;
     }
     if (this.inFlight < this.core.maxPipelined) this.clearPause(PAUSE.PIPELINE);
     if (this.head === null && this.closing) this.closeWhenFlushed();

@@ -163,10 +163,8 @@ export class Exchange {
   private doReceive(): Promise<ReceiveMessage> {
     const conn = this.conn;
     if (conn === null || conn.closed) return Promise.resolve(DISCONNECT);
-    if (this.expectContinue) {
-      this.expectContinue = false;
-      conn.sendContinue(this);
-    }
+    // Not yet the connection's turn to write: finish() sends it once it is.
+    if (this.expectContinue && conn.sendContinue(this)) this.expectContinue = false;
     const q = this.bodyQueue;
     if (q !== null && q.length > 0) {
       const body = q.length === 1 ? q[0] : Buffer.concat(q, this.bodyQueued);
