@@ -174,6 +174,26 @@ test('a client that goes away mid-body wakes a waiting receive() with http.disco
   });
 });
 
+test('an app that answers without reading the body: the body is skipped, the next pipelined request is answered', async () => {
+  const app: App = async (scope, _receive, send) => {
+    if (scope.path === '/late') await sleep(100); // long enough for a big body to pause reading
+    send(200, TEXT, scope.path);
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    for (const [path, size] of [['/small', 10], ['/late', 300 * 1024], ['/now', 300 * 1024]] as const) {
+      const body = Buffer.alloc(size, 0x61);
+      const n = c.responses().length;
+      await c.write(Buffer.concat([
+        Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`), body,
+        Buffer.from('GET /next HTTP/1.1\r\nHost: x\r\n\r\n'),
+      ]));
+      const res = await c.waitResponses(n + 2, 3000);
+      assert.equal(res.slice(n).map((r) => r.body), [path, '/next'], path);
+    }
+  });
+});
+
 test('backpressure: an app that does not read stops the server reading; reading resumes when it does', async () => {
   const TOTAL = 8 * 1024 * 1024;
   const start = deferred();
