@@ -495,9 +495,6 @@ export class Connection {
       done.next = null;
       done.queued = false;
       this.inFlight--;
-      if (!done.keepAlive && done.phase !== PHASE.DONE) this.startClosing();
-      if (done.expectContinue && done.phase !== PHASE.DONE) this.startClosing(); // body never asked for: the client may still send it
-      if (!done.keepAlive) this.startClosing();
       if (done === this.parsing) {
         // Answered before its body was all read: the rest is read and dropped (onBody),
         // so reading must not stay paused for a body nobody will take.
@@ -505,6 +502,9 @@ export class Connection {
         done.bodyQueued = 0;
         this.clearPause(PAUSE.BODY);
       }
+      if (!done.keepAlive && done.phase !== PHASE.DONE) this.startClosing();
+      if (done.expectContinue && done.phase !== PHASE.DONE) this.startClosing(); // body never asked for: the client may still send it
+      if (!done.keepAlive) this.startClosing();
       // The app closed (or the body was close-delimited) after later requests were read:
       // nothing may follow a response that announced close (RFC 9112 §9.6).
       if ((done.appClose || done.closeAfter) && this.head !== null) this.dropQueued();
@@ -767,4 +767,3 @@ const REG_NAME = (() => {
   for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=") t[ch.charCodeAt(0)] = 1;
   return t;
 })();
-

@@ -218,7 +218,7 @@ export class ServerCore {
       const ex = conn.parsing;
       if (ex !== null) {
         const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
-        if (this.requestTimeout > 0 && limit > 0 && t - ex.startedAt > limit) conn.fail(408);
+        if (limit > 0 && t - ex.startedAt > limit) conn.fail(408);
       } else if (conn.head === null && !conn.closing) {
         const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
         if (limit > 0 && t - conn.lastActive > limit) {
