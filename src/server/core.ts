@@ -273,12 +273,12 @@ function adoptHandle(socket: Socket): Socket {
 
 const USE_ONREAD = process.env.FASTERAPI_NO_ONREAD !== '1';
 
-function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
-  (this as SocketWithConn)[kConn].read(buf, nread);
 function pushCopy(this: Socket, nread: number, buf: Buffer): boolean {
   return this.push(Buffer.from(buf.subarray(0, nread)));
 }
 
+function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
+  (this as SocketWithConn)[kConn].read(buf, nread);
 }
 
 const BUSY = Buffer.from(
