@@ -14,7 +14,7 @@ export interface LoadSpec {
   /** Requests per write on each connection (1 = plain keep-alive). */
   pipelining: number;
   headers: Record<string, string>;
-  /** taskset CPU list for the load generator, or null. */
+  /** taskset CPU list for the load generator (wrk runs one thread per CPU listed), or null. */
   cpus: string | null;
   /** Soft fd limit to raise to in the load generator's process, or null. */
   nofile: number | null;
@@ -103,7 +103,9 @@ function wrkGenerator(binary: string): LoadGenerator {
     name: `wrk ${version}`,
     inProcess: false,
     run(spec, onStart) {
-      const args = ['-t1', `-c${spec.connections}`, `-d${Math.max(1, Math.round(spec.durationS))}s`, '--latency', '--timeout', '5s'];
+      // One wrk thread per load-generator core.
+      const threads = Math.min(spec.cpus === null ? 1 : spec.cpus.split(',').length, spec.connections);
+      const args = [`-t${threads}`, `-c${spec.connections}`, `-d${Math.max(1, Math.round(spec.durationS))}s`, '--latency', '--timeout', '5s'];
       for (const [k, v] of Object.entries(spec.headers)) args.push('-H', `${k}: ${v}`);
       if (spec.pipelining > 1) args.push('-s', lua());
       args.push(spec.url);
