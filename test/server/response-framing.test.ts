@@ -115,6 +115,54 @@ test('large streamed bodies (past the write slab) are framed correctly', async (
   });
 });
 
+test('content-length counts bytes, not characters (UTF-8 bodies on both paths)', async () => {
+  const text = 'héllo wörld €';
+  const app: App = async (scope, _receive, send) => {
+    if (scope.path === '/fast') return send(200, TEXT, text);
+    await send({ type: 'http.response.start', status: 200 });
+    await send({ type: 'http.response.body', body: text });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /asgi HTTP/1.1\r\nHost: x\r\n\r\n');
+    const res = await c.waitResponses(2);
+    for (const r of res) {
+      assert.is(r.headers['content-length'], String(Buffer.byteLength(text)));
+      assert.is(Buffer.from(r.body, 'latin1').toString('utf8'), text);
+    }
+  });
+});
+
+test('repeated response fields (array values, pair lists) go out as separate lines, in order', async () => {
+  const app: App = async (scope, _receive, send) => {
+    const headers =
+      scope.path === '/record'
+        ? { 'set-cookie': ['a=1', 'b=2'], 'x-n': 5 }
+        : ([['set-cookie', 'a=1'], ['x-n', '5'], ['set-cookie', 'b=2']] as [string, string][]);
+    await send({ type: 'http.response.start', status: 200, headers });
+    await send({ type: 'http.response.body', body: '' });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET /record HTTP/1.1\r\nHost: x\r\n\r\nGET /pairs HTTP/1.1\r\nHost: x\r\n\r\n');
+    const res = await c.waitResponses(2);
+    assert.equal(res[0].raw.split('\r\n').filter((l) => /^(set-cookie|x-n):/i.test(l)), ['set-cookie: a=1', 'set-cookie: b=2', 'x-n: 5']);
+    assert.equal(res[1].raw.split('\r\n').filter((l) => /^(set-cookie|x-n):/i.test(l)), ['set-cookie: a=1', 'x-n: 5', 'set-cookie: b=2']);
+    assert.is(res[0].headers['content-length'], '0');
+  });
+});
+
+test('an invalid status code is refused: the app error becomes a 500', async () => {
+  const app: App = async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 99 });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.is((await c.waitResponses(1))[0].status, 500);
+  });
+});
+
 const DAYS = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
 const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const IMF_FIXDATE = new RegExp(`^(${DAYS}), \\d{2} (${MONTHS}) \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$`);

@@ -67,6 +67,19 @@ test('headersTimeout: a complete head in time is served', async () => {
   });
 });
 
+test('headersTimeout applies to the second request on a keep-alive connection too', async () => {
+  const app: App = (_scope, _receive, send) => send(200, TEXT, 'x');
+  await withServer(app, { headersTimeout: 300, keepAliveTimeout: 60_000 }, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitResponses(1);
+    await c.write('GET /2 HTTP/1.1\r\nHo');
+    await c.waitEnded(300 + SWEEP_SLACK);
+    const res = c.responses();
+    assert.equal(res.map((r) => r.status), [200, 408]);
+  });
+});
+
 test('requestTimeout: a body that does not arrive in time → 408, close; the app sees a disconnect', async () => {
   const seen: string[] = [];
   const app: App = async (_scope, receive, send) => {
