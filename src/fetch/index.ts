@@ -1,8 +1,17 @@
+import { FastResponse } from './response.js';
+
 export { serve } from './serve.js';
 export type { ServeOptions } from './serve.js';
 export { createFetchHandler } from './handler.js';
 export type { FetchHandler, FetchHandlerOptions } from './handler.js';
 export { FetchEnv, getConnInfo } from './env.js';
 export type { ConnInfo, SocketAddress } from './env.js';
-export { FastResponse as Response } from './response.js';
 export { installGlobals } from './globals.js';
+
+/**
+ * A Response that is cheap to make: status, headers and body are kept as given and
+ * written by the adapter without building a real Response (see response.ts). Typed as
+ * the global Response; `instanceof Response` holds either way.
+ */
+export const Response = FastResponse as unknown as typeof globalThis.Response;
+export type Response = globalThis.Response;

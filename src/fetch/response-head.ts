@@ -77,7 +77,9 @@ function line(name: string, value: string): string {
 /**
  * EncodedHeaders per distinct header text, so the common response shapes (Hono's c.json
  * sends the same 'Content-Type: application/json' every time) cost a Map lookup instead
- * of a Buffer. Bounded: cleared when full, texts over 1 KiB are not kept.
+ * of a Buffer. CPU is a wash (2.69 vs 2.72 µs per request with a fresh Buffer.from each
+ * time, same benchmark as write.ts); it saves the garbage. Bounded: cleared when full,
+ * texts over 1 KiB are not kept.
  */
 const CACHE_MAX = 512;
 const TEXT_MAX = 1024;
