@@ -1,0 +1,144 @@
+// Every micro-benchmark case, shared by the timing run (run.ts, tinybench) and the
+// allocation child (alloc-child.ts), so both measure exactly the same code.
+import { Buffer } from 'node:buffer';
+import type { Trust } from '../../src/trust/index.js';
+import {
+  Encoder, HELLO, Pipeline, SendStub, clearLazy, fasterApp, newTrust, parsedScope, receiveStub, resetForTrust, staticApp,
+} from './pipeline.js';
+import { SHAPES, XFF_3_HOP, type Shape } from './shapes.js';
+
+export interface MicroCase {
+  /** Row name in the report. Rows on the 0-bytes target's static path say "static". */
+  readonly name: string;
+  /** Requests (or stage calls) one op() handles: figures are reported per request. */
+  readonly perOp: number;
+  op(): void;
+  /** Checks the answer before anything is timed; throws when it is wrong. */
+  verify(): void;
+}
+
+/** Reads per op for single-request shapes: about as many requests per sample as the 16-deep batch. */
+const READS = 16;
+/** Stage calls per op for the stages measured alone (each is well under a microsecond). */
+const CALLS = 64;
+
+function expectResponses(text: string, count: number, status: string, body: string, what: string): void {
+  const heads = text.split('HTTP/1.1 ').length - 1;
+  const ok = text.split(`HTTP/1.1 ${status}\r\n`).length - 1;
+  const bodies = text.split(`\r\n\r\n${body}`).length - 1;
+  if (heads !== count || ok !== count || bodies !== count) {
+    throw new Error(`${what}: expected ${count} × "${status}" with body ${JSON.stringify(body)}, got:\n${text.slice(0, 400)}`);
+  }
+  if (/connection: close/i.test(text)) throw new Error(`${what}: the connection closes:\n${text.slice(0, 400)}`);
+}
+
+function transportCase(name: string, shape: Shape, pipeline: Pipeline, expectBody: string): MicroCase {
+  const bytes = shape.bytes;
+  const reads = shape.requests === 1 ? READS : 1;
+  return {
+    name,
+    perOp: reads * shape.requests,
+    op() {
+      for (let i = 0; i < reads; i++) pipeline.read(bytes);
+    },
+    verify() {
+      expectResponses(pipeline.answer(bytes), shape.requests, '200 OK', expectBody, name);
+    },
+  };
+}
+
+function trustCase(name: string, head: Buffer, trust: Trust, expectClient: string): MicroCase {
+  const scope = parsedScope(head, null);
+  return {
+    name,
+    perOp: CALLS,
+    op() {
+      for (let i = 0; i < CALLS; i++) {
+        resetForTrust(scope);
+        trust.resolve(scope);
+      }
+    },
+    verify() {
+      resetForTrust(scope);
+      trust.resolve(scope);
+      if (scope.client?.[0] !== expectClient) throw new Error(`${name}: client ${JSON.stringify(scope.client)}, expected ${expectClient}`);
+    },
+  };
+}
+
+function chainCase(name: string, middlewares: boolean): MicroCase {
+  const trust = newTrust();
+  const scope = parsedScope(SHAPES.curl.bytes, trust);
+  const app = fasterApp(middlewares);
+  const stub = new SendStub();
+  const send = stub.send;
+  return {
+    name,
+    perOp: CALLS,
+    op() {
+      for (let i = 0; i < CALLS; i++) {
+        clearLazy(scope);
+        void app(scope, receiveStub, send);
+      }
+    },
+    verify() {
+      stub.calls = 0;
+      clearLazy(scope);
+      void app(scope, receiveStub, send);
+      if (stub.calls !== 1 || stub.status !== 200) throw new Error(`${name}: send called ${stub.calls}× with status ${stub.status}`);
+    },
+  };
+}
+
+function encodeCase(name: string, kind: 'fast' | 'asgi'): MicroCase {
+  const enc = new Encoder();
+  return {
+    name,
+    perOp: CALLS,
+    op: kind === 'fast'
+      ? () => {
+          for (let i = 0; i < CALLS; i++) enc.fast();
+        }
+      : () => {
+          for (let i = 0; i < CALLS; i++) enc.asgi();
+        },
+    verify() {
+      expectResponses(enc.answer(kind), 1, '200 OK', HELLO, name);
+    },
+  };
+}
+
+/**
+ * The cases, in report order. Groups:
+ * - transport: ServerCore + Connection + trust stage (loopback and 10/8 trusted) and an
+ *   app answering the static response with send(200, HEAD, body), as the HTTP suite's
+ *   bare fasterapi server does. The rows named "static" are the path the issue's
+ *   "0 bytes per request" target is about (bench/report.ts picks rows by /static/): GETs
+ *   with no forwarding headers. The proxied row allocates what the trust stage resolves
+ *   (client, host) and the POST row is not a static route, so neither says "static";
+ * - app: the same transport and trust stage under Faster with 3 middlewares and routes;
+ * - trust, chain, encode: one stage alone.
+ */
+export function buildCases(): MicroCase[] {
+  const t = (): Pipeline => new Pipeline(staticApp, newTrust());
+  const a = (): Pipeline => new Pipeline(fasterApp(true), newTrust());
+  const cases: MicroCase[] = [
+    transportCase(`transport static: ${SHAPES.curl.label}`, SHAPES.curl, t(), HELLO),
+    transportCase(`transport static: ${SHAPES.browser.label}`, SHAPES.browser, t(), HELLO),
+    transportCase(`transport static: ${SHAPES.pipelined.label}`, SHAPES.pipelined, t(), HELLO),
+    transportCase(`transport: ${SHAPES.proxied.label} (trusted)`, SHAPES.proxied, t(), HELLO),
+    transportCase(`transport: ${SHAPES.post.label} (body not read)`, SHAPES.post, t(), HELLO),
+    transportCase(`app: ${SHAPES.curl.label}`, SHAPES.curl, a(), HELLO),
+    transportCase(`app: ${SHAPES.browser.label}`, SHAPES.browser, a(), HELLO),
+    transportCase(`app: ${SHAPES.pipelined.label}`, SHAPES.pipelined, a(), HELLO),
+    transportCase(`app: ${SHAPES.proxied.label} (trusted)`, SHAPES.proxied, a(), HELLO),
+    transportCase(`app: ${SHAPES.post.label} (body not read)`, SHAPES.post, a(), 'created'),
+    trustCase('trust: Trust.resolve, no forwarding headers', SHAPES.curl.bytes, newTrust(), '127.0.0.1'),
+    trustCase('trust: Trust.resolve, trusted 3-hop X-Forwarded-For', Buffer.from(XFF_3_HOP, 'latin1'), newTrust(), '198.51.100.23'),
+    chainCase('chain: TrustedHost + 2 BaseHTTPMiddleware + route GET /', true),
+    chainCase('chain: route GET /, no middleware', false),
+    encodeCase(`encode: send(200, HEAD, '${HELLO}')`, 'fast'),
+    encodeCase('encode: ASGI http.response.start + http.response.body', 'asgi'),
+  ];
+  return cases;
+}
