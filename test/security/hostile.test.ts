@@ -4,8 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { App } from '../../src/index.js';
-import { converse, parseWire, startOurs } from './wire.js';
+import type { App, ReceiveMessage } from '../../src/index.js';
+import { converse, parseWire, sleep, startOurs } from './wire.js';
 
 /** Answers with the header lines seen at dispatch and after the whole body, and scope.client. */
 const headerWatcher: App = async (scope, receive, send) => {
@@ -50,6 +50,87 @@ test('a trailer section larger than maxHeaderSize is answered 431 and closed', a
     assert.is(res.error, null);
     assert.equal(res.responses.map((r) => r.status), [431]);
     assert.ok(conv.closed);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a stray second send() from an ended request never answers another request', async () => {
+  // The classic app bug: a timer and the real result both answer. The exchange (and
+  // its send) is pooled, so the stray call must not reach whoever uses it next.
+  const stray: string[] = [];
+  const app: App = async (scope, receive, send) => {
+    if (scope.rawPath === '/a-fast' || scope.rawPath === '/a-asgi') {
+      const asgi = scope.rawPath === '/a-asgi';
+      if (asgi) {
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: 'answer for A' });
+      } else send(200, null, 'answer for A');
+      setTimeout(() => {
+        try {
+          const r = asgi
+            ? send({ type: 'http.response.start', status: 200 }).then(() => send({ type: 'http.response.body', body: 'SECRET OF A' }))
+            : send(200, null, 'SECRET OF A');
+          Promise.resolve(r).then(
+            () => stray.push('stray send accepted'),
+            (e: Error) => stray.push(`rejected: ${e.message}`),
+          );
+        } catch (e) {
+          stray.push(`threw: ${(e as Error).message}`);
+        }
+      }, 60);
+      return;
+    }
+    await sleep(120); // B is in flight when A's timer fires, on the same pooled exchange
+    send(200, null, `answer for ${scope.rawPath}`);
+  };
+  const { server, port } = await startOurs({}, app);
+  try {
+    for (const a of ['/a-fast', '/a-asgi']) {
+      stray.length = 0;
+      const first = await converse(port, `GET ${a} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`, { timeout: 1000 });
+      assert.is(parseWire(first.data, first.closed).responses[0]?.body.toString(), 'answer for A');
+      await sleep(20); // A's exchange is back in the pool
+      const b = await converse(port, 'GET /b HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeout: 1000 });
+      const res = parseWire(b.data, b.closed);
+      assert.is(res.error, null);
+      assert.equal(res.responses.map((r) => r.body.toString()), ['answer for /b'], a);
+      assert.is(stray.length, 1);
+      assert.match(stray[0], /already ended/);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('a receive() kept from an ended request never reads the next request\'s body', async () => {
+  let kept: (() => Promise<ReceiveMessage>) | null = null;
+  const got: string[] = [];
+  const app: App = async (scope, receive, send) => {
+    if (scope.rawPath === '/a') {
+      kept = receive;
+      send(200, null, 'a');
+      return;
+    }
+    await sleep(30);
+    const late = await kept!();
+    got.push(late.type);
+    let body = '';
+    for (;;) {
+      const m = await receive();
+      if (m.type !== 'http.request') break;
+      body += Buffer.from(m.body).toString();
+      if (!m.moreBody) break;
+    }
+    send(200, null, body);
+  };
+  const { server, port } = await startOurs({}, app);
+  try {
+    await converse(port, 'GET /a HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeout: 1000 });
+    await sleep(20);
+    const conv = await converse(port, 'POST /b HTTP/1.1\r\nHost: example.com\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsecret', { timeout: 1000 });
+    assert.equal(got, ['http.disconnect']);
+    assert.is(parseWire(conv.data, conv.closed).responses[0]?.body.toString(), 'secret');
   } finally {
     await server.close();
   }
