@@ -391,20 +391,27 @@ export async function withServer(
     },
     raw: (bytes, o) => rawRequest(port, bytes, o),
   };
+  let failure: unknown = null;
   try {
     await fn(ctx);
-  } finally {
-    for (const c of clients) c.destroy();
-    const closed = server.close().then(() => true);
-    const ok = await Promise.race([closed, sleep(3000).then(() => false)]);
-    if (!ok) {
-      for (const conn of server.core.connections) conn.socket.destroy();
-      server.net.close();
-      server.core.stop();
-      // eslint-disable-next-line no-unsafe-finally
-      throw new Error('server.close() did not resolve within 3 s');
-    }
+  } catch (e) {
+    failure = e;
   }
+  for (const c of clients) c.destroy();
+  let timer: NodeJS.Timeout | undefined;
+  const ok = await Promise.race([
+    server.close().then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(r, 3000, false))),
+  ]);
+  clearTimeout(timer);
+  if (!ok) {
+    for (const conn of server.core.connections) conn.socket.destroy();
+    server.net.close();
+    server.core.stop();
+  }
+  // The test's own failure first; a server that would not close fails an otherwise passing test.
+  if (failure !== null) throw failure;
+  if (!ok) throw new Error('server.close() did not resolve within 3 s');
 }
 
 /**
