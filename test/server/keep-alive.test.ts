@@ -89,6 +89,25 @@ test('client Connection: close: response says close, server closes, a pipelined 
   });
 });
 
+test('Connection: close on the second of three pipelined requests: the first is answered normally, the third never', async () => {
+  const seen: string[] = [];
+  const app: App = async (scope, _receive, send) => {
+    seen.push(scope.path);
+    if (scope.path === '/a') await sleep(30);
+    send(200, TEXT, scope.path);
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    await sleep(20);
+    const res = c.responses();
+    assert.equal(res.map((r) => r.body), ['/a', '/b']);
+    assert.equal(res.map((r) => r.headers.connection), [undefined, 'close']);
+    assert.equal(seen, ['/a', '/b']);
+  });
+});
+
 test('client Connection: close is recognised case-insensitively among other tokens', async () => {
   const seen: string[] = [];
   await withServer(echoPath(seen), {}, async ({ connect }) => {

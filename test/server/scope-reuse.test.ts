@@ -133,6 +133,29 @@ test('a scope still in flight keeps its data while later reads arrive on the con
   });
 });
 
+test('the scope stays valid until the app returns, also after its response and while the next request is read', async () => {
+  // An access-log middleware answers first and reads the scope afterwards.
+  const logged: string[][] = [];
+  const app: App = async (scope, _receive, send) => {
+    send(200, TEXT, 'ok');
+    await sleep(30);
+    logged.push([scope.method, scope.path, scope.queryString, scope.headers.get('x-id') ?? 'null']);
+  };
+  await withServer(app, {}, async ({ connect, server }) => {
+    const c = await connect();
+    await c.write('GET /first?a=1 HTTP/1.1\r\nHost: x\r\nX-Id: one\r\n\r\n');
+    await c.waitResponses(1);
+    await c.write('POST /second-longer-path?b=22222 HTTP/1.1\r\nHost: yyyyyyyy\r\nX-Id: two-two\r\nContent-Length: 0\r\n\r\n');
+    await c.waitResponses(2);
+    await until(() => logged.length === 2, 1000, 'both logged');
+    assert.equal(logged, [
+      ['GET', '/first', 'a=1', 'one'],
+      ['POST', '/second-longer-path', 'b=22222', 'two-two'],
+    ]);
+    await until(() => server.core.pooled === 2, 500, 'both exchanges back once their apps returned');
+  });
+});
+
 test('no pool growth: the same pipelined batch twice leaves the pool the same size', async () => {
   const snaps: ScopeSnapshot[] = [];
   await withServer(recorder(snaps, 5), {}, async ({ connect, server }) => {
