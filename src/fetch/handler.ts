@@ -41,18 +41,31 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
     }
     if (typeof (res as Promise<Response>)?.then === 'function') {
       return (res as Promise<Response>).then(
-        (r) => writeResponse(req, r, send),
+        (r) => write(req, r, send),
         (err) => failed(req, err, send),
       );
     }
-    try {
-      return writeResponse(req, res, send);
-    } catch (err) {
-      return failed(req, err, send);
-    }
+    return write(req, res as Response, send);
   };
 }
 
+function write(req: FetchRequest, res: Response, send: Send): void | Promise<void> {
+  let p: void | Promise<void>;
+  try {
+    p = writeResponse(req, res, send);
+  } catch (err) {
+    req[kFinish]();
+    throw err;
+  }
+  if (p !== undefined) {
+    return p.then(undefined, (err) => {
+      req[kFinish]();
+      throw err;
+    });
+  }
+}
+
+/** The handler threw or rejected: 400 for a request whose URL cannot be made, else the transport's 500. */
 function failed(req: FetchRequest, err: unknown, send: Send): void {
   req[kFinish]();
   if (err instanceof RequestUrlError) {

@@ -1,4 +1,5 @@
 // serve(): a fetch handler on the transport in one call, like @hono/node-server's serve().
+import type { AddressInfo } from 'node:net';
 import { createServer, type CreateServerOptions } from '../create.js';
 import type { Server } from '../server/server.js';
 import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './handler.js';
@@ -7,13 +8,18 @@ export interface ServeOptions extends CreateServerOptions, FetchHandlerOptions {
   fetch: FetchHandler;
   /** Default 3000, as @hono/node-server. 0 picks a free port (see server.address()). */
   port?: number;
-  /** Interface to listen on; default '127.0.0.1'. `hostname` is the @hono/node-server spelling. */
+  /**
+   * Interface to listen on; default '127.0.0.1' like the rest of fasterapi (@hono/node-server
+   * listens on every interface by default: pass '0.0.0.0' or '::' in a container).
+   * `hostname` is the @hono/node-server spelling of the same option.
+   */
   host?: string;
   hostname?: string;
 }
 
 /**
- * Starts a server for `fetch` and resolves once it is listening.
+ * Starts a server for `fetch` and resolves with it once listening. `listeningListener`
+ * gets the address, as @hono/node-server's second argument does.
  *
  * ```ts
  * import { serve } from 'fasterapi/fetch';
@@ -21,8 +27,10 @@ export interface ServeOptions extends CreateServerOptions, FetchHandlerOptions {
  * ```
  * Every transport option (limits, timeouts, logger, trust settings) passes through.
  */
-export function serve(options: ServeOptions): Promise<Server> {
+export async function serve(options: ServeOptions, listeningListener?: (info: AddressInfo) => void): Promise<Server> {
   const { fetch, port, host, hostname, overrideGlobalObjects, ...serverOptions } = options;
   const app = createFetchHandler(fetch, { overrideGlobalObjects });
-  return createServer(app, serverOptions).listen(port ?? 3000, host ?? hostname ?? '127.0.0.1');
+  const server = await createServer(app, serverOptions).listen(port ?? 3000, host ?? hostname ?? '127.0.0.1');
+  listeningListener?.(server.address());
+  return server;
 }

@@ -124,7 +124,7 @@ async function sendStream(
   req: FetchRequest, send: Send, status: number, text: string, stream: ReadableStream<Uint8Array>,
   isHead: boolean, length: number, connection: boolean,
 ): Promise<void> {
-  const reader = stream.getReader();
+  const reader = stream.getReader(); // a locked stream throws: the transport answers 500
   if (isHead) {
     reader.cancel().catch(noop);
     sendWhole(req, send, status, text, null, true, length, connection);
