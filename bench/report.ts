@@ -22,7 +22,8 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
       return;
     }
     const r = fa.rps / fb.rps;
-    out.push({ target, measured: `${r.toFixed(2)}× (${num(fa.rps)} vs ${num(fb.rps)} req/s)`, status: r >= min ? 'met' : 'not met' });
+    const cpu = fa.cpuUsPerReq !== null && fb.cpuUsPerReq !== null && fa.cpuUsPerReq > 0 ? `; ${(fb.cpuUsPerReq / fa.cpuUsPerReq).toFixed(2)}× by CPU time per request` : '';
+    out.push({ target, measured: `${r.toFixed(2)}× (${num(fa.rps)} vs ${num(fb.rps)} req/s${cpu})`, status: r >= min ? 'met' : 'not met' });
   };
   rpsRatio('Keep-alive hello ≥ 2.0× node:http', 'fasterapi', 'node-http', 'keepalive-hello', 2.0);
   rpsRatio('Keep-alive hello ≥ 2.2× fastify', 'fasterapi', 'fastify', 'keepalive-hello', 2.2);
@@ -60,12 +61,12 @@ function suspect(f: Figures): string {
   return flags.join(', ');
 }
 
-const COLUMNS = ['server', 'req/s', '× node:http', 'CPU µs/req', 'server CPU %', 'loadgen CPU %', 'other CPU %', 'peak RSS MiB', 'p50 ms', 'p99 ms', 'notes'];
+const COLUMNS = ['server', 'req/s', '× node:http', 'CPU µs/req', '× node:http by CPU', 'server CPU %', 'loadgen CPU %', 'other CPU %', 'peak RSS MiB', 'p50 ms', 'p99 ms', 'notes'];
 
 function rowsOf(report: BenchReport, r: ScenarioResult): string[] {
   const label = report.contenders.find((c) => c.name === r.contender)?.label ?? r.contender;
   const f = r.median;
-  return [label, num(f.rps), ratio(r.ratioToNodeHttp), num(f.cpuUsPerReq, 2), num(f.serverCpuPct), num(f.loadgenCpuPct), num(f.otherCpuPct), num(f.peakRssMiB, 1), num(f.p50Ms, 2), num(f.p99Ms, 2), [r.note, suspect(f)].filter(Boolean).join('; ')];
+  return [label, num(f.rps), ratio(r.ratioToNodeHttp), num(f.cpuUsPerReq, 2), ratio(r.cpuRatioToNodeHttp), num(f.serverCpuPct), num(f.loadgenCpuPct), num(f.otherCpuPct), num(f.peakRssMiB, 1), num(f.p50Ms, 2), num(f.p99Ms, 2), [r.note, suspect(f)].filter(Boolean).join('; ')];
 }
 
 const scenarios = (report: BenchReport): string[] => [...new Set(report.http.map((r) => r.scenario))];
@@ -146,7 +147,7 @@ export function renderMarkdown(report: BenchReport, command: string): string {
   out.push('## HTTP load', '');
   out.push('![req/s per server](results/rps.svg)', '');
   out.push(
-    'Columns: median req/s over rounds; ratio to node:http in the same scenario of the same run; server CPU time (user + system, all its processes) per completed request; server, load-generator and other processes’ CPU utilisation (% of one core: the server should be the one near 100%, other processes near 0); server peak RSS (VmHWM, since the server started, so later scenarios include earlier peaks); latency percentiles from the load generator (none for pipelining with wrk: its histogram counts 16-request batches, not requests, and its percentiles come out wrong).',
+    'Columns: median req/s over rounds; ratio to node:http in the same scenario of the same run; server CPU time (user + system, all its processes) per completed request, and node:http’s divided by it (an efficiency ratio that does not depend on the load generator, and less on other load on the machine); server, load-generator and other processes’ CPU utilisation (% of one core: the server should be the one near 100%, other processes near 0); server peak RSS (VmHWM, since the server started, so later scenarios include earlier peaks); latency percentiles from the load generator (none for pipelining with wrk: its histogram counts 16-request batches, not requests, and its percentiles come out wrong).',
     '',
   );
   for (const sc of scenarios(report)) {

@@ -231,23 +231,24 @@ async function main(): Promise<void> {
   else if (limits.soft < need) scale1000Why = `fd hard limit ${limits.hard} < ${need}`;
 
   // Other processes busy on this machine make every figure noisy: say so.
-  const backgroundCpuPct = await (async (): Promise<number | null> => {
+  const backgroundCpuPct = !SCENARIOS.some((s) => opts.scenarios === null || matches(s.name, opts.scenarios)) ? null : await (async (): Promise<number | null> => {
     const a = systemCpuSeconds();
     const s0 = selfCpuSeconds();
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 500));
     const b = systemCpuSeconds();
-    return a === null || b === null ? null : Math.max(0, (b - a - (selfCpuSeconds() - s0)) * 100);
+    return a === null || b === null ? null : Math.max(0, ((b - a - (selfCpuSeconds() - s0)) / 0.5) * 100);
   })();
   if (backgroundCpuPct !== null && backgroundCpuPct > BUSY_PCT) {
     console.log(`warning: other processes use ${backgroundCpuPct.toFixed(0)}% of a core on this machine right now: figures will be noisy`);
   }
 
   // 3. Contenders, and the check that they all answer the same.
-  const selected = CONTENDERS.filter((c) => opts.only === null || opts.only.includes(c.name));
+  const wanted = SCENARIOS.filter((s) => opts.scenarios === null || matches(s.name, opts.scenarios));
+  const selected = wanted.length === 0 ? [] : CONTENDERS.filter((c) => opts.only === null || opts.only.includes(c.name));
   const infos = new Map<string, ContenderInfo>(selected.map((c) => [c.name, { name: c.name, label: c.label, status: 'ran' }]));
   const alive: Contender[] = [];
   const startTimes: number[] = [];
-  console.log('\nchecking answers');
+  if (selected.length > 0) console.log('\nchecking answers');
   for (const c of selected) {
     let server: RunningServer;
     try {
@@ -280,7 +281,6 @@ async function main(): Promise<void> {
   }
 
   // 4. The plan: which scenarios each server runs.
-  const wanted = SCENARIOS.filter((s) => opts.scenarios === null || matches(s.name, opts.scenarios));
   if (scale1000Why !== null && wanted.some((s) => s.name === 'scale-c1000')) skip('scale-c1000', scale1000Why);
   const runnable = wanted.filter((s) => !(s.name === 'scale-c1000' && scale1000Why !== null));
   // Quick mode (unless scenarios are named) runs the scale scenarios for node:http and fasterapi only.
@@ -310,7 +310,7 @@ async function main(): Promise<void> {
   if (opts.quick && opts.durationS === null) {
     while (durationS > 1 && elapsed() + estimate(durationS) > QUICK_BUDGET_S) durationS--;
   }
-  console.log(`\nplan: ${runs} runs in ${sessions} server starts × ${rounds} round(s), ${durationS} s each (+${warmupS} s warm-up per start): about ${Math.ceil(estimate(durationS))} s`);
+  if (runs > 0) console.log(`\nplan: ${runs} runs in ${sessions} server starts × ${rounds} round(s), ${durationS} s each (+${warmupS} s warm-up per start): about ${Math.ceil(estimate(durationS))} s`);
   if (opts.quick && elapsed() + estimate(durationS) > QUICK_BUDGET_S + 10) {
     console.log(`  note: this is over the quick budget (90 s with the build); narrow it with --only / --scenario`);
   }
@@ -381,7 +381,7 @@ async function main(): Promise<void> {
   };
 
   const entries = [...plan.entries()];
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; runs > 0 && round <= rounds; round++) {
     console.log(`\nround ${round}/${rounds}`);
     const order = round % 2 === 0 ? [...entries].reverse() : entries;
     for (const [c, list] of order) {
@@ -404,12 +404,14 @@ async function main(): Promise<void> {
     for (const c of CONTENDERS) {
       const rs = figures.get(key(s.name, c.name));
       if (rs === undefined || rs.length === 0) continue;
-      http.push({ scenario: s.name, title: s.title, contender: c.name, rounds: rs, median: medianFigures(rs), ratioToNodeHttp: null, ...(notes.has(s.name) ? { note: notes.get(s.name)! } : {}) });
+      http.push({ scenario: s.name, title: s.title, contender: c.name, rounds: rs, median: medianFigures(rs), ratioToNodeHttp: null, cpuRatioToNodeHttp: null, ...(notes.has(s.name) ? { note: notes.get(s.name)! } : {}) });
     }
   }
   for (const r of http) {
     const base = http.find((b) => b.scenario === r.scenario && b.contender === BASELINE);
     if (base !== undefined && base.median.rps > 0) r.ratioToNodeHttp = r.median.rps / base.median.rps;
+    const [mine, theirs] = [r.median.cpuUsPerReq, base?.median.cpuUsPerReq ?? null];
+    if (mine !== null && theirs !== null && mine > 0) r.cpuRatioToNodeHttp = theirs / mine;
   }
   const w1 = http.find((r) => r.scenario === 'workers-1');
   const w2 = http.find((r) => r.scenario === 'workers-2');

@@ -38,6 +38,8 @@ export interface ScenarioResult {
   median: Figures;
   /** median req/s divided by node:http's median req/s in the same scenario of the same run. */
   ratioToNodeHttp: number | null;
+  /** node:http's CPU time per request divided by this server's (> 1: cheaper per request), same run. */
+  cpuRatioToNodeHttp: number | null;
   note?: string;
 }
 
