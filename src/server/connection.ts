@@ -669,8 +669,20 @@ export class Connection {
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.startClosing(); // closed implies closing: maybeRelease() may return what is held
     for (let ex = this.head; ex !== null; ex = ex.next) ex.disconnect();
     if (this.parsing !== null && this.parsing !== this.tail) this.parsing.disconnect();
+    const p = this.parsing;
+    if (p !== null) {
+      // The request being read when the connection went (a reset mid-head, or a body
+      // still arriving after its answer): nothing more comes for it, so it goes back to
+      // the pool now or when its app settles, instead of never.
+      this.parsing = null;
+      if (!p.dispatched) {
+        this.unlink(p);
+        this.core.release(p);
+      } else this.maybeRelease(p);
+    }
     llhttp.freeParser(this.parser);
     this.parser = 0;
     this.core.forget(this);
