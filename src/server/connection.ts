@@ -655,7 +655,11 @@ export class Connection {
       if (!ex.dispatched) {
         this.unlink(ex);
         this.core.release(ex);
-      } else ex.disconnect();
+      } else {
+        ex.disconnect();
+        this.startClosing();
+        this.maybeRelease(ex); // answered before its body ended: nobody else returns it
+      }
     }
     // Responses in flight are still sent (half-close), but an app waiting in receive()
     // after its whole body is watching for the client to leave: tell it, as node:http
