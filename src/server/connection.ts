@@ -564,6 +564,7 @@ export class Connection {
           return;
         }
         this.errorStatus = 0; // its response has begun: the close is the only signal left
+        this.maybeRelease(ex); // answered already (before its bad body): back to the pool
       }
     }
     if (this.head === null) this.closeWhenFlushed();
