@@ -624,19 +624,34 @@ export class Connection {
       ex.respond(500, null, 'Internal Server Error');
     } else if (ex.res !== RES.ENDED) {
       this.abort();
+      this.abandon(ex);
+      return;
     }
     this.maybeRelease(ex);
   }
 
   /** App returned without completing its response. */
   appIncomplete(ex: Exchange): void {
-    if (this.closed) return;
+    if (this.closed) return this.abandon(ex); // client gone: nothing to answer
     if (ex.res === RES.NONE) {
       this.core.logError('Application returned without sending a response');
       ex.respond(500, null, 'Internal Server Error');
     } else {
       this.core.logError('Application returned without completing its response');
       this.abort();
+      return this.abandon(ex);
+    }
+    this.maybeRelease(ex);
+  }
+
+  /**
+   * The app has settled but its response can never complete (connection gone or cut):
+   * the exchange counts as answered, so the FIFO moves on and it returns to the pool.
+   */
+  private abandon(ex: Exchange): void {
+    if (ex.res !== RES.ENDED) {
+      ex.res = RES.ENDED;
+      this.finish(ex);
     }
     this.maybeRelease(ex);
   }
