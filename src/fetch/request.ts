@@ -130,8 +130,16 @@ export class FetchRequest implements DisconnectListener {
    * turned into a stream (or a real Request) is read the standard way.
    */
   #read<T>(kind: 'text' | 'json' | 'arrayBuffer' | 'bytes' | 'blob', convert: (b: Uint8Array) => T): Promise<T> {
-    if (this.#native !== null || this.#body !== null || this.#method === 'GET' || this.#method === 'HEAD') {
+    if (this.#native !== null || this.#body !== null) {
       return (this[kNative]() as unknown as Record<string, () => Promise<T>>)[kind]();
+    }
+    if (this.#method === 'GET' || this.#method === 'HEAD') {
+      // No body (a Request refuses one for these): empty, and bodyUsed stays false.
+      try {
+        return Promise.resolve(convert(EMPTY));
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
     if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     this.#used = true;
@@ -162,7 +170,13 @@ export class FetchRequest implements DisconnectListener {
 
   /** The receive() channel, made on first need. */
   [kInbox](): Inbox {
-    return (this.#inbox ??= new Inbox(this.#receive, this));
+    let inbox = this.#inbox;
+    if (inbox === null) {
+      inbox = this.#inbox = new Inbox(this.#receive, this);
+      // First asked for after the response: receive() belongs to the next request now.
+      if (this.#scope === null) inbox.finish();
+    }
+    return inbox;
   }
 
   /** Marks the start of the response body pump: the inbox watches for a disconnect. */

@@ -413,4 +413,30 @@ Signal('not aborted by a normal response, nor by the next request on the connect
   assert.equal(signals.map((s) => s.aborted), [false, false]);
 });
 
+Signal('first read after the response: never aborts, never touches the next request', async () => {
+  const kept: Request[] = [];
+  let second = '';
+  await run(
+    async (req) => {
+      kept.push(req);
+      if (kept.length === 2) second = await req.text();
+      return new Response('ok');
+    },
+    {},
+    async (ctx) => {
+      const c = await ctx.connect();
+      await c.write('GET /1 HTTP/1.1\r\nHost: h\r\n\r\n');
+      await c.waitResponses(1);
+      const late = kept[0].signal; // the exchange behind request 1 is back in the pool
+      let bodyError = '';
+      await kept[0].text().catch((e: Error) => (bodyError = e.name));
+      await c.write('POST /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello');
+      await c.waitResponses(2);
+      assert.is(late.aborted, false);
+      assert.is(bodyError, '', 'a GET body reads as empty');
+    },
+  );
+  assert.is(second, 'hello', 'the second request got its whole body');
+});
+
 Signal.run();
