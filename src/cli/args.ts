@@ -1,7 +1,7 @@
 // Command-line flags and their environment variables, parsed into one config.
 // Flags follow uvicorn's names; a flag given on the command line wins over its
 // environment variable, which wins over the app's own options and the defaults.
-import { normalizeRootPath, parseTrustedProxies, type TrustedProxies } from '../trust/options.js';
+import { familyOf, normalizeRootPath, parseTrustedProxies, type ForwardedHeaders, type TrustedProxies } from '../trust/options.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -22,6 +22,9 @@ export interface CliConfig {
   rootPath: string | undefined;
   trustedProxies: TrustedProxies | undefined;
   proxyHeaders: boolean | undefined;
+  forwardedHost: boolean | undefined;
+  forwardedHeaders: ForwardedHeaders | undefined;
+  realIpHeader: boolean | undefined;
   proxyProtocol: boolean | undefined;
   workers: number;
   logLevel: LogLevel;
@@ -52,6 +55,12 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Proxies whose forwarding headers are trusted: comma list of IPs, CIDRs, 'loopback', 'linklocal', 'uniquelocal', '*', or a hop count.",
   },
   { key: 'proxyHeaders', flag: '--proxy-headers', negation: '--no-proxy-headers', value: null, env: ['FASTERAPI_PROXY_HEADERS'], defaultText: 'on', help: 'Read X-Forwarded-* / Forwarded from trusted proxies (--no-proxy-headers: never).' },
+  {
+    key: 'forwardedHost', flag: '--forwarded-host', negation: '--no-forwarded-host', value: null, env: ['FASTERAPI_FORWARDED_HOST'], defaultText: 'off',
+    help: 'Let trusted proxies set the host and port (X-Forwarded-Host/-Port, Forwarded host=). Only behind proxies that always overwrite them (Traefik, Caddy).',
+  },
+  { key: 'forwardedHeaders', flag: '--forwarded-headers', value: 'FAMILY', env: ['FASTERAPI_FORWARDED_HEADERS'], defaultText: 'auto', help: "Which headers count: 'forwarded' (RFC 7239), 'x-forwarded', or 'auto' (Forwarded when present)." },
+  { key: 'realIpHeader', flag: '--real-ip-header', negation: '--no-real-ip-header', value: null, env: ['FASTERAPI_REAL_IP_HEADER'], defaultText: 'off', help: 'Take the client from X-Real-IP sent by a trusted proxy.' },
   { key: 'proxyProtocol', flag: '--proxy-protocol', negation: '--no-proxy-protocol', value: null, env: ['FASTERAPI_PROXY_PROTOCOL'], defaultText: 'off', help: 'Connections start with a PROXY protocol v1/v2 header (HAProxy send-proxy, AWS NLB).' },
   { key: 'workers', flag: '--workers', value: 'N', env: ['FASTERAPI_WORKERS', 'WEB_CONCURRENCY'], defaultText: '1', help: 'Worker processes (node:cluster), sharing the port.' },
   { key: 'logLevel', flag: '--log-level', value: 'LEVEL', env: ['FASTERAPI_LOG_LEVEL'], defaultText: 'info', help: 'error, warning, info or debug (debug adds an access log line per request).' },
@@ -69,7 +78,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function parseArgs(args: readonly string[], env: Env = {}): CliConfig {
   const config: CliConfig = {
     app: null, host: '127.0.0.1', port: 8000, rootPath: undefined, trustedProxies: undefined, proxyHeaders: undefined,
-    proxyProtocol: undefined, workers: 1, logLevel: 'info', gracefulTimeout: null, help: false, version: false,
+    forwardedHost: undefined, forwardedHeaders: undefined, realIpHeader: undefined, proxyProtocol: undefined, workers: 1, logLevel: 'info', gracefulTimeout: null, help: false, version: false,
   };
   // Environment first, flags after: a flag overrides its variable.
   for (const spec of FLAGS) {
@@ -151,6 +160,20 @@ function apply(config: CliConfig, spec: FlagSpec, value: string | boolean, where
       return;
     case 'proxyHeaders':
       config.proxyHeaders = value as boolean;
+      return;
+    case 'forwardedHost':
+      config.forwardedHost = value as boolean;
+      return;
+    case 'forwardedHeaders':
+      try {
+        familyOf(value as ForwardedHeaders);
+      } catch {
+        throw bad("expected auto, forwarded or x-forwarded");
+      }
+      config.forwardedHeaders = value as ForwardedHeaders;
+      return;
+    case 'realIpHeader':
+      config.realIpHeader = value as boolean;
       return;
     case 'proxyProtocol':
       config.proxyProtocol = value as boolean;

@@ -37,6 +37,10 @@ test('parseArgs: every flag, both --flag value and --flag=value', () => {
   assert.is(parseArgs(['m.js', '--forwarded-allow-ips', '2']).trustedProxies, 2);
   assert.is(parseArgs(['m.js', '--forwarded-allow-ips', '*']).trustedProxies?.toString(), '*');
   assert.is(parseArgs(['m.js', '--proxy-headers']).proxyHeaders, true);
+  const t = parseArgs(['m.js', '--forwarded-host', '--forwarded-headers', 'x-forwarded', '--real-ip-header']);
+  assert.equal([t.forwardedHost, t.forwardedHeaders, t.realIpHeader], [true, 'x-forwarded', true]);
+  const n = parseArgs(['m.js', '--no-forwarded-host', '--no-real-ip-header'], { FASTERAPI_FORWARDED_HOST: '1', FASTERAPI_REAL_IP_HEADER: 'yes', FASTERAPI_FORWARDED_HEADERS: 'forwarded' });
+  assert.equal([n.forwardedHost, n.forwardedHeaders, n.realIpHeader], [false, 'forwarded', false]);
   assert.is(parseArgs(['m.js', '--root-path', '/']).rootPath, '');
 });
 
@@ -78,6 +82,7 @@ test('parseArgs: mistakes are UsageErrors with a clear message', () => {
     [['m.js', '--proxy-headers=yes'], /takes no value/],
     [['a.js', 'b.js'], /unexpected argument 'b.js'/],
     [['m.js', '--timeout-graceful-shutdown', 'soon'], /seconds/],
+    [['m.js', '--forwarded-headers', 'both'], /invalid --forwarded-headers both/],
   ];
   for (const [args, re] of cases) {
     assert.throws(() => parseArgs(args), (e: unknown) => e instanceof UsageError && re.test((e as Error).message), args.join(' '));

@@ -114,7 +114,7 @@ test('fasterapi --log-level debug: one access log line per request', async () =>
   }
 });
 
-test('fasterapi: trust flags reach the trust stage (--forwarded-allow-ips, --no-proxy-headers, --root-path)', async () => {
+test('fasterapi: trust flags reach the trust stage (--forwarded-allow-ips, --no-proxy-headers, --root-path, --forwarded-host)', async () => {
   const headers = ['host: api.example.com', 'x-forwarded-for: 203.0.113.9', 'x-forwarded-proto: https'];
   const who = async (args: string[], env: Record<string, string> = {}) => {
     const { cli, port } = await startCli([SLOW, '--port', '0', ...args], { env });
@@ -139,6 +139,10 @@ test('fasterapi: trust flags reach the trust stage (--forwarded-allow-ips, --no-
   assert.is(root.href, 'https://api.example.com/api/v1/whoami');
   const envRoot = await who([], { FASTERAPI_ROOT_PATH: '/env' });
   assert.is(envRoot.rootPath, '/env');
+  // X-Forwarded-Host counts only with --forwarded-host.
+  headers.push('x-forwarded-host: public.example.com');
+  assert.is((await who([])).href, 'https://api.example.com/whoami');
+  assert.is((await who(['--forwarded-host'])).href, 'https://public.example.com/whoami');
 });
 
 test('fasterapi --proxy-protocol: the client comes from the PROXY header', async () => {

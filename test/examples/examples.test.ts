@@ -131,11 +131,12 @@ test('examples/traefik: the headers Traefik sends (stripprefix → X-Forwarded-P
     assert.ok(compose.includes(label), label);
   }
   // Traefik (here: a trusted loopback peer) forwards GET /api/info as GET /info with these headers.
-  const app = await example('root-path-flag');
-  const client = await example('client-ip');
+  assert.ok(compose.includes('"--forwarded-host"'), 'Traefik always sets X-Forwarded-Host: the app may trust it');
+  const app = await example('root-path-flag', { forwardedHost: true });
+  const client = await example('client-ip', { forwardedHost: true });
   try {
     const traefik = [
-      'host: api.example.com',
+      'host: api:8000',
       'x-forwarded-for: 198.51.100.20',
       'x-forwarded-host: api.example.com',
       'x-forwarded-port: 443',

@@ -108,20 +108,29 @@ test('TrustedHostMiddleware: ports, IPv4 and bracketed IPv6 entries', async () =
   });
 });
 
-test('TrustedHostMiddleware: the trust stage decides the host (X-Forwarded-Host from a trusted proxy only)', async () => {
+test('TrustedHostMiddleware: the trust stage decides the host (X-Forwarded-Host only from a trusted proxy, with forwardedHost)', async () => {
+  await withApp(
+    SEED,
+    async ({ port }) => {
+      // 127.0.0.1 is a trusted proxy by default and forwardedHost is on: its X-Forwarded-Host is the host.
+      assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 200);
+      assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 400);
+    },
+    { forwardedHost: true },
+  );
   await withApp(SEED, async ({ port }) => {
-    // 127.0.0.1 is a trusted proxy by default: its X-Forwarded-Host is the host.
-    assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 200);
-    assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 400);
+    // Default (forwardedHost off): X-Forwarded-Host is ignored, Host decides.
+    assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 400);
+    assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 200);
   });
   await withApp(
     SEED,
     async ({ port }) => {
-      // Nobody trusted: X-Forwarded-Host is ignored, Host decides.
+      // Nobody trusted: X-Forwarded-Host is ignored even with forwardedHost.
       assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 400);
       assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 200);
     },
-    { trustedProxies: [] },
+    { trustedProxies: [], forwardedHost: true },
   );
 });
 
