@@ -460,7 +460,10 @@ export class Connection {
     const s = this.socket;
     if (!this.writeBlocked && s.writableLength > this.core.writeHighWater) {
       this.writeBlocked = true;
-      this.writeBlockedSince = now;
+      // Exact time, not the coarse clock: `now` can be up to a second stale, which made
+      // the sweep cut a client that reads steadily but slowly after a few ms of blocking
+      // when sendTimeout is small. Taken only when the queue crosses writeHighWater.
+      this.writeBlockedSince = Date.now();
       this.setPause(PAUSE.WRITE);
     }
   }
