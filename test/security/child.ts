@@ -9,6 +9,7 @@ export interface Memory {
   arrayBuffers: number;
   connections: number;
   pooled: number;
+  appCalls: number;
 }
 
 export interface ChildServer {

@@ -2,7 +2,8 @@
 // alone in its own heap, so the clients' sockets do not count. Talks over IPC:
 //   parent → { cmd: 'measure' } → { heapUsed, rss, external, arrayBuffers, connections, pooled }
 //   parent → { cmd: 'exit' }
-// argv[2]: JSON CreateServerOptions; argv[3]: 'small' (200, 2 bytes) or 'big' (1 MiB body).
+// argv[2]: JSON CreateServerOptions; argv[3]: 'small' (200, 2 bytes) or 'big' (a fresh
+// 1 MiB body per response, as a dynamic page would be: queued responses cost memory).
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { createServer, encodeHeaders } from '../../src/index.js';
@@ -13,11 +14,12 @@ const gc = vm.runInNewContext('gc') as () => void;
 const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
 const kind = process.argv[3] ?? 'small';
 const HEAD = encodeHeaders({ 'content-type': 'application/octet-stream' });
-const BIG = Buffer.alloc(1024 * 1024, 0x61);
+let appCalls = 0;
 
 const server = createServer(
   (_scope, _receive, send) => {
-    send(200, HEAD, kind === 'big' ? BIG : 'ok');
+    appCalls++;
+    send(200, HEAD, kind === 'big' ? Buffer.alloc(1024 * 1024, 0x61) : 'ok');
   },
   { logger: { error: () => {}, warn: () => {}, info: () => {} }, ...options },
 );
@@ -37,6 +39,7 @@ process.on('message', (m: { cmd: string }) => {
       arrayBuffers: u.arrayBuffers,
       connections: server.connections,
       pooled: server.core.pooled,
+      appCalls,
     });
   } else if (m.cmd === 'exit') {
     void server.close();
