@@ -1,4 +1,4 @@
-// Hand-written SVG bar chart: req/s per server, one panel per scenario (each panel on its own scale).
+// Hand-written SVG bar chart: req/s per server, one panel per scenario, one scale per family of scenarios.
 import type { BenchReport } from './types.js';
 
 const COLORS: Record<string, string> = {
@@ -24,11 +24,13 @@ export function renderChart(report: BenchReport): string {
   const scenarios = [...new Set(report.http.map((r) => r.scenario))];
   const labels = new Map(report.contenders.map((c) => [c.name, c.label]));
   const parts: string[] = [];
-  let y = 40;
+  let y = 56;
   let extra = 0;
   for (const scenario of scenarios) {
     const rows = report.http.filter((r) => r.scenario === scenario).sort((a, b) => b.median.rps - a.median.rps);
-    const max = Math.max(...rows.map((r) => r.median.rps), 1);
+    // One scale per family of scenarios (keepalive-*, pipeline-*, scale-*, workers-*).
+    const family = scenario.split('-')[0]!;
+    const max = Math.max(...report.http.filter((r) => r.scenario.split('-')[0] === family).map((r) => r.median.rps), 1);
     parts.push(`<text x="10" y="${y + 14}" font-weight="bold">${esc(`${scenario}: ${rows[0]!.title}`)}</text>`);
     y += 22;
     for (const r of rows) {
@@ -45,11 +47,12 @@ export function renderChart(report: BenchReport): string {
     y += 14;
   }
   const m = report.machine;
-  const subtitle = `${report.settings.mode} run, ${m.date.slice(0, 10)}, ${m.cpuModel}, ${m.cores} cores, Node ${m.node}, ${report.settings.loadGenerator}; each panel on its own scale, ratios to node:http in parentheses`;
+  const subtitle = `${report.settings.mode} run, ${m.date.slice(0, 10)}, ${m.cpuModel}, ${m.cores} cores, Node ${m.node}, ${report.settings.loadGenerator}`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" viewBox="0 0 ${width} ${y + 10}" font-family="sans-serif" font-size="12">
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="18" font-size="15" font-weight="bold">Requests per second (higher is better)</text>
 <text x="10" y="34" fill="#555">${esc(subtitle)}</text>
+<text x="10" y="49" fill="#555">One scale per family of scenarios (keepalive, pipeline, scale, workers); ratio to node:http in parentheses.</text>
 ${parts.join('\n')}
 </svg>
 `;

@@ -35,8 +35,9 @@ const SCENARIOS: Scenario[] = [
   { name: 'workers-2', title: 'node:cluster, 2 workers, keep-alive, 50 connections, GET /', route: '/', connections: 50, pipelining: 1, workers: 2 },
 ];
 const WORKERS_OF = 'fasterapi';
-/** In quick mode (without --only) the scale scenarios run for these servers only. */
+/** In quick mode (unless scenarios are named) the scale scenarios run for these servers only, and not scale-c10. */
 const QUICK_SCALE = ['node-http', 'fasterapi'];
+const QUICK_SKIPS = ['scale-c10'];
 /** Seconds from the runner's start by which a quick run should be done (npm run bench:quick < 90 s with the build). */
 const QUICK_BUDGET_S = 76;
 const FD_MARGIN = 128;
@@ -282,9 +283,10 @@ async function main(): Promise<void> {
 
   // 4. The plan: which scenarios each server runs.
   if (scale1000Why !== null && wanted.some((s) => s.name === 'scale-c1000')) skip('scale-c1000', scale1000Why);
-  const runnable = wanted.filter((s) => !(s.name === 'scale-c1000' && scale1000Why !== null));
   // Quick mode (unless scenarios are named) runs the scale scenarios for node:http and fasterapi only.
   const quickScale = opts.quick && opts.scenarios === null;
+  if (quickScale) skipped.push({ what: QUICK_SKIPS.join(', '), why: 'not in quick mode' });
+  const runnable = wanted.filter((s) => !(s.name === 'scale-c1000' && scale1000Why !== null) && !(quickScale && QUICK_SKIPS.includes(s.name)));
   const scaleSet = alive.some((c) => QUICK_SCALE.includes(c.name)) ? QUICK_SCALE : alive.map((c) => c.name);
   if (quickScale && runnable.some((s) => s.name.startsWith('scale-')) && alive.some((c) => !scaleSet.includes(c.name))) {
     skip('scale-* for the other servers', `quick mode runs the scale scenarios for ${scaleSet.filter((n) => alive.some((c) => c.name === n)).join(', ')} only (name them with --scenario scale to run them for all)`);
@@ -317,6 +319,7 @@ async function main(): Promise<void> {
 
   // 5. Rounds: each server started fresh, warmed up, then its scenarios in turn; order alternates.
   const figures = new Map<string, Figures[]>();
+  const startFailures = new Map<string, string>();
   const notes = new Map<string, string>();
   const key = (scenario: string, contender: string): string => `${scenario}\u0000${contender}`;
 
@@ -352,6 +355,7 @@ async function main(): Promise<void> {
       server = await startServer(c, start);
     } catch (err) {
       console.log(`  ${c.label}${tag}: could not start — ${(err as Error).message}`);
+      startFailures.set(c.name, `could not start in round ${round}: ${(err as Error).message}`);
       return;
     }
     try {
@@ -419,7 +423,7 @@ async function main(): Promise<void> {
     w2.note = [`${(w2.median.rps / w1.median.rps).toFixed(2)}× workers-1`, w2.note].filter(Boolean).join('; ');
   }
   for (const c of infos.values()) {
-    if (c.status === 'ran' && !http.some((r) => r.contender === c.name)) Object.assign(c, { status: 'skipped', reason: 'no scenario selected for it' });
+    if (c.status === 'ran' && !http.some((r) => r.contender === c.name)) Object.assign(c, { status: 'skipped', reason: startFailures.get(c.name) ?? 'no scenario selected for it' });
   }
 
   const report: BenchReport = {
