@@ -604,6 +604,16 @@ export class Connection {
     }
   }
 
+  /**
+   * Closes a connection with nothing in flight. Marked closing first: a request that
+   * crosses our FIN on the wire is not read, so the app never runs a request whose
+   * answer could not be sent (the client sees the close and may retry it safely).
+   */
+  closeIdle(): void {
+    this.startClosing();
+    this.closeWhenFlushed();
+  }
+
   private closeWhenFlushed(): void {
     if (this.closed) return;
     const s = this.socket;

@@ -195,7 +195,7 @@ export class ServerCore {
   drain(): Promise<void> {
     this.shuttingDown = true;
     for (const conn of this.connections) {
-      if (conn.head === null && conn.parsing === null) conn.socket.end();
+      if (conn.head === null && conn.parsing === null) conn.closeIdle();
       else conn.startClosing();
     }
     if (this.connections.size === 0) return Promise.resolve();
@@ -223,7 +223,7 @@ export class ServerCore {
         const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
         if (limit > 0 && t - conn.lastActive > limit) {
           if (conn.requests === 0) conn.fail(408);
-          else conn.socket.end();
+          else conn.closeIdle();
         }
       }
     }
