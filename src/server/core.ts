@@ -195,7 +195,9 @@ export class ServerCore {
   drain(): Promise<void> {
     this.shuttingDown = true;
     for (const conn of this.connections) {
-      if (conn.head === null && conn.parsing === null) conn.closeIdle();
+      const p = conn.parsing;
+      if (conn.head === null && p === null) conn.closeIdle();
+      else if (p !== null && !p.dispatched) conn.fail(503); // a head still arriving was not accepted: it must not hold close() for headersTimeout
       else conn.startClosing();
     }
     if (this.connections.size === 0) return Promise.resolve();
