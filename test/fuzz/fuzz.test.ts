@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { runFuzz } from './harness.js';
 
 const SEED = 0x5eed_2026;
-const COUNT = 3000;
+const COUNT = 8000;
 
 test(`fuzz: ${COUNT} mutated request streams, seed ${SEED}`, async () => {
   // maxMs bounds the run on a slow machine; the count done is printed and must be most of it.

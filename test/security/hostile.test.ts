@@ -4,6 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import * as net from 'node:net';
 import type { App, ReceiveMessage } from '../../src/index.js';
 import { converse, parseWire, sleep, startOurs } from './wire.js';
 
@@ -132,6 +133,41 @@ test('a receive() kept from an ended request never reads the next request\'s bod
     assert.equal(got, ['http.disconnect']);
     assert.is(parseWire(conv.data, conv.closed).responses[0]?.body.toString(), 'secret');
   } finally {
+    await server.close();
+  }
+});
+
+test('an endless chunk extension is cut at requestTimeout (408) and is never buffered', async () => {
+  // llhttp parses chunk extensions without a callback in undici's wasm build, so there is
+  // no per-extension byte limit (node:http answers 413 past 16 KiB); the bytes are parsed
+  // and dropped, and requestTimeout bounds how long a client may keep sending them.
+  const { server, port } = await startOurs({ headersTimeout: 1000, requestTimeout: 1500 });
+  const sock = net.connect(port, '127.0.0.1');
+  try {
+    let data = '';
+    let closed = false;
+    sock.on('data', (d: Buffer) => (data += d.toString('latin1')));
+    sock.on('close', () => (closed = true));
+    sock.on('error', () => (closed = true));
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write('POST /ext HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n5;a=');
+    const before = process.memoryUsage().arrayBuffers;
+    const piece = 'b'.repeat(16 * 1024);
+    const t0 = Date.now();
+    let sent = 0;
+    while (!closed && Date.now() - t0 < 6000) {
+      sock.write(piece);
+      sent += piece.length;
+      await sleep(5);
+    }
+    const ms = Date.now() - t0;
+    console.log(`  chunk extension: ${(sent / 1048576).toFixed(1)} MiB of extension sent before the cut after ${ms} ms`);
+    assert.ok(closed, 'cut');
+    assert.ok(ms < 4000, `after ${ms} ms (requestTimeout 1500 ms + sweep)`);
+    assert.match(data, /^HTTP\/1\.1 408 /);
+    assert.ok(process.memoryUsage().arrayBuffers - before < 4 * 1024 * 1024, 'nothing buffered');
+  } finally {
+    sock.destroy();
     await server.close();
   }
 });
