@@ -9,6 +9,8 @@ import { CONTINUE_100, encodeHeaders, now } from './encode.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
 import { errorResponse } from './errors.js';
 import { ViewCache } from './views.js';
+import { appendOwn, ownHead } from './head-copy.js';
+import { chunkedLast, contentLength, normalizePeer, validHost } from './head-checks.js';
 import type { ServerCore } from './core.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -113,7 +115,7 @@ export class Connection {
   /** Copies every span that still points into the shared read buffer. */
   private unshare(): void {
     for (let ex = this.head; ex !== null; ex = ex.next) {
-      if (ex.scope.raw.buf === SHARED_READ) this.ownHead(ex);
+      if (ex.scope.raw.buf === SHARED_READ) ownHead(ex);
     }
     // Slots are overwritten, never truncated: `length = 0` would free the backing store
     // and the next push would allocate it again, once per read.
@@ -121,7 +123,7 @@ export class Connection {
     for (let i = 0; i < this.lingeringCount; i++) {
       const ex = lingering[i]!;
       lingering[i] = null;
-      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) this.ownHead(ex);
+      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) ownHead(ex);
     }
     this.lingeringCount = 0;
     const up = this.upgradeHead;
@@ -159,7 +161,7 @@ export class Connection {
       const input = off === 0 ? (chunk === SHARED_READ ? SHARED_VIEWS.get(end) : end === chunk.length ? chunk : chunk.subarray(0, end)) : chunk.subarray(off, end);
       const ret = llhttp.execute(p, this, input, off);
       const ex = this.parsing;
-      if (ex !== null && ex.phase === PHASE.HEAD && !ex.owned && ret === llhttp.ERROR.OK) this.ownHead(ex);
+      if (ex !== null && ex.phase === PHASE.HEAD && !ex.owned && ret === llhttp.ERROR.OK) ownHead(ex);
       if (ret === llhttp.ERROR.OK) {
         off = end;
         continue;
@@ -199,49 +201,6 @@ export class Connection {
     this.fail(status);
   }
 
-  /** The head being parsed continues in the next read: copy its spans out of this chunk. */
-  ownHead(ex: Exchange): void {
-    const raw = ex.scope.raw;
-    const src = raw.buf;
-    const need = Math.max(1024, ex.headBytes * 2);
-    if (ex.own === null || ex.own.length < need) ex.own = Buffer.allocUnsafe(need);
-    const own = ex.own;
-    let n = 0;
-    const scope = ex.scope;
-    src.copy(own, n, scope.urlStart, scope.urlEnd);
-    const urlLen = scope.urlEnd - scope.urlStart;
-    scope.urlStart = 0;
-    scope.urlEnd = urlLen;
-    n = urlLen;
-    const spans = raw.spans;
-    for (let i = 0; i < raw.size * 2; i++) {
-      const s = spans[i * 2];
-      const len = spans[i * 2 + 1] - s;
-      src.copy(own, n, s, s + len);
-      spans[i * 2] = n;
-      spans[i * 2 + 1] = n + len;
-      n += len;
-    }
-    ex.ownLen = n;
-    ex.owned = true;
-    raw.buf = own;
-  }
-
-  /** Owned mode: appends chunk[off, off+len) to the exchange's own head copy; returns where it starts. */
-  private appendOwn(ex: Exchange, off: number, len: number): number {
-    let own = ex.own!;
-    if (ex.ownLen + len > own.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(own.length * 2, ex.ownLen + len));
-      own.copy(bigger, 0, 0, ex.ownLen);
-      ex.own = own = bigger;
-      ex.scope.raw.buf = bigger;
-    }
-    const at = ex.ownLen;
-    this.chunk.copy(own, at, off, off + len);
-    ex.ownLen += len;
-    return at;
-  }
-
   // ---- llhttp callbacks (ParserTarget) ---------------------------------------------
 
   onMessageBegin(): number {
@@ -264,7 +223,7 @@ export class Connection {
     const ex = this.parsing!;
     ex.headBytes += len;
     if (ex.owned) {
-      const at = this.appendOwn(ex, off, len);
+      const at = appendOwn(ex, this.chunk, off, len);
       if (ex.lastCb !== CB.URL) ex.scope.urlStart = at;
       ex.scope.urlEnd = at + len;
     } else {
@@ -282,7 +241,7 @@ export class Connection {
     if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
     const raw = ex.scope.raw;
     ex.headBytes += len;
-    const at = ex.owned ? this.appendOwn(ex, off, len) : off;
+    const at = ex.owned ? appendOwn(ex, this.chunk, off, len) : off;
     const spans = raw.spans;
     if (ex.lastCb !== CB.FIELD) {
       if (raw.size === MAX_HEADERS) return this.reject(431);
@@ -304,7 +263,7 @@ export class Connection {
     if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
     const raw = ex.scope.raw;
     ex.headBytes += len;
-    const at = ex.owned ? this.appendOwn(ex, off, len) : off;
+    const at = ex.owned ? appendOwn(ex, this.chunk, off, len) : off;
     const k = (raw.size - 1) * 4;
     if (ex.lastCb !== CB.VALUE) {
       raw.spans[k + 2] = at;
@@ -754,61 +713,3 @@ function resumeReading(conn: Connection): void {
 function flushIfOwner(): void {
   flush();
 }
-
-/** '::ffff:10.0.0.1' → '10.0.0.1'; a zone ('fe80::1%eth0') is stripped. */
-function normalizePeer(addr: string): string {
-  if (addr.startsWith('::ffff:') && addr.indexOf('.') > 0) return addr.slice(7);
-  const zone = addr.indexOf('%');
-  return zone >= 0 ? addr.slice(0, zone) : addr;
-}
-
-/** Content-Length digits (llhttp has validated them); saturates instead of overflowing. */
-function contentLength(buf: Buffer, s: number, e: number): number {
-  let n = 0;
-  for (let i = s; i < e; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) break;
-    n = n * 10 + d;
-    if (n > Number.MAX_SAFE_INTEGER / 10) return Number.MAX_SAFE_INTEGER;
-  }
-  return n;
-}
-
-/**
- * Host field value: empty, reg-name or IPv4 (unreserved / pct-encoded / sub-delims), or
- * an IP-literal in brackets, then an optional ':' port of digits (RFC 3986 §3.2.2-3).
- * Byte checks only: what the name means is the trust stage's and the app's business.
- */
-function validHost(buf: Buffer, s: number, e: number): boolean {
-  let i = s;
-  if (i < e && buf[i] === 0x5b /* [ */) {
-    for (i++; i < e && buf[i] !== 0x5d /* ] */; i++) {
-      const b = buf[i];
-      const c = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
-      if (!((c >= 0x30 && c <= 0x3a) || (c >= 0x61 && c <= 0x66) || c === 0x2e || c === 0x76 /* v */)) return false;
-    }
-    if (i === e) return false;
-    i++;
-  } else {
-    for (; i < e && buf[i] !== 0x3a /* : */; i++) if (REG_NAME[buf[i]] !== 1) return false;
-  }
-  if (i === e) return true;
-  if (buf[i] !== 0x3a) return false;
-  for (i++; i < e; i++) if (buf[i] < 0x30 || buf[i] > 0x39) return false;
-  return true;
-}
-
-/** The list ends with the coding 'chunked' (any case) after a ',' or whitespace. */
-function chunkedLast(buf: Buffer, s: number, e: number): boolean {
-  if (e - s < 8) return false;
-  for (let k = 0; k < 7; k++) if ((buf[e - 7 + k] | 0x20) !== 'chunked'.charCodeAt(k)) return false;
-  const c = buf[e - 8];
-  return c === 0x2c || c === 0x20 || c === 0x09;
-}
-
-/** 1 for the bytes of a reg-name: ALPHA DIGIT - . _ ~ % ! $ & ' ( ) * + , ; = */
-const REG_NAME = (() => {
-  const t = new Uint8Array(256);
-  for (const ch of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~%!$&'()*+,;=") t[ch.charCodeAt(0)] = 1;
-  return t;
-})();
