@@ -55,6 +55,20 @@ export function rawRequest(port: number, bytes: string | Buffer, o: RawOptions =
   });
 }
 
+/** Status and lowercased header fields of one response head (repeated fields joined with ', '). */
+function readHead(head: string): { status: number; headers: Record<string, string> } {
+  const lines = head.split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  const headers: Record<string, string> = {};
+  for (const l of lines.slice(1)) {
+    const c = l.indexOf(':');
+    const k = l.slice(0, c).toLowerCase();
+    const v = l.slice(c + 1).trim();
+    headers[k] = headers[k] === undefined ? v : headers[k] + ', ' + v;
+  }
+  return { status, headers };
+}
+
 /** Splits a stream of HTTP/1.1 responses (content-length or chunked framed) into parts. */
 export function parseResponses(data: string): { status: number; headers: Record<string, string>; body: string; raw: string }[] {
   const out: { status: number; headers: Record<string, string>; body: string; raw: string }[] = [];
@@ -62,15 +76,7 @@ export function parseResponses(data: string): { status: number; headers: Record<
   while (i < data.length) {
     const headEnd = data.indexOf('\r\n\r\n', i);
     if (headEnd < 0) break;
-    const lines = data.slice(i, headEnd).split('\r\n');
-    const status = Number(lines[0].split(' ')[1]);
-    const headers: Record<string, string> = {};
-    for (const l of lines.slice(1)) {
-      const c = l.indexOf(':');
-      const k = l.slice(0, c).toLowerCase();
-      const v = l.slice(c + 1).trim();
-      headers[k] = headers[k] === undefined ? v : headers[k] + ', ' + v;
-    }
+    const { status, headers } = readHead(data.slice(i, headEnd));
     let p = headEnd + 4;
     let body = '';
     if (headers['transfer-encoding'] === 'chunked') {
@@ -118,15 +124,7 @@ export function completeResponses(data: string, closed: boolean, bodyless: (i: n
   while (i < data.length) {
     const headEnd = data.indexOf('\r\n\r\n', i);
     if (headEnd < 0) break;
-    const lines = data.slice(i, headEnd).split('\r\n');
-    const status = Number(lines[0].split(' ')[1]);
-    const headers: Record<string, string> = {};
-    for (const l of lines.slice(1)) {
-      const c = l.indexOf(':');
-      const k = l.slice(0, c).toLowerCase();
-      const v = l.slice(c + 1).trim();
-      headers[k] = headers[k] === undefined ? v : headers[k] + ', ' + v;
-    }
+    const { status, headers } = readHead(data.slice(i, headEnd));
     let p = headEnd + 4;
     let body = '';
     const informational = status >= 100 && status < 200;
