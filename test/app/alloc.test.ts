@@ -4,38 +4,15 @@
 // 0 bytes; TrustedHostMiddleware and HTTPSRedirectMiddleware (https) passing a request
 // through 0 bytes; the whole Faster endpoint for `() => 'Hello, World!'`: the Request
 // object only.
-import v8 from 'node:v8';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Router } from '../../src/app/router.js';
 import { Faster, HTTPSRedirectMiddleware, Request, TrustedHostMiddleware, type App, type Send } from '../../src/index.js';
 import { makeScope } from '../trust/helpers.js';
+import { bytesPerCall as measure } from '../helpers/alloc.js';
 
-function newSpaceUsed(): number {
-  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
-  return 0;
-}
-
-/**
- * Smallest new-space growth per call over runs without a scavenge. Warm-up, then a pause
- * so that concurrent (TurboFan) compilation lands before measuring: on a busy machine an
- * unfinished compile shows up as interpreter allocations.
- */
-async function bytesPerCall(fn: () => void, n = 500): Promise<number> {
-  for (let i = 0; i < 100000; i++) fn();
-  await new Promise((r) => setTimeout(r, 30));
-  for (let i = 0; i < 20000; i++) fn();
-  let best = Infinity;
-  for (let run = 0; run < 40; run++) {
-    const a = newSpaceUsed();
-    for (let i = 0; i < n; i++) fn();
-    const b = newSpaceUsed();
-    const c = newSpaceUsed();
-    const d = newSpaceUsed();
-    const delta = b - a - (d - c);
-    if (delta >= 0 && delta < best) best = delta;
-  }
-  return best / n;
+function bytesPerCall(fn: () => void): Promise<number> {
+  return measure(fn, { n: 500, runs: 40, settleMs: 30 });
 }
 
 async function zero(label: string, fn: () => void): Promise<void> {
