@@ -213,6 +213,11 @@ async function runPrimary(config: CliConfig, o: MainOptions, logger: Logger, std
     const fork = (): void => {
       const w = cluster.fork(env);
       workers.add(w);
+      // The primary may still be answering a worker that has already exited (its listen
+      // failed: port in use): EPIPE on that channel is expected, not a crash of the primary.
+      w.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE' && err.code !== 'ERR_IPC_CHANNEL_CLOSED') logger.error('worker channel error', err);
+      });
       w.on('message', (m: WorkerMessage) => {
         if (m?.fasterapi === 'listening') {
           listening.add(w);
