@@ -27,10 +27,10 @@ import {
   startNginx,
   type EchoBackend,
   type ProxyHandle,
+  available,
 } from './harness.js';
 
 const TEST_TIMEOUT_MS = 20_000;
-const CI = Boolean(process.env.CI);
 
 // Everything a test started; stopped by after.each whether the test passed, failed or timed out.
 const cleanups: Array<() => Promise<void>> = [];
@@ -61,16 +61,6 @@ function bounded(name: string, fn: () => Promise<void>): void {
       clearTimeout(timer);
     }
   });
-}
-
-/** True when all binaries are there; otherwise fails under CI, logs a SKIP line outside it. */
-function available(what: string, binaries: string[]): boolean {
-  const missing = binaries.filter((b) => !has(b));
-  if (missing.length === 0) return true;
-  const msg = `${what}: ${missing.join(', ')} not installed`;
-  if (CI) assert.unreachable(`${msg}; CI is set, so this is a failure (.ci/run installs them with apt-get)`);
-  console.log(`\nSKIP ${msg} (CI not set; .ci/run installs it)`);
-  return false;
 }
 
 async function backend(): Promise<EchoBackend> {

@@ -89,6 +89,19 @@ function need(binary: string): string {
 // ports, temp dirs, child processes
 
 /** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
+/**
+ * For tests: true when all `binaries` are installed. Otherwise the test fails when CI is
+ * set (.ci/run installs them) and logs a SKIP line when it is not, never passing silently.
+ */
+export function available(what: string, binaries: string[]): boolean {
+  const missing = binaries.filter((b) => !has(b));
+  if (missing.length === 0) return true;
+  const msg = `${what}: ${missing.join(', ')} not installed`;
+  if (process.env.CI) throw new Error(`${msg}; CI is set, so this is a failure (.ci/run installs them with apt-get)`);
+  console.log(`\nSKIP ${msg} (CI not set; .ci/run installs it)`);
+  return false;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

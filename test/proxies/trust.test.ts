@@ -37,10 +37,9 @@ import { createServer, type CreateServerOptions } from '../../src/create.js';
 import type { Server } from '../../src/server/server.js';
 import type { App, Logger } from '../../src/types.js';
 import { rawRequest } from '../helpers/raw.js';
-import { SERVER_NAME, has, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
+import { SERVER_NAME, available, has, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
 
 const TEST_TIMEOUT_MS = 25_000;
-const CI = Boolean(process.env.CI);
 const SPOOF = '203.0.113.9';
 /** A second loopback source address, to tell the client apart from the proxy (which connects from 127.0.0.1). */
 const OTHER_LOOPBACK = '127.0.0.2';
@@ -76,16 +75,6 @@ function bounded(name: string, fn: (use: (c: Cleanup) => void) => Promise<void>)
       if (process.env.TRUST_TEST_VERBOSE) console.log(`\nTIME ${name}: body ${body} ms, cleanup ${Date.now() - started - body} ms`);
     }
   });
-}
-
-/** True when all binaries are there; otherwise fails under CI, logs a SKIP line outside it. */
-function available(what: string, binaries: string[]): boolean {
-  const missing = binaries.filter((b) => !has(b));
-  if (missing.length === 0) return true;
-  const msg = `${what}: ${missing.join(', ')} not installed`;
-  if (CI) assert.unreachable(`${msg}; CI is set, so this is a failure (.ci/run installs them with apt-get)`);
-  console.log(`\nSKIP ${msg} (CI not set; .ci/run installs it)`);
-  return false;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
