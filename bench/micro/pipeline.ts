@@ -76,7 +76,7 @@ export class Pipeline {
 
   constructor(app: App, trust: TrustStage | null) {
     this.core = new ServerCore(app, {}, trust, false);
-    this.conn = new Connection(this.socket as unknown as Socket, this.core);
+    this.conn = new Connection(this.socket as unknown as Socket, this.core, false);
   }
 
   /**

@@ -7,6 +7,7 @@ import { MAX_HEADERS } from '../scope/headers.js';
 import { CB, Exchange, PHASE, RES } from './exchange.js';
 import { CONTINUE_100, encodeHeaders, now } from './encode.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
+import { handleOf, queuedBytes, type StreamHandle } from './handle.js';
 import { errorResponse } from './errors.js';
 import { ViewCache } from './views.js';
 import { appendOwn, ownHead } from './head-copy.js';
@@ -25,6 +26,8 @@ const BODY_HIGH_WATER = 64 * 1024;
 export class Connection {
   readonly socket: Socket;
   readonly core: ServerCore;
+  /** For direct writes (handle.ts): set when the socket was adopted (core.ts). */
+  readonly handle: StreamHandle | null;
   parser: number;
   head: Exchange | null = null;
   tail: Exchange | null = null;
@@ -63,9 +66,10 @@ export class Connection {
     return this.core.serverLine;
   }
 
-  constructor(socket: Socket, core: ServerCore) {
+  constructor(socket: Socket, core: ServerCore, adopted: boolean) {
     this.socket = socket;
     this.core = core;
+    this.handle = adopted ? handleOf(socket) : null;
     this.parser = llhttp.allocParser();
     this.lastActive = now;
     const addr = socket.remoteAddress;
@@ -417,7 +421,7 @@ export class Connection {
 
   afterFlush(): void {
     const s = this.socket;
-    if (!this.writeBlocked && s.writableLength > this.core.writeHighWater) {
+    if (!this.writeBlocked && queuedBytes(this) > this.core.writeHighWater) {
       this.writeBlocked = true;
       // Exact time, not the coarse clock: `now` can be up to a second stale, which made
       // the sweep cut a client that reads steadily but slowly after a few ms of blocking
@@ -425,6 +429,12 @@ export class Connection {
       this.writeBlockedSince = Date.now();
       this.setPause(PAUSE.WRITE);
     }
+  }
+
+  /** A direct write libuv had queued is done. When the rest is past writeHighWater, the
+   *  socket.write() calls behind it returned false and 'drain' follows. */
+  onWritten(): void {
+    if (this.writeBlocked && this.socket.writableLength <= this.core.writeHighWater) this.onDrain();
   }
 
   onDrain(): void {

@@ -9,6 +9,7 @@ import { Connection, SHARED_READ } from './connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { now, startClock, stopClock } from './encode.js';
 import { consoleLogger } from './logger.js';
+import { readFromHandle } from './handle.js';
 
 /** The stage that resolves client, scheme, host and root path (src/trust). */
 export interface TrustStage {
@@ -101,10 +102,11 @@ export class ServerCore {
     }
     socket = adoptHandle(socket);
     socket.setNoDelay(true);
-    const conn = new Connection(socket, this);
+    const conn = new Connection(socket, this, (socket as SocketWithConn)[kOnread] === true);
     (socket as SocketWithConn)[kConn] = conn;
     this.connections.add(conn);
     if (!(socket as SocketWithConn)[kOnread]) socket.on('data', onData);
+    else readFromHandle(socket, SHARED_READ, conn); // else the onread callback below
     socket.on('end', onEnd);
     socket.on('close', onClose);
     socket.on('drain', onDrain);

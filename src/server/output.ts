@@ -1,17 +1,16 @@
 // Output batching. Responses are encoded into one process-wide slab; the bytes one
 // connection produces in a tick (one read, or one cascade of async handlers) leave in
-// a single socket.write. After the write, if libuv finished it synchronously
-// (writableLength === 0) nothing references the region and it is reused, so the common
-// case allocates nothing but the one view handed to write().
-import type { Socket } from 'node:net';
+// a single write, straight to the handle when nothing is queued (handle-write.ts). If
+// the kernel took it at once nothing references the region and it is reused, so the
+// common case allocates nothing.
+import { FALLBACK, QUEUED, WRITTEN, writeToHandle, type DirectWriter } from './handle.js';
 import { ViewCache } from './views.js';
 
 const SLAB_SIZE = 256 * 1024;
 /** Responses larger than this skip the slab (their body is written as its own buffer). */
 export const SLAB_MAX_RESPONSE = 32 * 1024;
 
-export interface Writer {
-  readonly socket: Socket;
+export interface Writer extends DirectWriter {
   afterFlush(): void;
 }
 
@@ -59,8 +58,13 @@ export function flush(): void {
   if (pos === start) return;
   const socket = w.socket;
   if (!socket.destroyed) {
-    socket.write(start === 0 ? views.get(pos) : slab.subarray(start, pos));
-    if (socket.writableLength === 0) {
+    const data = start === 0 ? views.get(pos) : slab.subarray(start, pos);
+    let r = writeToHandle(w, data);
+    if (r === FALLBACK) {
+      socket.write(data);
+      r = socket.writableLength === 0 ? WRITTEN : QUEUED;
+    }
+    if (r === WRITTEN) {
       pos = start; // written synchronously: the region is free again
     } else {
       start = pos; // still referenced by the queued write
@@ -76,7 +80,7 @@ export function flush(): void {
 export function writeDirect(w: Writer, bytes: Uint8Array): void {
   if (owner === w) flush();
   if (!w.socket.destroyed) {
-    w.socket.write(bytes);
+    if (writeToHandle(w, bytes) === FALLBACK) w.socket.write(bytes);
     w.afterFlush();
   }
 }

@@ -331,10 +331,38 @@ export interface ServerSocketSpy {
   socket: net.Socket;
   /** Reads handed to the transport (Connection.read calls). */
   reads: number;
-  /** socket.write calls made by the transport. */
+  /** Writes handed to the socket's handle, one per write(2)/writev(2) attempt: the
+   *  transport's direct writes and those net.Socket makes for socket.write(). */
   writes: number;
-  /** Bytes passed to socket.write. */
+  /** Bytes in those writes. */
   written: number;
+}
+
+/** Bytes a server-side socket holds unsent: net.Socket's queue plus libuv's (direct writes). */
+export function queuedBytes(socket: net.Socket): number {
+  const h = (socket as unknown as { _handle: { writeQueueSize: number } | null })._handle;
+  return socket.writableLength + (h?.writeQueueSize ?? 0);
+}
+
+const ENCODING: Record<string, BufferEncoding> = { writeLatin1String: 'latin1', writeUtf8String: 'utf8', writeAsciiString: 'ascii', writeUcs2String: 'ucs2' };
+
+/** Wraps the handle's write methods (own properties over the prototype's) to count them. */
+function spyHandleWrites(handle: Record<string, unknown>, spy: ServerSocketSpy): void {
+  for (const name of ['writeBuffer', 'writev', ...Object.keys(ENCODING)]) {
+    const method = handle[name] as (...a: unknown[]) => number;
+    handle[name] = function (this: unknown, req: unknown, data: unknown, allBuffers?: boolean): number {
+      spy.writes++;
+      if (name === 'writev') {
+        const chunks = data as (Uint8Array | string)[];
+        for (let i = 0; i < chunks.length; i += allBuffers ? 1 : 2) {
+          const c = chunks[i]!;
+          spy.written += typeof c === 'string' ? Buffer.byteLength(c, chunks[i + 1] as unknown as BufferEncoding) : c.length;
+        }
+      } else if (typeof data === 'string') spy.written += Buffer.byteLength(data, ENCODING[name]);
+      else spy.written += (data as Uint8Array).length;
+      return method.call(this, req, data, allBuffers);
+    };
+  }
 }
 
 /**
@@ -366,12 +394,7 @@ export async function withServer(
         spy.reads++;
         read.apply(this, args);
       };
-      const write = socket.write;
-      socket.write = function (this: net.Socket, chunk: Uint8Array | string, ...rest: unknown[]): boolean {
-        spy.writes++;
-        spy.written += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-        return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-      } as typeof socket.write;
+      spyHandleWrites((socket as unknown as { _handle: Record<string, unknown> })._handle, spy);
     }
   });
   await server.listen(0, '127.0.0.1');
