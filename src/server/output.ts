@@ -11,6 +11,7 @@ const SLAB_SIZE = 256 * 1024;
 export const SLAB_MAX_RESPONSE = 32 * 1024;
 
 export interface Writer extends DirectWriter {
+  /** A write left bytes queued: the writer checks them against its limit (backpressure). */
   afterFlush(): void;
 }
 
@@ -65,23 +66,24 @@ export function flush(): void {
       r = socket.writableLength === 0 ? WRITTEN : QUEUED;
     }
     if (r === WRITTEN) {
-      pos = start; // written synchronously: the region is free again
+      pos = start; // written synchronously: the region is free again, nothing is queued
     } else {
       start = pos; // still referenced by the queued write
       if (slab.length - pos < SLAB_MAX_RESPONSE) newSlab(SLAB_SIZE);
+      w.afterFlush();
     }
   } else {
     pos = start;
   }
-  w.afterFlush();
 }
 
 /** Writes bytes that must follow what `w` has batched, keeping order. */
 export function writeDirect(w: Writer, bytes: Uint8Array): void {
   if (owner === w) flush();
   if (!w.socket.destroyed) {
-    if (writeToHandle(w, bytes) === FALLBACK) w.socket.write(bytes);
-    w.afterFlush();
+    const r = writeToHandle(w, bytes);
+    if (r === FALLBACK) w.socket.write(bytes);
+    if (r !== WRITTEN) w.afterFlush();
   }
 }
 
