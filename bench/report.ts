@@ -11,19 +11,55 @@ function find(http: ScenarioResult[], contender: string, scenario: string): Figu
   return http.find((r) => r.contender === contender && r.scenario === scenario)?.median ?? null;
 }
 
+function median(values: number[]): number {
+  const v = [...values].sort((x, y) => x - y);
+  const m = v.length >> 1;
+  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
+}
+
+/**
+ * a/b of one figure, paired by round (the two were measured seconds apart) and the median
+ * taken over rounds: the host's speed drifts over minutes, so a ratio of two medians can
+ * compare a fast minute with a slow one. Falls back to the ratio of medians when no
+ * round has both.
+ */
+export function pairedRatio(a: Figures[], b: Figures[], pick: (f: Figures) => number | null): number | null {
+  const ratios: number[] = [];
+  for (const fa of a) {
+    const fb = b.find((x) => x.round !== undefined && x.round === fa.round);
+    const va = pick(fa);
+    const vb = fb === undefined ? null : pick(fb);
+    if (va !== null && vb !== null && va > 0 && vb > 0) ratios.push(va / vb);
+  }
+  if (ratios.length > 0) return median(ratios);
+  const va = a.map(pick).filter((x): x is number => x !== null && x > 0);
+  const vb = b.map(pick).filter((x): x is number => x !== null && x > 0);
+  return va.length === 0 || vb.length === 0 ? null : median(va) / median(vb);
+}
+
+const rps = (f: Figures): number => f.rps;
+const cpuEfficiency = (f: Figures): number | null => (f.cpuUsPerReq === null || f.cpuUsPerReq <= 0 ? null : 1 / f.cpuUsPerReq);
+
+/** This result's ratios to node:http's in the same scenario (req/s, and CPU efficiency). */
+export function ratiosTo(r: ScenarioResult, base: ScenarioResult): { rps: number | null; cpu: number | null } {
+  return { rps: pairedRatio(r.rounds, base.rounds, rps), cpu: pairedRatio(r.rounds, base.rounds, cpuEfficiency) };
+}
+
 /** Where each of the project's performance targets stands in this run. */
 export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | null): TargetStatus[] {
   const out: TargetStatus[] = [];
   const rpsRatio = (target: string, a: string, b: string, scenario: string, min: number): void => {
-    const fa = find(http, a, scenario);
-    const fb = find(http, b, scenario);
-    if (fa === null || fb === null || fb.rps === 0) {
-      out.push({ target, measured: `${fa === null ? a : b} has no ${scenario} figure in this run`, status: 'not measured' });
+    const ra = http.find((r) => r.contender === a && r.scenario === scenario);
+    const rb = http.find((r) => r.contender === b && r.scenario === scenario);
+    const r = ra === undefined || rb === undefined ? null : pairedRatio(ra.rounds, rb.rounds, rps);
+    if (ra === undefined || rb === undefined || r === null) {
+      out.push({ target, measured: `${ra === undefined ? a : b} has no ${scenario} figure in this run`, status: 'not measured' });
       return;
     }
-    const r = fa.rps / fb.rps;
-    const cpu = fa.cpuUsPerReq !== null && fb.cpuUsPerReq !== null && fa.cpuUsPerReq > 0 ? `; ${(fb.cpuUsPerReq / fa.cpuUsPerReq).toFixed(2)}× by CPU time per request` : '';
-    out.push({ target, measured: `${r.toFixed(2)}× (${num(fa.rps)} vs ${num(fb.rps)} req/s${cpu})`, status: r >= min ? 'met' : 'not met' });
+    const cpuR = pairedRatio(ra.rounds, rb.rounds, cpuEfficiency);
+    const cpu = cpuR === null ? '' : `; ${cpuR.toFixed(2)}× by CPU time per request`;
+    const each = ra.rounds.length > 1 ? `, per round ${ra.rounds.map((f) => { const g = rb.rounds.find((x) => x.round === f.round); return g === undefined || g.rps === 0 ? '–' : (f.rps / g.rps).toFixed(2); }).join(' / ')}` : '';
+    out.push({ target, measured: `${r.toFixed(2)}× (medians ${num(ra.median.rps)} vs ${num(rb.median.rps)} req/s${each}${cpu})`, status: r >= min ? 'met' : 'not met' });
   };
   rpsRatio('Keep-alive hello ≥ 2.0× node:http', 'fasterapi', 'node-http', 'keepalive-hello', 2.0);
   rpsRatio('Keep-alive hello ≥ 2.2× fastify', 'fasterapi', 'fastify', 'keepalive-hello', 2.2);
@@ -125,7 +161,7 @@ export function renderMarkdown(report: BenchReport, command: string): string {
       ['Memory', `${m.memoryGiB.toFixed(1)} GiB`],
       ['Node.js', m.node],
       ['Kernel', `${m.platform} ${m.kernel}`],
-      ['Mode', `${s.mode}: ${s.rounds} round(s), ${s.durationS} s per scenario, ${s.warmupS} s warm-up per server start, medians of rounds`],
+      ['Mode', `${s.mode}: ${s.rounds} round(s), ${s.durationS} s per scenario, ${s.warmupS} s warm-up per server start, medians of rounds, ratios paired by round`],
       ['Load generator', s.loadGenerator],
       ['Pinning', s.pinning],
       ['Other load', s.backgroundCpuPct === null ? 'unknown' : `${s.backgroundCpuPct.toFixed(0)}% of a core used by other processes before the run${s.backgroundCpuPct > 15 ? ' (busy machine: figures are noisy)' : ''}`],
@@ -166,7 +202,7 @@ export function renderMarkdown(report: BenchReport, command: string): string {
       '- node:http parses `X-Forwarded-For` by hand, fastify uses `trustProxy: true` and `request.ip`, Hono reads the header, nginx takes the first entry with a `map`, fasterapi uses its trust stage (`scope.client`).',
       '- nginx: one worker, `return 200`, `access_log off`, `keepalive_requests` raised so that connections are not recycled every 1000 requests (the Node servers never recycle them).',
       '- Load generator: wrk pinned to cores of its own, one thread per core (one core on a 2-core machine; `--latency`; pipelining through a Lua script writing 16 requests at once), or autocannon in-process when wrk is missing. When its CPU column nears 100% the figure is capped by the load generator, not the server.',
-      '- Servers run one after another, each started fresh per round, warmed up, then every scenario in turn; the order of servers alternates between rounds; medians are reported.',
+      '- Each round starts every server fresh (all pinned to the server core, idle until their turn) and warms each up; then every scenario runs on each server back to back, so the two figures of a ratio are taken seconds apart. The order of servers alternates between rounds. Tables show medians over rounds; ratios are taken per round and their median is reported (this shared host’s speed drifts over minutes, so a ratio of two medians can compare a fast minute with a slow one).',
       '- Scale: the same hello route at 10, 100 and 1000 keep-alive connections. Workers: fasterapi under `node:cluster` with 1 and 2 workers (needs 3 cores to keep the load generator on its own core).',
     ].join('\n'),
     '',

@@ -10,7 +10,7 @@ import { allowedCpus, fdLimits, installExitHandlers, stopAll, which } from './ht
 import { BASELINE, CONTENDERS, checkAnswers, headersFor, HOST, startServer, StartError, type Contender, type Route, type RunningServer, type StartOptions } from './http/contenders.js';
 import { pickLoadGenerator } from './http/load.js';
 import { cpuSeconds, CpuSampler, procAvailable, selfCpuSeconds, systemCpuSeconds, treeCpuSeconds, treePeakRssMiB } from './http/stats.js';
-import { computeTargets, printTable, writeJson, writeMarkdown } from './report.js';
+import { computeTargets, printTable, ratiosTo, writeJson, writeMarkdown } from './report.js';
 import type { BenchReport, ContenderInfo, Figures, MicroResult, ScenarioResult, Skip } from './types.js';
 
 interface Scenario {
@@ -349,48 +349,73 @@ async function main(): Promise<void> {
     };
   };
 
-  const session = async (c: Contender, list: Scenario[], start: StartOptions, lgCpus: string | null, tag: string, round: number): Promise<void> => {
+  /** Starts `c` and warms it up on its first scenario's route; null when it cannot start. */
+  const start = async (c: Contender, list: Scenario[], how: StartOptions, lgCpus: string | null, tag: string, round: number): Promise<RunningServer | null> => {
     let server: RunningServer;
     try {
-      server = await startServer(c, start);
+      server = await startServer(c, how);
     } catch (err) {
       console.log(`  ${c.label}${tag}: could not start — ${(err as Error).message}`);
       startFailures.set(c.name, `could not start in round ${round}: ${(err as Error).message}`);
-      return;
+      return null;
     }
+    const first = list[0]!;
+    await gen.run({ url: `http://${HOST}:${server.port}${first.route}`, connections: 50, durationS: warmupS, pipelining: 1, headers: headersFor(first.route), cpus: lgCpus, nofile: null }, () => {});
+    return server;
+  };
+
+  /** One scenario on one running server, recorded under this round. */
+  const timeOne = async (c: Contender, server: RunningServer, s: Scenario, lgCpus: string | null, tag: string, round: number): Promise<void> => {
     try {
-      const first = list[0]!;
-      await gen.run({ url: `http://${HOST}:${server.port}${first.route}`, connections: 50, durationS: warmupS, pipelining: 1, headers: headersFor(first.route), cpus: lgCpus, nofile: null }, () => {});
-      for (const s of list) {
-        try {
-          let f = await measure(server, s, lgCpus);
-          // Full mode: a run disturbed by other processes on the machine is measured once more.
-          for (let retry = 0; retry < (opts.quick ? 0 : 1) && (f.otherCpuPct ?? 0) > BUSY_PCT; retry++) {
-            console.log(`  [${round}/${rounds}] ${c.label}${tag} ${s.name}: other processes used ${f.otherCpuPct!.toFixed(0)}% CPU, measuring again`);
-            const again = await measure(server, s, lgCpus);
-            if ((again.otherCpuPct ?? 0) < f.otherCpuPct!) f = again;
-          }
-          const k = key(s.name, c.name);
-          figures.set(k, [...(figures.get(k) ?? []), f]);
-          const pct = (v: number | null): string => (v === null ? '–' : `${v.toFixed(0)}%`);
-          console.log(`  [${round}/${rounds}] ${`${c.label}${tag}`.padEnd(26)} ${s.name.padEnd(15)} ${Math.round(f.rps).toLocaleString('en-US').padStart(10)} req/s  CPU: server ${pct(f.serverCpuPct)}, ${gen.name.split(' ')[0]} ${pct(f.loadgenCpuPct)}, other ${pct(f.otherCpuPct)}${f.errors + f.non2xx > 0 ? `; ${f.errors} errors, ${f.non2xx} non-2xx` : ''}`);
-        } catch (err) {
-          console.log(`  [${round}/${rounds}] ${c.label}${tag} ${s.name}: failed — ${(err as Error).message}`);
-          if (!server.alive()) break;
-        }
+      let f = await measure(server, s, lgCpus);
+      // Full mode: a run disturbed by other processes on the machine is measured once more.
+      for (let retry = 0; retry < (opts.quick ? 0 : 1) && (f.otherCpuPct ?? 0) > BUSY_PCT; retry++) {
+        console.log(`  [${round}/${rounds}] ${c.label}${tag} ${s.name}: other processes used ${f.otherCpuPct!.toFixed(0)}% CPU, measuring again`);
+        const again = await measure(server, s, lgCpus);
+        if ((again.otherCpuPct ?? 0) < f.otherCpuPct!) f = again;
       }
+      f.round = round;
+      const k = key(s.name, c.name);
+      figures.set(k, [...(figures.get(k) ?? []), f]);
+      const pct = (v: number | null): string => (v === null ? '–' : `${v.toFixed(0)}%`);
+      console.log(`  [${round}/${rounds}] ${`${c.label}${tag}`.padEnd(26)} ${s.name.padEnd(15)} ${Math.round(f.rps).toLocaleString('en-US').padStart(10)} req/s  CPU: server ${pct(f.serverCpuPct)}, ${gen.name.split(' ')[0]} ${pct(f.loadgenCpuPct)}, other ${pct(f.otherCpuPct)}${f.errors + f.non2xx > 0 ? `; ${f.errors} errors, ${f.non2xx} non-2xx` : ''}`);
+    } catch (err) {
+      console.log(`  [${round}/${rounds}] ${c.label}${tag} ${s.name}: failed — ${(err as Error).message}`);
+    }
+  };
+
+  /** A server of its own for `list` (the cluster scenarios), stopped after. */
+  const session = async (c: Contender, list: Scenario[], how: StartOptions, lgCpus: string | null, tag: string, round: number): Promise<void> => {
+    const server = await start(c, list, how, lgCpus, tag, round);
+    if (server === null) return;
+    try {
+      for (const s of list) if (server.alive()) await timeOne(c, server, s, lgCpus, tag, round);
     } finally {
       await server.stop();
     }
   };
 
+  // Every server of the round is started (fresh) and warmed up first; then each scenario
+  // runs on every server back to back, so the figures compared in a ratio are taken
+  // seconds apart, not minutes: this host's speed drifts over minutes (bench/RESULTS.md).
   const entries = [...plan.entries()];
   for (let round = 1; runs > 0 && round <= rounds; round++) {
     console.log(`\nround ${round}/${rounds}`);
     const order = round % 2 === 0 ? [...entries].reverse() : entries;
-    for (const [c, list] of order) {
-      const needsFd = list.some((s) => s.connections + FD_MARGIN > (limits?.soft ?? Infinity));
-      await session(c, list, { cpus: pin1.server, nofile: needsFd ? nofile : null }, pin1.loadgen, '', round);
+    const up: [Contender, Scenario[], RunningServer][] = [];
+    try {
+      for (const [c, list] of order) {
+        const needsFd = list.some((s) => s.connections + FD_MARGIN > (limits?.soft ?? Infinity));
+        const server = await start(c, list, { cpus: pin1.server, nofile: needsFd ? nofile : null }, pin1.loadgen, '', round);
+        if (server !== null) up.push([c, list, server]);
+      }
+      for (const s of runnable) {
+        for (const [c, list, server] of up) {
+          if (list.includes(s) && server.alive()) await timeOne(c, server, s, pin1.loadgen, '', round);
+        }
+      }
+    } finally {
+      for (const [, , server] of up) await server.stop();
     }
     if (clusterOf !== undefined) {
       const wOrder = round % 2 === 0 ? [...workerRuns].reverse() : workerRuns;
@@ -413,9 +438,10 @@ async function main(): Promise<void> {
   }
   for (const r of http) {
     const base = http.find((b) => b.scenario === r.scenario && b.contender === BASELINE);
-    if (base !== undefined && base.median.rps > 0) r.ratioToNodeHttp = r.median.rps / base.median.rps;
-    const [mine, theirs] = [r.median.cpuUsPerReq, base?.median.cpuUsPerReq ?? null];
-    if (mine !== null && theirs !== null && mine > 0) r.cpuRatioToNodeHttp = theirs / mine;
+    if (base === undefined) continue;
+    const q = ratiosTo(r, base);
+    r.ratioToNodeHttp = q.rps;
+    r.cpuRatioToNodeHttp = q.cpu;
   }
   const w1 = http.find((r) => r.scenario === 'workers-1');
   const w2 = http.find((r) => r.scenario === 'workers-2');

@@ -11,6 +11,8 @@ export interface MicroResult {
 
 /** Figures of one load run (one round) or their medians. */
 export interface Figures {
+  /** The round it was measured in (absent on medians). */
+  round?: number;
   rps: number;
   requests: number;
   /** Server CPU time (user + system, all server processes) per completed request, microseconds. */
@@ -36,9 +38,9 @@ export interface ScenarioResult {
   contender: string;
   rounds: Figures[];
   median: Figures;
-  /** median req/s divided by node:http's median req/s in the same scenario of the same run. */
+  /** req/s divided by node:http's in the same scenario and round, median over rounds (see pairedRatio). */
   ratioToNodeHttp: number | null;
-  /** node:http's CPU time per request divided by this server's (> 1: cheaper per request), same run. */
+  /** node:http's CPU time per request divided by this server's (> 1: cheaper per request), paired the same way. */
   cpuRatioToNodeHttp: number | null;
   note?: string;
 }
