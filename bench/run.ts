@@ -304,9 +304,11 @@ async function main(): Promise<void> {
   const workerRuns = clusterOf === undefined ? [] : workerScenarios;
   const sessions = plan.size + workerRuns.length;
   const runs = [...plan.values()].reduce((n, l) => n + l.length, 0) + workerRuns.length;
-  const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
+  // Full mode: more, shorter rounds; each round gives one paired ratio, and their median
+  // resists the minutes this host runs slow (bench/RESULTS.md shows the spread per round).
+  const rounds = opts.rounds ?? (opts.quick ? 1 : 5);
   const warmupS = opts.quick ? 1 : 2;
-  let durationS = opts.durationS ?? (opts.quick ? 3 : 5);
+  let durationS = opts.durationS ?? 3;
   const avgStart = startTimes.length === 0 ? 0.5 : startTimes.reduce((a, b) => a + b, 0) / startTimes.length;
   const estimate = (d: number): number => rounds * (sessions * (avgStart + warmupS + 0.4) + runs * (d + 0.25));
   if (opts.quick && opts.durationS === null) {

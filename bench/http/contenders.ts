@@ -22,12 +22,15 @@ const serverJs = (name: string): string => fileURLToPath(new URL(`./servers/${na
 const ALL: Route[] = ['/', '/json', '/ip'];
 
 export const CONTENDERS: Contender[] = [
-  { name: 'node-http', label: 'node:http', routes: ALL, script: serverJs('node-http') },
-  { name: 'fastify', label: 'fastify', routes: ALL, script: serverJs('fastify') },
-  { name: 'hono-node', label: 'Hono (node-server)', routes: ALL, script: serverJs('hono-node') },
+  // Order matters: in each scenario the servers run one after another in this order (reversed
+  // every other round), and the pairs the targets compare sit next to each other, so their
+  // two figures are taken seconds apart.
   { name: 'nginx', label: 'nginx', routes: ALL, script: 'nginx' },
+  { name: 'fastify', label: 'fastify', routes: ALL, script: serverJs('fastify') },
+  { name: 'node-http', label: 'node:http', routes: ALL, script: serverJs('node-http') },
   { name: 'fasterapi', label: 'fasterapi', routes: ALL, script: serverJs('fasterapi') },
   { name: 'fasterapi-app', label: 'fasterapi app layer', routes: ['/', '/json'], script: serverJs('fasterapi-app') },
+  { name: 'hono-node', label: 'Hono (node-server)', routes: ALL, script: serverJs('hono-node') },
   { name: 'hono-fasterapi', label: 'Hono on fasterapi', routes: ALL, script: serverJs('hono-fasterapi') },
 ];
 
