@@ -43,15 +43,12 @@ export interface Reader {
   read(buf: Buffer, n: number): void;
 }
 
-
 /** writeToHandle results. */
 export const FALLBACK = -1;
 export const WRITTEN = 0;
 export const QUEUED = 1;
 
 const binding = load();
-/** Direct writes are available in this process. */
-export const DIRECT = binding !== null;
 /** One request object, reused for as long as writes finish synchronously. */
 let spare: WriteReq | null = null;
 
@@ -140,5 +137,6 @@ export function readFromHandle(s: Socket, buf: Buffer, r: Reader): boolean {
     }
     return fallback.call(this, ab); // 0, EOF or an error: net.Socket's own path
   };
+  // A net.Socket made later over this handle (upgrade: core.detach) sets its own onread.
   return true;
 }
