@@ -134,35 +134,37 @@ function takePositional(current: string | null, arg: string): string {
   return arg;
 }
 
+/** The fields a switch sets: every boolean one. */
+type SwitchKey = { [K in keyof CliConfig]-?: CliConfig[K] extends boolean | undefined ? K : never }[keyof CliConfig];
+
 function apply(config: CliConfig, spec: FlagSpec, value: string | boolean, where: string): void {
   const bad = (why: string): UsageError => new UsageError(`invalid ${where}: ${why}`);
+  if (typeof value === 'boolean') {
+    // A switch (its flag, its --no- flag or a boolean env var) sets its field as it is.
+    config[spec.key as SwitchKey] = value;
+    return;
+  }
   switch (spec.key) {
     case 'host':
       if (value === '') throw bad('empty host');
-      config.host = value as string;
+      config.host = value;
       return;
     case 'port':
-      config.port = integer(value as string, 0, 65535, bad);
+      config.port = integer(value, 0, 65535, bad);
       return;
     case 'rootPath':
       try {
-        config.rootPath = normalizeRootPath(value as string);
+        config.rootPath = normalizeRootPath(value);
       } catch (err) {
         throw bad((err as Error).message);
       }
       return;
     case 'trustedProxies':
       try {
-        config.trustedProxies = parseTrustedProxies(value as string);
+        config.trustedProxies = parseTrustedProxies(value);
       } catch (err) {
         throw bad((err as Error).message);
       }
-      return;
-    case 'proxyHeaders':
-      config.proxyHeaders = value as boolean;
-      return;
-    case 'forwardedHost':
-      config.forwardedHost = value as boolean;
       return;
     case 'forwardedHeaders':
       try {
@@ -172,30 +174,18 @@ function apply(config: CliConfig, spec: FlagSpec, value: string | boolean, where
       }
       config.forwardedHeaders = value as ForwardedHeaders;
       return;
-    case 'realIpHeader':
-      config.realIpHeader = value as boolean;
-      return;
-    case 'proxyProtocol':
-      config.proxyProtocol = value as boolean;
-      return;
     case 'workers':
-      config.workers = integer(value as string, 1, 1024, bad);
+      config.workers = integer(value, 1, 1024, bad);
       return;
     case 'logLevel':
-      config.logLevel = logLevel(value as string, bad);
+      config.logLevel = logLevel(value, bad);
       return;
     case 'gracefulTimeout': {
       const n = Number(value);
-      if (!/^[0-9]+(\.[0-9]+)?$/.test(value as string) || !Number.isFinite(n)) throw bad('expected a number of seconds');
+      if (!/^[0-9]+(\.[0-9]+)?$/.test(value) || !Number.isFinite(n)) throw bad('expected a number of seconds');
       config.gracefulTimeout = n;
       return;
     }
-    case 'help':
-      config.help = value as boolean;
-      return;
-    case 'version':
-      config.version = value as boolean;
-      return;
   }
 }
 
