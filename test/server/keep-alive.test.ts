@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { sleep, withServer } from '../helpers/raw.js';
+import { sleep, withServer, type RawClient } from '../helpers/raw.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const CLOSE = encodeHeaders({ 'content-type': 'text/plain', connection: 'close' });
@@ -15,6 +15,21 @@ function echoPath(seen: string[]): App {
     seen.push(scope.path);
     send(200, TEXT, scope.path);
   };
+}
+
+/**
+ * Writes `bytes`, waits for the server to close and a little more (so a response to
+ * anything pipelined after the close would have arrived), and checks that exactly one
+ * response came, announcing close. Returns it.
+ */
+async function onlyResponseThenClose(c: RawClient, bytes: string): Promise<ReturnType<RawClient['responses']>[number]> {
+  await c.write(bytes);
+  await c.waitEnded();
+  await sleep(30);
+  const res = c.responses();
+  assert.is(res.length, 1);
+  assert.is(res[0]!.headers.connection, 'close', 'exactly one connection field, saying close');
+  return res[0]!;
 }
 
 test('HTTP/1.1 keeps the connection open by default: three requests, one after another', async () => {
@@ -78,13 +93,8 @@ test('client Connection: close: response says close, server closes, a pipelined 
   const seen: string[] = [];
   await withServer(echoPath(seen), {}, async ({ connect }) => {
     const c = await connect();
-    await c.write('GET /first HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n');
-    await c.waitEnded();
-    await sleep(30);
-    const res = c.responses();
-    assert.is(res.length, 1);
-    assert.is(res[0].body, '/first');
-    assert.is(res[0].headers.connection, 'close');
+    const r = await onlyResponseThenClose(c, 'GET /first HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.is(r.body, '/first');
     assert.equal(seen, ['/first']);
   });
 });
@@ -127,13 +137,8 @@ test('app sets connection: close (ASGI headers): sent once, server closes, next 
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
-    await c.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
-    await c.waitEnded();
-    await sleep(30);
-    const res = c.responses();
-    assert.is(res.length, 1);
-    assert.is(res[0].body, 'bye');
-    assert.is(res[0].headers.connection, 'close', 'exactly one connection field, saying close');
+    const r = await onlyResponseThenClose(c, 'GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.is(r.body, 'bye');
     assert.equal(seen, ['/1']);
   });
 });
@@ -146,13 +151,8 @@ test('app sets connection: close (fast path, encodeHeaders): server closes after
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
-    await c.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
-    await c.waitEnded();
-    await sleep(30);
-    const res = c.responses();
-    assert.is(res.length, 1);
-    assert.is(res[0].body, 'bye');
-    assert.is(res[0].headers.connection, 'close');
+    const r = await onlyResponseThenClose(c, 'GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.is(r.body, 'bye');
     assert.equal(seen, ['/1']);
   });
 });
