@@ -1,7 +1,7 @@
 // Raw-bytes client for tests: exact bytes over a real socket on 127.0.0.1.
 import * as net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { createServer } from '../../src/index.js';
+import { createServer, encodeHeaders } from '../../src/index.js';
 import type { Server } from '../../src/server/server.js';
 import type { App, Logger } from '../../src/types.js';
 import type { CreateServerOptions } from '../../src/create.js';
@@ -336,6 +336,32 @@ export interface ServerSocketSpy {
   writes: number;
   /** Bytes in those writes. */
   written: number;
+}
+
+const TEXT_HEAD = encodeHeaders({ 'content-type': 'text/plain' });
+
+/**
+ * An app that reads the whole request body, recording each message type it gets in
+ * `seen`, and answers 200 'complete' only if the body ended (not on a disconnect).
+ */
+export function wholeBodyApp(seen: string[]): App {
+  return async (_scope, receive, send) => {
+    for (;;) {
+      const m = await receive();
+      seen.push(m.type);
+      if (m.type !== 'http.request') return;
+      if (!m.moreBody) break;
+    }
+    send(200, TEXT_HEAD, 'complete');
+  };
+}
+
+/** A plain client socket that reads nothing until resumed (for backpressure tests). */
+export async function connectPaused(port: number): Promise<net.Socket> {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise((r) => s.once('connect', r));
+  s.pause();
+  return s;
 }
 
 /** Bytes a server-side socket holds unsent: net.Socket's queue plus libuv's (direct writes). */

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { parseResponses, queuedBytes, sleep, until, withServer } from '../helpers/raw.js';
+import { connectPaused, parseResponses, queuedBytes, sleep, until, withServer } from '../helpers/raw.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 // Larger than loopback's socket buffers on both sides (a few MiB each): the kernel
@@ -20,13 +20,6 @@ const app: App = (scope, _receive, send) => {
   if (scope.path === '/big') send(200, TEXT, BIG);
   else send(200, TEXT, scope.path);
 };
-
-async function connectPaused(port: number): Promise<net.Socket> {
-  const s = net.connect(port, '127.0.0.1');
-  await new Promise((r) => s.once('connect', r));
-  s.pause();
-  return s;
-}
 
 /** Collects what the client receives from now on (and resumes it). */
 function collect(s: net.Socket): { parts: Buffer[]; bytes: number; endsWith(x: string): boolean; text(): string } {

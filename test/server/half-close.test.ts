@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { parseResponses, sleep, withServer } from '../helpers/raw.js';
+import { parseResponses, sleep, wholeBodyApp, withServer } from '../helpers/raw.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -72,15 +72,7 @@ test('request with a body then FIN: the app reads the whole body and answers', a
 
 test('FIN in the middle of a body: the app sees a disconnect, nothing is answered, the connection closes', async () => {
   const seen: string[] = [];
-  const app: App = async (_scope, receive, send) => {
-    for (;;) {
-      const m = await receive();
-      seen.push(m.type);
-      if (m.type !== 'http.request') return;
-      if (!m.moreBody) break;
-    }
-    send(200, TEXT, 'complete');
-  };
+  const app = wholeBodyApp(seen);
   await withServer(app, {}, async ({ connect, server }) => {
     const c = await connect({ allowHalfOpen: true });
     await c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\npart');

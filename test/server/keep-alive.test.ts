@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { sleep, withServer, type RawClient } from '../helpers/raw.js';
+import { sleep, withServer, type ParsedResponse, type RawClient } from '../helpers/raw.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const CLOSE = encodeHeaders({ 'content-type': 'text/plain', connection: 'close' });
@@ -22,7 +22,7 @@ function echoPath(seen: string[]): App {
  * anything pipelined after the close would have arrived), and checks that exactly one
  * response came, announcing close. Returns it.
  */
-async function onlyResponseThenClose(c: RawClient, bytes: string): Promise<ReturnType<RawClient['responses']>[number]> {
+async function onlyResponseThenClose(c: RawClient, bytes: string): Promise<ParsedResponse> {
   await c.write(bytes);
   await c.waitEnded();
   await sleep(30);

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { sleep, until, withServer } from '../helpers/raw.js';
+import { sleep, until, wholeBodyApp, withServer } from '../helpers/raw.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const SWEEP_SLACK = 2500;
@@ -82,15 +82,7 @@ test('headersTimeout applies to the second request on a keep-alive connection to
 
 test('requestTimeout: a body that does not arrive in time → 408, close; the app sees a disconnect', async () => {
   const seen: string[] = [];
-  const app: App = async (_scope, receive, send) => {
-    for (;;) {
-      const m = await receive();
-      seen.push(m.type);
-      if (m.type !== 'http.request') return;
-      if (!m.moreBody) break;
-    }
-    send(200, TEXT, 'complete');
-  };
+  const app = wholeBodyApp(seen);
   await withServer(app, { headersTimeout: 5000, requestTimeout: 400 }, async ({ connect, logs }) => {
     const c = await connect();
     await c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly ten b');

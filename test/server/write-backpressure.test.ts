@@ -3,10 +3,9 @@
 // the server stops reading; it resumes on 'drain'.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as net from 'node:net';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { queuedBytes, sleep, until, withServer } from '../helpers/raw.js';
+import { connectPaused, queuedBytes, sleep, until, withServer } from '../helpers/raw.js';
 
 const HEAD = encodeHeaders({ 'content-type': 'application/octet-stream' });
 const BODY = Buffer.alloc(128 * 1024, 0x61);
@@ -15,13 +14,6 @@ const N = 600;
 // buffers (~4 MiB here) can hide, so a server that kept reading would read them all.
 const REQUEST = Buffer.from(`GET /big HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(15 * 1024)}\r\n\r\n`, 'latin1');
 
-async function openPaused(port: number): Promise<net.Socket> {
-  const s = net.connect(port, '127.0.0.1');
-  await new Promise((r) => s.once('connect', r));
-  s.pause(); // the client never reads
-  return s;
-}
-
 test('a client that never reads: the server stops reading (bounded memory), then resumes on drain', async () => {
   let answered = 0;
   const app: App = (_scope, _receive, send) => {
@@ -29,7 +21,7 @@ test('a client that never reads: the server stops reading (bounded memory), then
     send(200, HEAD, BODY);
   };
   await withServer(app, {}, async ({ port, accepted, server }) => {
-    const s = await openPaused(port);
+    const s = await connectPaused(port);
     try {
       for (let i = 0; i < N; i++) s.write(REQUEST);
       const total = REQUEST.length * N;
@@ -74,7 +66,7 @@ test('writeHighWater is the threshold: a lower value stops reading sooner', asyn
       send(200, HEAD, BODY);
     };
     await withServer(app, { writeHighWater }, async ({ port }) => {
-      const s = await openPaused(port);
+      const s = await connectPaused(port);
       try {
         for (let i = 0; i < 200; i++) s.write(REQUEST);
         await sleep(400);
@@ -90,7 +82,7 @@ test('writeHighWater is the threshold: a lower value stops reading sooner', asyn
 test('sendTimeout: a client that stays unread past the limit is dropped', async () => {
   const app: App = (_scope, _receive, send) => send(200, HEAD, BODY);
   await withServer(app, { sendTimeout: 300 }, async ({ port, server }) => {
-    const s = await openPaused(port);
+    const s = await connectPaused(port);
     try {
       for (let i = 0; i < 100; i++) s.write(REQUEST);
       await until(() => server.connections === 1, 1000, 'accept');
@@ -115,7 +107,7 @@ test('a streaming app waits on send() while the socket is blocked (send resolves
     done = true;
   };
   await withServer(app, { writeHighWater: 64 * 1024 }, async ({ port, accepted }) => {
-    const s = await openPaused(port);
+    const s = await connectPaused(port);
     try {
       s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       await sleep(400);
