@@ -103,8 +103,13 @@ let mem = new Uint8Array(ll.memory.buffer);
 /** A new strict request parser (no lenient flags set). */
 export function allocParser(): number {
   const p = ll.llhttp_alloc(TYPE_REQUEST);
-  if (mem.byteLength === 0) mem = new Uint8Array(ll.memory.buffer);
+  refreshView();
   return p;
+}
+
+/** Re-makes `mem` if a memory.grow detached it. */
+function refreshView(): void {
+  if (mem.byteLength === 0) mem = new Uint8Array(ll.memory.buffer);
 }
 
 export function freeParser(p: number): void {
@@ -117,7 +122,7 @@ export function freeParser(p: number): void {
  * errno; after a pause or an error, errorOffset() tells where in the chunk it stopped.
  */
 export function execute(p: number, t: ParserTarget, input: Uint8Array, base: number): number {
-  if (mem.byteLength === 0) mem = new Uint8Array(ll.memory.buffer);
+  refreshView();
   mem.set(input, inputPtr);
   target = t;
   sliceBase = base;
@@ -153,7 +158,7 @@ export function versionMinor(p: number): number {
 
 /** llhttp's reason for the last error, for logs. */
 export function errorReason(p: number): string {
-  if (mem.byteLength === 0) mem = new Uint8Array(ll.memory.buffer);
+  refreshView();
   const ptr = ll.llhttp_get_error_reason(p);
   if (ptr === 0) return '';
   let end = ptr;

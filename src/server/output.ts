@@ -59,13 +59,7 @@ export function flush(): void {
   if (pos === start) return;
   const socket = w.socket;
   if (!socket.destroyed) {
-    const data = start === 0 ? views.get(pos) : slab.subarray(start, pos);
-    let r = writeToHandle(w, data);
-    if (r === FALLBACK) {
-      socket.write(data);
-      r = socket.writableLength === 0 ? WRITTEN : QUEUED;
-    }
-    if (r === WRITTEN) {
+    if (writeOut(w, start === 0 ? views.get(pos) : slab.subarray(start, pos)) === WRITTEN) {
       pos = start; // written synchronously: the region is free again, nothing is queued
     } else {
       start = pos; // still referenced by the queued write
@@ -81,10 +75,16 @@ export function flush(): void {
 export function writeDirect(w: Writer, bytes: Uint8Array): void {
   if (owner === w) flush();
   if (!w.socket.destroyed) {
-    const r = writeToHandle(w, bytes);
-    if (r === FALLBACK) w.socket.write(bytes);
-    if (r !== WRITTEN) w.afterFlush();
+    if (writeOut(w, bytes) !== WRITTEN) w.afterFlush();
   }
+}
+
+/** One write for `w`: straight to the handle when it can, else socket.write(). WRITTEN or QUEUED. */
+function writeOut(w: Writer, data: Uint8Array): number {
+  const r = writeToHandle(w, data);
+  if (r !== FALLBACK) return r;
+  w.socket.write(data);
+  return w.socket.writableLength === 0 ? WRITTEN : QUEUED;
 }
 
 function newSlab(size: number): void {
