@@ -11,7 +11,7 @@ function find(http: ScenarioResult[], contender: string, scenario: string): Figu
   return http.find((r) => r.contender === contender && r.scenario === scenario)?.median ?? null;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const v = [...values].sort((x, y) => x - y);
   const m = v.length >> 1;
   return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;

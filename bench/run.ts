@@ -10,7 +10,7 @@ import { allowedCpus, fdLimits, installExitHandlers, stopAll, which } from './ht
 import { BASELINE, CONTENDERS, checkAnswers, headersFor, HOST, startServer, StartError, type Contender, type Route, type RunningServer, type StartOptions } from './http/contenders.js';
 import { pickLoadGenerator } from './http/load.js';
 import { cpuSeconds, CpuSampler, procAvailable, selfCpuSeconds, systemCpuSeconds, treeCpuSeconds, treePeakRssMiB } from './http/stats.js';
-import { computeTargets, printTable, ratiosTo, writeJson, writeMarkdown } from './report.js';
+import { computeTargets, median, printTable, ratiosTo, writeJson, writeMarkdown } from './report.js';
 import type { BenchReport, ContenderInfo, Figures, MicroResult, ScenarioResult, Skip } from './types.js';
 
 interface Scenario {
@@ -100,12 +100,6 @@ function repoRoot(): string {
     dir = dirname(dir);
   }
   return process.cwd();
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function medianFigures(rounds: Figures[]): Figures {

@@ -420,7 +420,6 @@ export class Connection {
   }
 
   afterFlush(): void {
-    const s = this.socket;
     if (!this.writeBlocked && queuedBytes(this) > this.core.writeHighWater) {
       this.writeBlocked = true;
       // Exact time, not the coarse clock: `now` can be up to a second stale, which made
