@@ -16,4 +16,4 @@ export type { TrustedHostOptions } from './middleware/trusted-host.js';
 export { HTTPSRedirectMiddleware } from './middleware/https-redirect.js';
 export type { HTTPSRedirectOptions } from './middleware/https-redirect.js';
 export { Trust, parseTrustedProxies, trustOptionsFromEnv } from './trust/index.js';
-export type { TrustOptions, TrustedProxies, TrustFunction, ForwardedHeaders } from './trust/index.js';
+export type { TrustOptions, TrustedProxies, TrustFunction, ForwardedHeaderName, ProxyPreset } from './trust/index.js';

@@ -65,7 +65,7 @@ export const TRUSTED_PROXIES = ['loopback', '10.0.0.0/8'];
  * proxies that set it, as the proxied shape's do) the forwarded host taken from them.
  */
 export function newTrust(): Trust {
-  return new Trust({ trustedProxies: TRUSTED_PROXIES, forwardedHost: true }, null);
+  return new Trust({ trustedProxies: TRUSTED_PROXIES, forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port' }, null);
 }
 
 /** One connection over a fake socket. */

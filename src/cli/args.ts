@@ -1,7 +1,8 @@
 // Command-line flags and their environment variables, parsed into one config.
 // Flags follow uvicorn's names; a flag given on the command line wins over its
 // environment variable, which wins over the app's own options and the defaults.
-import { familyOf, normalizeRootPath, parseTrustedProxies, type ForwardedHeaders, type TrustedProxies } from '../trust/options.js';
+import { normalizeRootPath, parseForwardedHeaders, parseTrustedProxies, type ForwardedHeaderName, type ProxyPreset, type TrustedProxies } from '../trust/options.js';
+import { PRESETS, presetOf } from '../trust/presets.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -22,9 +23,8 @@ export interface CliConfig {
   rootPath: string | undefined;
   trustedProxies: TrustedProxies | undefined;
   proxyHeaders: boolean | undefined;
-  forwardedHost: boolean | undefined;
-  forwardedHeaders: ForwardedHeaders | undefined;
-  realIpHeader: boolean | undefined;
+  proxy: ProxyPreset | undefined;
+  forwardedHeaders: ForwardedHeaderName[] | undefined;
   proxyProtocol: boolean | undefined;
   workers: number;
   logLevel: LogLevel;
@@ -56,11 +56,13 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   { key: 'proxyHeaders', flag: '--proxy-headers', negation: '--no-proxy-headers', value: null, env: ['FASTERAPI_PROXY_HEADERS'], defaultText: 'on', help: 'Read X-Forwarded-* / Forwarded from trusted proxies (--no-proxy-headers: never).' },
   {
-    key: 'forwardedHost', flag: '--forwarded-host', negation: '--no-forwarded-host', value: null, env: ['FASTERAPI_FORWARDED_HOST'], defaultText: 'off',
-    help: 'Let trusted proxies set the host and port (X-Forwarded-Host/-Port, Forwarded host=). Only behind proxies that always overwrite them (Traefik, Caddy).',
+    key: 'proxy', flag: '--proxy', value: 'NAME', env: ['FASTERAPI_PROXY'], defaultText: 'none',
+    help: `The proxy in front (${Object.keys(PRESETS).join(', ')}): read exactly the headers it overwrites.`,
   },
-  { key: 'forwardedHeaders', flag: '--forwarded-headers', value: 'FAMILY', env: ['FASTERAPI_FORWARDED_HEADERS'], defaultText: 'auto', help: "Which headers count: 'forwarded' (RFC 7239), 'x-forwarded', or 'auto' (Forwarded when present)." },
-  { key: 'realIpHeader', flag: '--real-ip-header', negation: '--no-real-ip-header', value: null, env: ['FASTERAPI_REAL_IP_HEADER'], defaultText: 'off', help: 'Take the client from X-Real-IP sent by a trusted proxy.' },
+  {
+    key: 'forwardedHeaders', flag: '--forwarded-headers', value: 'LIST', env: ['FASTERAPI_FORWARDED_HEADERS'], defaultText: "the preset's, else x-forwarded-for,x-forwarded-proto",
+    help: 'Forwarding headers to read (comma list): only those your proxy overwrites. x-forwarded-for/-proto/-host/-port/-prefix, forwarded, x-real-ip.',
+  },
   { key: 'proxyProtocol', flag: '--proxy-protocol', negation: '--no-proxy-protocol', value: null, env: ['FASTERAPI_PROXY_PROTOCOL'], defaultText: 'off', help: 'Connections start with a PROXY protocol v1/v2 header (HAProxy send-proxy, AWS NLB).' },
   { key: 'workers', flag: '--workers', value: 'N', env: ['FASTERAPI_WORKERS', 'WEB_CONCURRENCY'], defaultText: '1', help: 'Worker processes (node:cluster), sharing the port.' },
   { key: 'logLevel', flag: '--log-level', value: 'LEVEL', env: ['FASTERAPI_LOG_LEVEL'], defaultText: 'info', help: 'error, warning, info or debug (debug adds an access log line per request).' },
@@ -68,6 +70,14 @@ export const FLAGS: readonly FlagSpec[] = [
   { key: 'help', flag: '--help', value: null, env: [], defaultText: '', help: 'Show this help and exit.' },
   { key: 'version', flag: '--version', value: null, env: [], defaultText: '', help: 'Print the version and exit.' },
 ];
+
+/** Flags of the old trust model, and what replaced each. */
+const REMOVED_FLAGS: Readonly<Record<string, string>> = {
+  '--forwarded-host': 'add x-forwarded-host (and x-forwarded-port) to --forwarded-headers, or use a --proxy preset that overwrites them',
+  '--no-forwarded-host': 'X-Forwarded-Host is read only when --forwarded-headers lists it',
+  '--real-ip-header': 'put x-real-ip in --forwarded-headers instead of x-forwarded-for',
+  '--no-real-ip-header': 'X-Real-IP is read only when --forwarded-headers lists it',
+};
 
 /** The environment variable naming the app when no positional argument does. */
 export const APP_ENV = 'FASTERAPI_APP';
@@ -78,7 +88,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function parseArgs(args: readonly string[], env: Env = {}): CliConfig {
   const config: CliConfig = {
     app: null, host: '127.0.0.1', port: 8000, rootPath: undefined, trustedProxies: undefined, proxyHeaders: undefined,
-    forwardedHost: undefined, forwardedHeaders: undefined, realIpHeader: undefined, proxyProtocol: undefined, workers: 1, logLevel: 'info', gracefulTimeout: null, help: false, version: false,
+    proxy: undefined, forwardedHeaders: undefined, proxyProtocol: undefined, workers: 1, logLevel: 'info', gracefulTimeout: null, help: false, version: false,
   };
   // Environment first, flags after: a flag overrides its variable.
   for (const spec of FLAGS) {
@@ -111,7 +121,10 @@ export function parseArgs(args: readonly string[], env: Env = {}): CliConfig {
     const eq = arg.indexOf('=');
     const name = eq >= 0 ? arg.slice(0, eq) : arg;
     const spec = FLAGS.find((f) => f.flag === name || f.negation === name);
-    if (spec === undefined) throw new UsageError(`unknown option '${name}' (see --help)`);
+    if (spec === undefined) {
+      const replaced = REMOVED_FLAGS[name];
+      throw new UsageError(replaced === undefined ? `unknown option '${name}' (see --help)` : `option '${name}' was removed: ${replaced}`);
+    }
     if (spec.value === null) {
       if (eq >= 0) throw new UsageError(`option '${name}' takes no value`);
       apply(config, spec, name !== spec.negation, name);
@@ -166,13 +179,20 @@ function apply(config: CliConfig, spec: FlagSpec, value: string | boolean, where
         throw bad((err as Error).message);
       }
       return;
+    case 'proxy':
+      try {
+        presetOf(value);
+      } catch (err) {
+        throw bad((err as Error).message);
+      }
+      config.proxy = value as ProxyPreset;
+      return;
     case 'forwardedHeaders':
       try {
-        familyOf(value as ForwardedHeaders);
-      } catch {
-        throw bad("expected auto, forwarded or x-forwarded");
+        config.forwardedHeaders = parseForwardedHeaders(value) ?? [];
+      } catch (err) {
+        throw bad((err as Error).message);
       }
-      config.forwardedHeaders = value as ForwardedHeaders;
       return;
     case 'workers':
       config.workers = integer(value, 1, 1024, bad);

@@ -277,9 +277,8 @@ function trustOptions(config: CliConfig): TrustOptions {
   if (config.rootPath !== undefined) t.rootPath = config.rootPath;
   if (config.trustedProxies !== undefined) t.trustedProxies = config.trustedProxies;
   if (config.proxyHeaders !== undefined) t.proxyHeaders = config.proxyHeaders;
-  if (config.forwardedHost !== undefined) t.forwardedHost = config.forwardedHost;
+  if (config.proxy !== undefined) t.proxy = config.proxy;
   if (config.forwardedHeaders !== undefined) t.forwardedHeaders = config.forwardedHeaders;
-  if (config.realIpHeader !== undefined) t.realIpHeader = config.realIpHeader;
   if (config.proxyProtocol !== undefined) t.proxyProtocol = config.proxyProtocol;
   return t;
 }

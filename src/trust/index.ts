@@ -1,14 +1,17 @@
 // The trust stage: proxy configuration compiled once; client, scheme, host and root
 // path resolution; PROXY protocol. Re-exports only.
-export { Trust } from './resolve.js';
+export { Trust, passedThroughWarning } from './resolve.js';
+export { PRESETS, presetOf, type Preset } from './presets.js';
 export {
+  DEFAULT_FORWARDED_HEADERS,
   DEFAULT_TRUSTED_PROXIES,
-  FAMILY,
+  FORWARDED_HEADER_NAMES,
   normalizeRootPath,
+  parseForwardedHeaders,
   parseTrustedProxies,
   trustOptionsFromEnv,
-  type Family,
-  type ForwardedHeaders,
+  type ForwardedHeaderName,
+  type ProxyPreset,
   type TrustFunction,
   type TrustOptions,
   type TrustedProxies,

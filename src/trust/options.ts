@@ -20,8 +20,36 @@ export type TrustFunction = (address: string, hop: number) => boolean;
  */
 export type TrustedProxies = string | readonly string[] | number | TrustFunction;
 
-/** Which forwarding header family is read. */
-export type ForwardedHeaders = 'auto' | 'forwarded' | 'x-forwarded';
+/** A forwarding header the trust stage can read, by its lowercase name. */
+export type ForwardedHeaderName =
+  | 'forwarded'
+  | 'x-forwarded-for'
+  | 'x-forwarded-proto'
+  | 'x-forwarded-host'
+  | 'x-forwarded-port'
+  | 'x-forwarded-prefix'
+  | 'x-real-ip';
+
+/** Every name `forwardedHeaders` accepts, in the order the docs list them. */
+export const FORWARDED_HEADER_NAMES: readonly ForwardedHeaderName[] = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-prefix',
+  'forwarded',
+  'x-real-ip',
+];
+
+/**
+ * What is read when neither `forwardedHeaders` nor `proxy` says otherwise: exactly what
+ * uvicorn reads (X-Forwarded-For and X-Forwarded-Proto), the two headers every common
+ * proxy writes itself.
+ */
+export const DEFAULT_FORWARDED_HEADERS: readonly ForwardedHeaderName[] = ['x-forwarded-for', 'x-forwarded-proto'];
+
+/** The proxies with a preset (see presets.ts). */
+export type ProxyPreset = 'nginx' | 'haproxy' | 'caddy' | 'traefik' | 'aws-alb';
 
 export interface TrustOptions {
   /**
@@ -35,21 +63,20 @@ export interface TrustOptions {
    */
   trustedProxies?: TrustedProxies;
   /**
-   * 'auto' (default): RFC 7239 `Forwarded` when a request carries it, else `X-Forwarded-*`.
-   * 'forwarded' / 'x-forwarded': only that family counts, the other is ignored.
+   * The proxy in front (CLI `--proxy`, env `FASTERAPI_PROXY`): reads exactly the headers
+   * that proxy overwrites in the configuration docs/behind-a-proxy.md gives for it.
    */
-  forwardedHeaders?: ForwardedHeaders;
+  proxy?: ProxyPreset;
   /**
-   * Let a trusted proxy set the host and port (`X-Forwarded-Host`, `X-Forwarded-Port`,
-   * `Forwarded: host=`; CLI `--forwarded-host`). Default false, as Werkzeug's ProxyFix and
-   * Django do: Nginx and HAProxy pass a client's own X-Forwarded-Host through untouched
-   * unless configured to overwrite it, and the host check would then check the
-   * attacker's value. Turn it on behind proxies that always set it (Traefik, Caddy, or
-   * Nginx with `proxy_set_header X-Forwarded-Host $host`).
+   * The forwarding headers that are read (CLI `--forwarded-headers`, env
+   * `FASTERAPI_FORWARDED_HEADERS`; an array or a comma string). List only headers your
+   * proxy overwrites (or appends to, for the address lists): a header it passes through
+   * untouched is the client's own words. Default: the `proxy` preset's set, else
+   * X-Forwarded-For and X-Forwarded-Proto. One client-address header at most
+   * (`x-forwarded-for`, `forwarded` or `x-real-ip`); `forwarded` (RFC 7239: for=, proto=,
+   * host=) does not mix with `x-forwarded-for`/`-proto`/`-host`.
    */
-  forwardedHost?: boolean;
-  /** Take the client from `X-Real-IP` (one line, one address) before the forwarding list. Default false. */
-  realIpHeader?: boolean;
+  forwardedHeaders?: readonly ForwardedHeaderName[] | string;
   /** Static mount point (CLI `--root-path`), normalised: '/' → '', '/api/' → '/api'. */
   rootPath?: string;
   /** Connections start with a PROXY protocol v1/v2 header (CLI `--proxy-protocol`). Default false. */
@@ -59,27 +86,54 @@ export interface TrustOptions {
 /** The default of `trustedProxies`: the loopback ranges, as uvicorn trusts 127.0.0.1 by default. */
 export const DEFAULT_TRUSTED_PROXIES = 'loopback';
 
-/** Numeric form of `forwardedHeaders`. */
-export const FAMILY = {
-  AUTO: 0,
-  FORWARDED: 1,
-  X_FORWARDED: 2,
-} as const;
-export type Family = (typeof FAMILY)[keyof typeof FAMILY];
+/** Options that existed before the per-header model, and what replaced each. */
+const REMOVED_OPTIONS: Readonly<Record<string, string>> = {
+  forwardedHost: "list 'x-forwarded-host' (and 'x-forwarded-port') in forwardedHeaders, or pick a proxy preset that overwrites them",
+  realIpHeader: "list 'x-real-ip' in forwardedHeaders instead of 'x-forwarded-for'",
+};
 
-/** Maps the option to FAMILY; throws on anything else. */
-export function familyOf(value: ForwardedHeaders | undefined): Family {
-  switch (value) {
-    case undefined:
-    case 'auto':
-      return FAMILY.AUTO;
-    case 'forwarded':
-      return FAMILY.FORWARDED;
-    case 'x-forwarded':
-      return FAMILY.X_FORWARDED;
-    default:
-      throw new TypeError(`forwardedHeaders must be 'auto', 'forwarded' or 'x-forwarded', got ${JSON.stringify(value)}`);
+/** The old family values of forwardedHeaders, and what replaced each. */
+const REMOVED_VALUES: Readonly<Record<string, string>> = {
+  auto: "'auto' let the client choose which family was believed; list the headers your proxy overwrites, or set proxy",
+  'x-forwarded': "list the X-Forwarded-* headers your proxy overwrites, e.g. 'x-forwarded-for,x-forwarded-proto', or set proxy",
+};
+
+/** Throws a TypeError naming the replacement when `options` uses a removed option. */
+export function rejectRemovedOptions(options: object): void {
+  for (const key of Object.keys(REMOVED_OPTIONS)) {
+    if ((options as Record<string, unknown>)[key] !== undefined) throw new TypeError(`option ${key} was removed: ${REMOVED_OPTIONS[key]}`);
   }
+}
+
+/**
+ * The `forwardedHeaders` option as a checked list of names (lowercase, no repeats), or
+ * null when it is unset. Throws a TypeError on an unknown name, a removed family value,
+ * or a combination that would read two sources for the same fact.
+ */
+export function parseForwardedHeaders(value: readonly string[] | string | undefined): ForwardedHeaderName[] | null {
+  if (value === undefined) return null;
+  const items = typeof value === 'string' ? value.split(',') : value;
+  if (typeof value !== 'string' && !Array.isArray(value)) throw new TypeError('forwardedHeaders must be an array of header names or a comma string');
+  const names: ForwardedHeaderName[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') throw new TypeError('forwardedHeaders must be an array of header names or a comma string');
+    const name = item.trim().toLowerCase();
+    if (name.length === 0) continue;
+    if (Object.hasOwn(REMOVED_VALUES, name)) throw new TypeError(`forwardedHeaders '${name}' was removed: ${REMOVED_VALUES[name]}`);
+    if (!(FORWARDED_HEADER_NAMES as readonly string[]).includes(name)) {
+      throw new TypeError(`forwardedHeaders: unknown header '${item.trim()}' (one of ${FORWARDED_HEADER_NAMES.join(', ')})`);
+    }
+    if (!names.includes(name as ForwardedHeaderName)) names.push(name as ForwardedHeaderName);
+  }
+  const clients = names.filter((n) => n === 'forwarded' || n === 'x-forwarded-for' || n === 'x-real-ip');
+  if (clients.length > 1) {
+    throw new TypeError(`forwardedHeaders lists ${clients.join(' and ')}: read one client-address header, the one your proxy writes`);
+  }
+  if (names.includes('forwarded')) {
+    const mixed = names.filter((n) => n === 'x-forwarded-proto' || n === 'x-forwarded-host');
+    if (mixed.length > 0) throw new TypeError(`forwardedHeaders lists forwarded and ${mixed.join(', ')}: Forwarded carries proto= and host= itself`);
+  }
+  return names;
 }
 
 /**

@@ -2,17 +2,21 @@
 // app is mounted, resolved once per request after the head is parsed and before any
 // middleware runs.
 //
-// Order (issue 3):
+// A proxy vouches only for the headers it overwrites (or appends its own entry to):
+// only the headers named by `forwardedHeaders` / the `proxy` preset are read, every
+// other forwarding header is the client's own words and ignored.
+//
+// Order (issue 3, issue 11):
 //   0. PROXY protocol, applied by the connection before the first request
 //      (parseProxyHeader + adoptProxyPeer): scope.peer is already the PROXY source.
 //   1. Static rootPath, always.
 //   2. Nothing more unless proxyHeaders is on and scope.peer[0] is trusted: headers
 //      from an untrusted peer are ignored entirely, so a client talking to us
 //      directly cannot change anything.
-//   3. Client: X-Real-IP (only when configured), else the `Forwarded` for= list or
-//      X-Forwarded-For (the family chosen by `forwardedHeaders`), walked right to left.
+//   3. Client, from the one configured address header: X-Forwarded-For or the
+//      `Forwarded` for= list, walked right to left, or X-Real-IP.
 //   4. Scheme (proto), host, port, from the entry of the hop the client was found at.
-//   5. Root path from X-Forwarded-Prefix when no static rootPath is set.
+//   5. Root path from X-Forwarded-Prefix (when read) unless a static rootPath is set.
 //
 // Allocation: with no forwarding headers, nothing (one pass over the interned header
 // ids; the peer decision comes from a Map keyed by the peer string). A trusted proxy
@@ -28,7 +32,16 @@ import { NODE, NodeResult, SYNTAX, parseNode } from './address.js';
 import { EL, ForwardedTable, SLOT } from './forwarded.js';
 import { ListCursor, type HeaderLines } from './list.js';
 import { compileMatcher, TRUST_KIND, type ProxyMatcher } from './matcher.js';
-import { FAMILY, familyOf, normalizeRootPath, rootPathProblem, type Family, type TrustOptions } from './options.js';
+import {
+  DEFAULT_FORWARDED_HEADERS,
+  normalizeRootPath,
+  parseForwardedHeaders,
+  rejectRemovedOptions,
+  rootPathProblem,
+  type ForwardedHeaderName,
+  type TrustOptions,
+} from './options.js';
+import { presetOf } from './presets.js';
 import { PROXY_STATUS, parseProxyHeader, type ProxyResult } from './proxy-protocol.js';
 import { SCHEME, isValidHost, parseForwardedPort, parseScheme, type SchemeCode } from './values.js';
 
@@ -40,7 +53,16 @@ const B_XF_HOST = 1 << H.X_FORWARDED_HOST;
 const B_XF_PORT = 1 << H.X_FORWARDED_PORT;
 const B_XF_PREFIX = 1 << H.X_FORWARDED_PREFIX;
 const B_REAL_IP = 1 << H.X_REAL_IP;
-const B_ANY = B_FORWARDED | B_XFF | B_XF_PROTO | B_XF_HOST | B_XF_PORT | B_XF_PREFIX | B_REAL_IP;
+
+const HEADER_BITS: Readonly<Record<ForwardedHeaderName, number>> = {
+  forwarded: B_FORWARDED,
+  'x-forwarded-for': B_XFF,
+  'x-forwarded-proto': B_XF_PROTO,
+  'x-forwarded-host': B_XF_HOST,
+  'x-forwarded-port': B_XF_PORT,
+  'x-forwarded-prefix': B_XF_PREFIX,
+  'x-real-ip': B_REAL_IP,
+};
 
 /**
  * The compiled trust configuration and the per-request resolver. Construct once per
@@ -48,10 +70,10 @@ const B_ANY = B_FORWARDED | B_XFF | B_XF_PROTO | B_XF_HOST | B_XF_PORT | B_XF_PR
  */
 export class Trust {
   readonly proxyHeaders: boolean;
-  /** FAMILY.AUTO, FORWARDED or X_FORWARDED. */
-  readonly family: Family;
-  readonly realIpHeader: boolean;
-  readonly forwardedHost: boolean;
+  /** The forwarding headers read, lowercase (the option, else the preset's, else the default). */
+  readonly forwardedHeaders: readonly ForwardedHeaderName[];
+  /** The same set as bits of header ids (1 << H.*): one AND per request picks what counts. */
+  private readonly read: number;
   /** Normalised static root path ('' when none). */
   readonly rootPath: string;
   readonly proxyProtocol: boolean;
@@ -69,17 +91,30 @@ export class Trust {
   private forCount = -1;
 
   /**
-   * Compiles `options` (throws a TypeError on a malformed entry or root path).
-   * `logger` receives the one start-up warning for trustedProxies '*'.
+   * Compiles `options` (throws a TypeError on a malformed entry, an unknown header or
+   * preset, a removed option, or a bad root path). `logger` receives the start-up
+   * warnings: trustedProxies '*', and a header read that the preset's proxy does not
+   * overwrite.
    */
   constructor(options: TrustOptions = {}, logger: Pick<Logger, 'warn'> | null = console) {
+    rejectRemovedOptions(options);
     this.proxyHeaders = options.proxyHeaders !== false;
-    this.family = familyOf(options.forwardedHeaders);
-    this.realIpHeader = options.realIpHeader === true;
-    this.forwardedHost = options.forwardedHost === true;
+    const preset = options.proxy === undefined ? null : presetOf(options.proxy);
+    const listed = parseForwardedHeaders(options.forwardedHeaders);
+    this.forwardedHeaders = listed ?? preset?.headers ?? DEFAULT_FORWARDED_HEADERS;
+    let read = 0;
+    for (const name of this.forwardedHeaders) read |= HEADER_BITS[name];
+    this.read = read;
     this.rootPath = normalizeRootPath(options.rootPath);
     this.proxyProtocol = options.proxyProtocol === true;
     this.matcher = compileMatcher(options.trustedProxies, logger);
+    if (logger !== null && preset !== null && listed !== null) {
+      const passed = listed.filter((name) => !preset.headers.includes(name));
+      if (passed.length > 0) logger.warn(passedThroughWarning(options.proxy as string, passed));
+    }
+    if (logger !== null && this.rootPath.length > 0 && (read & B_XF_PREFIX) !== 0) {
+      logger.warn(`trust: rootPath ${this.rootPath} is set, so X-Forwarded-Prefix is never read`);
+    }
   }
 
   /** Whether `address` (a peer address, zone ignored) is a trusted proxy at `hop` (0 = the socket peer). */
@@ -140,11 +175,10 @@ export class Trust {
         realIpLine = i;
       }
     }
-    if ((seen & B_ANY) === 0) return;
+    seen &= this.read;
+    if (seen === 0) return;
 
-    let family = this.family;
-    if (family === FAMILY.AUTO) family = (seen & B_FORWARDED) !== 0 ? FAMILY.FORWARDED : FAMILY.X_FORWARDED;
-    const fwd = family === FAMILY.FORWARDED && (seen & B_FORWARDED) !== 0;
+    const fwd = (seen & B_FORWARDED) !== 0;
     if (fwd) this.forwarded.parse(h);
     this.forCount = -1;
 
@@ -153,7 +187,7 @@ export class Trust {
     const buf = h.buf;
     let hop = 0;
     let found = false;
-    if (this.realIpHeader && realIpLines === 1) {
+    if ((seen & B_REAL_IP) !== 0 && realIpLines === 1) {
       const s = h.spans[realIpLine * 4 + 2];
       const e = h.spans[realIpLine * 4 + 3];
       const node = this.node;
@@ -164,30 +198,26 @@ export class Trust {
         found = true;
       }
     }
-    if (!found) {
-      if (fwd) hop = this.walkForwarded(buf);
-      else if (family === FAMILY.X_FORWARDED && (seen & B_XFF) !== 0) hop = this.walkList(h);
-      found = hop > 0;
-    }
+    if (fwd) hop = this.walkForwarded(buf);
+    else if ((seen & B_XFF) !== 0) hop = this.walkList(h);
+    if (hop > 0) found = true;
     if (found) scope.client = [buf.latin1Slice(this.clientStart, this.clientEnd), this.clientPort];
 
     // 4. Scheme, host, port.
-    if (fwd) {
-      this.forwardedValues(scope, buf, hop);
-    } else if (family === FAMILY.X_FORWARDED) {
-      const cursor = this.cursor;
-      if ((seen & B_XF_PROTO) !== 0 && this.pick(h, H.X_FORWARDED_PROTO, hop)) {
-        setScheme(scope, parseScheme(buf, cursor.start, cursor.end));
+    // Configuration rules out Forwarded together with X-Forwarded-Proto/-Host.
+    const cursor = this.cursor;
+    if (fwd) this.forwardedValues(scope, buf, hop);
+    if ((seen & B_XF_PROTO) !== 0 && this.pick(h, H.X_FORWARDED_PROTO, hop)) {
+      setScheme(scope, parseScheme(buf, cursor.start, cursor.end));
+    }
+    if ((seen & B_XF_HOST) !== 0 && this.pick(h, H.X_FORWARDED_HOST, hop)) {
+      if (isValidHost(buf, cursor.start, cursor.end, this.hostWords)) {
+        scope.forwardedHost = buf.latin1Slice(cursor.start, cursor.end).toLowerCase();
       }
-      if (this.forwardedHost && (seen & B_XF_HOST) !== 0 && this.pick(h, H.X_FORWARDED_HOST, hop)) {
-        if (isValidHost(buf, cursor.start, cursor.end, this.hostWords)) {
-          scope.forwardedHost = buf.latin1Slice(cursor.start, cursor.end).toLowerCase();
-        }
-      }
-      if (this.forwardedHost && (seen & B_XF_PORT) !== 0 && this.pick(h, H.X_FORWARDED_PORT, hop)) {
-        const port = parseForwardedPort(buf, cursor.start, cursor.end);
-        if (port > 0) scope.forwardedPort = port;
-      }
+    }
+    if ((seen & B_XF_PORT) !== 0 && this.pick(h, H.X_FORWARDED_PORT, hop)) {
+      const port = parseForwardedPort(buf, cursor.start, cursor.end);
+      if (port > 0) scope.forwardedPort = port;
     }
 
     // 5. Root path: the static one wins; else the rightmost X-Forwarded-Prefix (Traefik stripprefix).
@@ -286,7 +316,6 @@ export class Trust {
     if (o >= 0 && (table[o] & (EL.INVALID | EL.PROTO_BAD)) === 0 && (table[o] & EL.PROTO) !== 0) {
       setScheme(scope, parseScheme(buf, table[o + SLOT.PROTO_START], table[o + SLOT.PROTO_END]));
     }
-    if (!this.forwardedHost) return;
     o = chosen >= 0 && (table[chosen] & EL.HOST) !== 0 ? chosen : rightmost;
     if (o >= 0 && (table[o] & (EL.INVALID | EL.HOST_BAD)) === 0 && (table[o] & EL.HOST) !== 0) {
       const s = table[o + SLOT.HOST_START];
@@ -294,6 +323,14 @@ export class Trust {
       if (isValidHost(buf, s, e, this.hostWords)) scope.forwardedHost = buf.latin1Slice(s, e).toLowerCase();
     }
   }
+}
+
+/** The start-up warning for headers read that `proxy` passes through from the client. */
+export function passedThroughWarning(proxy: string, names: readonly string[]): string {
+  return (
+    `trust: forwardedHeaders reads ${names.join(', ')}, which the '${proxy}' preset's proxy passes through from the client ` +
+    'unless your proxy config overwrites it: a client can then set it (see docs/behind-a-proxy.md)'
+  );
 }
 
 /** Interned scheme names: no string is made per request. */

@@ -37,10 +37,11 @@ test('parseArgs: every flag, both --flag value and --flag=value', () => {
   assert.is(parseArgs(['m.js', '--forwarded-allow-ips', '2']).trustedProxies, 2);
   assert.is(parseArgs(['m.js', '--forwarded-allow-ips', '*']).trustedProxies?.toString(), '*');
   assert.is(parseArgs(['m.js', '--proxy-headers']).proxyHeaders, true);
-  const t = parseArgs(['m.js', '--forwarded-host', '--forwarded-headers', 'x-forwarded', '--real-ip-header']);
-  assert.equal([t.forwardedHost, t.forwardedHeaders, t.realIpHeader], [true, 'x-forwarded', true]);
-  const n = parseArgs(['m.js', '--no-forwarded-host', '--no-real-ip-header'], { FASTERAPI_FORWARDED_HOST: '1', FASTERAPI_REAL_IP_HEADER: 'yes', FASTERAPI_FORWARDED_HEADERS: 'forwarded' });
-  assert.equal([n.forwardedHost, n.forwardedHeaders, n.realIpHeader], [false, 'forwarded', false]);
+  const t = parseArgs(['m.js', '--proxy', 'caddy', '--forwarded-headers', 'X-Forwarded-For, x-forwarded-host']);
+  assert.equal([t.proxy, t.forwardedHeaders], ['caddy', ['x-forwarded-for', 'x-forwarded-host']]);
+  const n = parseArgs(['m.js', '--forwarded-headers', 'x-real-ip'], { FASTERAPI_PROXY: 'nginx', FASTERAPI_FORWARDED_HEADERS: 'forwarded' });
+  assert.equal([n.proxy, n.forwardedHeaders], ['nginx', ['x-real-ip']]);
+  assert.equal(parseArgs(['m.js', '--forwarded-headers', '']).forwardedHeaders, []);
   assert.is(parseArgs(['m.js', '--root-path', '/']).rootPath, '');
 });
 

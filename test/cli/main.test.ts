@@ -49,6 +49,11 @@ test('fasterapi: bad flags, missing file or export, a module that fails: one lin
   assertOneLineError(await runToExit(['test/cli/fixtures/throws.ts']), /failed to load .*throws.js: boom at import$/);
   assertOneLineError(await runToExit([SLOW, '--forwarded-allow-ips', 'not-an-ip']), /not-an-ip/);
   assertOneLineError(await runToExit([SLOW], { env: { FASTERAPI_LOG_LEVEL: 'chatty' } }), /FASTERAPI_LOG_LEVEL=chatty/);
+  assertOneLineError(await runToExit([SLOW, '--proxy', 'apache']), /invalid --proxy apache: proxy must be one of nginx, haproxy, caddy, traefik, aws-alb/);
+  assertOneLineError(await runToExit([SLOW, '--forwarded-headers', 'auto']), /invalid --forwarded-headers auto: .*'auto' was removed/);
+  assertOneLineError(await runToExit([SLOW, '--forwarded-headers', 'x-forwarded-for,forwarded']), /one client-address header/);
+  assertOneLineError(await runToExit([SLOW, '--forwarded-host']), /option '--forwarded-host' was removed: add x-forwarded-host/);
+  assertOneLineError(await runToExit([SLOW, '--real-ip-header']), /option '--real-ip-header' was removed/);
 });
 
 test('fasterapi: a port in use is one line and exit 2 (also with --workers)', async () => {
@@ -114,7 +119,7 @@ test('fasterapi --log-level debug: one access log line per request', async () =>
   }
 });
 
-test('fasterapi: trust flags reach the trust stage (--forwarded-allow-ips, --no-proxy-headers, --root-path, --forwarded-host)', async () => {
+test('fasterapi: trust flags reach the trust stage (--forwarded-allow-ips, --no-proxy-headers, --root-path, --proxy, --forwarded-headers)', async () => {
   const headers = ['host: api.example.com', 'x-forwarded-for: 203.0.113.9', 'x-forwarded-proto: https'];
   const who = async (args: string[], env: Record<string, string> = {}) => {
     const { cli, port } = await startCli([SLOW, '--port', '0', ...args], { env });
@@ -139,10 +144,18 @@ test('fasterapi: trust flags reach the trust stage (--forwarded-allow-ips, --no-
   assert.is(root.href, 'https://api.example.com/api/v1/whoami');
   const envRoot = await who([], { FASTERAPI_ROOT_PATH: '/env' });
   assert.is(envRoot.rootPath, '/env');
-  // X-Forwarded-Host counts only with --forwarded-host.
-  headers.push('x-forwarded-host: public.example.com');
-  assert.is((await who([])).href, 'https://api.example.com/whoami');
-  assert.is((await who(['--forwarded-host'])).href, 'https://public.example.com/whoami');
+  // X-Forwarded-Host counts only when read: listed, or by a preset whose proxy overwrites it.
+  headers.push('x-forwarded-host: public.example.com', 'forwarded: for=198.51.100.66;proto=http', 'x-forwarded-prefix: /evil');
+  const plain = await who([]);
+  assert.is(plain.href, 'https://api.example.com/whoami', 'default: X-Forwarded-Host, Forwarded and X-Forwarded-Prefix are not read');
+  assert.is(plain.client, '203.0.113.9');
+  assert.is(plain.rootPath, '');
+  assert.is((await who(['--proxy', 'nginx'])).href, 'https://api.example.com/whoami');
+  assert.is((await who(['--proxy', 'caddy'])).href, 'https://public.example.com/whoami');
+  assert.is((await who([], { FASTERAPI_PROXY: 'caddy' })).href, 'https://public.example.com/whoami');
+  const listed = await who(['--forwarded-headers', 'forwarded,x-forwarded-prefix']);
+  assert.equal([listed.client, listed.scheme, listed.rootPath], ['198.51.100.66', 'http', '/evil'], 'what is listed is read');
+  assert.is((await who(['--forwarded-headers', 'x-forwarded-host'])).href, 'http://public.example.com/whoami');
 });
 
 test('fasterapi --proxy-protocol: the client comes from the PROXY header', async () => {

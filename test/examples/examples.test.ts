@@ -131,9 +131,9 @@ test('examples/traefik: the headers Traefik sends (stripprefix → X-Forwarded-P
     assert.ok(compose.includes(label), label);
   }
   // Traefik (here: a trusted loopback peer) forwards GET /api/info as GET /info with these headers.
-  assert.ok(compose.includes('"--forwarded-host"'), 'Traefik always sets X-Forwarded-Host: the app may trust it');
-  const app = await example('root-path-flag', { forwardedHost: true });
-  const client = await example('client-ip', { forwardedHost: true });
+  assert.ok(compose.includes('"--proxy", "traefik", "--root-path", "/api"'), 'the headers Traefik overwrites, and the mount point');
+  const app = await example('root-path-flag', { proxy: 'traefik', rootPath: '/api' });
+  const client = await example('client-ip', { proxy: 'traefik' });
   try {
     const traefik = [
       'host: api:8000',
@@ -144,6 +144,9 @@ test('examples/traefik: the headers Traefik sends (stripprefix → X-Forwarded-P
       'x-forwarded-prefix: /api',
       'x-real-ip: 198.51.100.20',
     ];
+    // a client's own prefix, passed through by a router without stripprefix, changes nothing
+    const spoofed = traefik.map((line) => (line.startsWith('x-forwarded-prefix') ? 'x-forwarded-prefix: /evil' : line));
+    assert.equal(await json(app.port, '/info', spoofed), { rootPath: '/api', path: '/info', url: 'https://api.example.com/api/info' });
     assert.equal(await json(app.port, '/info', traefik), { rootPath: '/api', path: '/info', url: 'https://api.example.com/api/info' });
     assert.equal(await json(client.port, '/client', traefik), { ip: '198.51.100.20', scheme: 'https' });
   } finally {

@@ -50,11 +50,11 @@ Url('absolute-form target: its authority, not the Host header (RFC 9112 §3.2.2)
 });
 
 Url('scheme, host and root path from a trusted proxy (loopback is trusted by default)', async () => {
-  await run(echoUrl, { forwardedHost: true }, async (ctx) => {
+  await run(echoUrl, { forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-prefix' }, async (ctx) => {
     const r = await ask(ctx, 'GET /users HTTP/1.1\nHost: 127.0.0.1\nX-Forwarded-Proto: https\nX-Forwarded-Host: api.example.com\nX-Forwarded-Prefix: /v1\nConnection: close\n');
     assert.is(r.body, 'https://api.example.com/v1/users');
   });
-  await run(echoUrl, { trustedProxies: [], forwardedHost: true }, async (ctx) => {
+  await run(echoUrl, { trustedProxies: [], forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host' }, async (ctx) => {
     const r = await ask(ctx, 'GET /users HTTP/1.1\nHost: 127.0.0.1\nX-Forwarded-Proto: https\nX-Forwarded-Host: api.example.com\nConnection: close\n');
     assert.is(r.body, 'http://127.0.0.1/users', 'untrusted peer: forwarding headers ignored');
   });

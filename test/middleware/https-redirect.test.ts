@@ -71,9 +71,16 @@ test('HTTPSRedirectMiddleware: the root path is kept, not doubled', async () => 
     },
     { rootPath: '/api/v1' },
   );
-  // A trusted proxy's X-Forwarded-Prefix is the root path too (Traefik stripprefix).
+  // A trusted proxy's X-Forwarded-Prefix is the root path too, when listed (a proxy that overwrites it).
+  await withApp(
+    {},
+    async ({ port }) => {
+      assert.is((await send(port, '/x', 'host: example.com\r\nx-forwarded-prefix: /api\r\n')).headers.location, 'https://example.com/api/x');
+    },
+    { forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-prefix' },
+  );
   await withApp({}, async ({ port }) => {
-    assert.is((await send(port, '/x', 'host: example.com\r\nx-forwarded-prefix: /api\r\n')).headers.location, 'https://example.com/api/x');
+    assert.is((await send(port, '/x', 'host: example.com\r\nx-forwarded-prefix: /api\r\n')).headers.location, 'https://example.com/x', 'not read by default');
   });
 });
 
@@ -84,7 +91,7 @@ test('HTTPSRedirectMiddleware: a scheme of https resolved by the trust stage is 
     assert.is(r.status, 200);
     assert.is(r.body, '{"scheme":"https"}');
     const f = await send(port, '/x', 'host: example.com\r\nforwarded: for=192.0.2.1;proto=https\r\n');
-    assert.is(f.status, 200);
+    assert.is(f.status, 307, 'Forwarded is not read by default');
     const js = await send(port, '/x', 'host: example.com\r\nx-forwarded-proto: javascript\r\n');
     assert.is(js.status, 307, 'not a scheme');
   });
@@ -104,7 +111,7 @@ test('HTTPSRedirectMiddleware: a scheme of https resolved by the trust stage is 
   }, { proxyHeaders: false });
 });
 
-test('HTTPSRedirectMiddleware: a trusted X-Forwarded-Host and -Port build the Location (forwardedHost on)', async () => {
+test('HTTPSRedirectMiddleware: a trusted X-Forwarded-Host and -Port build the Location (when listed in forwardedHeaders)', async () => {
   await withApp(
     {},
     async ({ port }) => {
@@ -113,7 +120,7 @@ test('HTTPSRedirectMiddleware: a trusted X-Forwarded-Host and -Port build the Lo
       const p = await send(port, '/x', 'host: backend:8000\r\nx-forwarded-host: api.example.com\r\nx-forwarded-port: 8443\r\n');
       assert.is(p.headers.location, 'https://api.example.com:8443/x');
     },
-    { forwardedHost: true },
+    { forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port' },
   );
   await withApp({}, async ({ port }) => {
     const r = await send(port, '/x', 'host: backend:8000\r\nx-forwarded-host: api.example.com\r\n');

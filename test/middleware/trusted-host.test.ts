@@ -108,29 +108,29 @@ test('TrustedHostMiddleware: ports, IPv4 and bracketed IPv6 entries', async () =
   });
 });
 
-test('TrustedHostMiddleware: the trust stage decides the host (X-Forwarded-Host only from a trusted proxy, with forwardedHost)', async () => {
+test('TrustedHostMiddleware: the trust stage decides the host (X-Forwarded-Host only from a trusted proxy, when listed)', async () => {
   await withApp(
     SEED,
     async ({ port }) => {
-      // 127.0.0.1 is a trusted proxy by default and forwardedHost is on: its X-Forwarded-Host is the host.
+      // 127.0.0.1 is a trusted proxy by default and X-Forwarded-Host is listed: its X-Forwarded-Host is the host.
       assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 200);
       assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 400);
     },
-    { forwardedHost: true },
+    { forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port' },
   );
   await withApp(SEED, async ({ port }) => {
-    // Default (forwardedHost off): X-Forwarded-Host is ignored, Host decides.
+    // Default (X-Forwarded-Host not read): X-Forwarded-Host is ignored, Host decides.
     assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 400);
     assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 200);
   });
   await withApp(
     SEED,
     async ({ port }) => {
-      // Nobody trusted: X-Forwarded-Host is ignored even with forwardedHost.
+      // Nobody trusted: X-Forwarded-Host is ignored even when listed.
       assert.is(await status(port, 'host: internal:8000\r\nx-forwarded-host: api.example.com\r\n'), 400);
       assert.is(await status(port, 'host: api.example.com\r\nx-forwarded-host: evil.com\r\n'), 200);
     },
-    { trustedProxies: [], forwardedHost: true },
+    { trustedProxies: [], forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port' },
   );
 });
 

@@ -377,38 +377,41 @@ bounded('nginx without TLS: X-Forwarded-Proto http → scheme http, port 80', as
 /**
  * The seed page's nginx config does not set X-Forwarded-Host/-Port/-Prefix, so nginx
  * passes a client's own values through, and nginx is a trusted peer. That is why
- * `forwardedHost` (X-Forwarded-Host/-Port, Forwarded host=) is off by default: the
- * host and port then come from Host, which nginx sets. With it on, the untrusted
- * client would choose scope.server, as shown below. X-Forwarded-Prefix is still read
- * from a trusted peer (Traefik's stripprefix sets it); a static rootPath wins over it,
- * and docs/behind-a-proxy.md tells nginx users to set or clear it.
+ * A proxy vouches only for the headers it overwrites (issue 11). The seed config
+ * overwrites X-Forwarded-Proto and appends to X-Forwarded-For; X-Forwarded-Host/-Port/
+ * -Prefix and Forwarded pass through from the client, so by default (and with the
+ * nginx preset) none of them is read. Listing one that nginx passes through hands it
+ * to the client, as the last part shows.
  */
-bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port through: ignored unless forwardedHost is on', async (use) => {
+bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port/-Prefix through: none is read unless listed', async (use) => {
   if (!available('nginx', ['nginx', 'openssl'])) return;
   const app = await startApp(use, { trustedProxies: '127.0.0.1/32' });
   const p = await proxy(use, startNginx({ backendPort: app.port }));
-  const evil = { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Port': '8443', 'X-Forwarded-Prefix': '/evil' };
+  const evil = { 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Port': '8443', 'X-Forwarded-Prefix': '/evil', Forwarded: 'for=6.6.6.6;proto=http' };
   const { seen } = await ok(`${p.url}/api/items`, { localAddress: OTHER_LOOPBACK, headers: evil });
   assert.equal(lines(seen, 'x-forwarded-host'), ['evil.example'], 'nginx passed it through');
   assert.equal(lines(seen, 'x-forwarded-port'), ['8443']);
   assert.equal(lines(seen, 'x-forwarded-prefix'), ['/evil']);
+  assert.equal(lines(seen, 'forwarded'), ['for=6.6.6.6;proto=http']);
   assert.equal(seen.client, [OTHER_LOOPBACK, 0], 'the walk stops at the untrusted client');
+  assert.is(seen.scheme, 'https', 'X-Forwarded-Proto is nginx\'s');
   assert.equal(seen.server, [SERVER_NAME, 443], 'host and port come from Host, set by nginx');
-  assert.is(seen.rootPath, '/evil', 'a prefix from a trusted peer counts (no static rootPath)');
+  assert.is(seen.rootPath, '', 'a passed-through prefix is the client\'s: not read');
   assert.is(seen.path, '/items');
 
-  // a static rootPath wins over the prefix, whoever sent it
+  // a static rootPath is what counts
   const app2 = await startApp(use, { trustedProxies: '127.0.0.1/32', rootPath: '/api' });
   const p2 = await proxy(use, startNginx({ backendPort: app2.port }));
   const second = await ok(`${p2.url}/api/items`, { localAddress: OTHER_LOOPBACK, headers: { 'X-Forwarded-Prefix': '/evil' } });
   assert.is(second.seen.rootPath, '/api');
   assert.equal(second.seen.server, [SERVER_NAME, 443]);
 
-  // why it is opt-in: with forwardedHost on, this nginx config lets the client choose the host
-  const app3 = await startApp(use, { trustedProxies: '127.0.0.1/32', forwardedHost: true });
+  // why it is opt-in: listing headers this nginx config passes through lets the client choose them
+  const app3 = await startApp(use, { trustedProxies: '127.0.0.1/32', forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port,x-forwarded-prefix' });
   const p3 = await proxy(use, startNginx({ backendPort: app3.port }));
   const third = await ok(`${p3.url}/api/items`, { localAddress: OTHER_LOOPBACK, headers: evil });
   assert.equal(third.seen.server, ['evil.example', 8443]);
+  assert.is(third.seen.rootPath, '/evil');
   noErrors(app);
   noErrors(app2);
   noErrors(app3);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FAMILY, familyOf, normalizeRootPath, parseTrustedProxies, rootPathProblem, trustOptionsFromEnv } from '../../src/trust/options.js';
+import { normalizeRootPath, parseForwardedHeaders, parseTrustedProxies, rootPathProblem, trustOptionsFromEnv } from '../../src/trust/options.js';
 
 test('parseTrustedProxies', () => {
   assert.equal(parseTrustedProxies('127.0.0.1, 10.0.0.0/8,,::1 '), ['127.0.0.1', '10.0.0.0/8', '::1']);
@@ -44,12 +44,23 @@ test('rootPathProblem explains', () => {
   assert.is(p('/' + 'a'.repeat(1100)), 'is longer than 1024 bytes');
 });
 
-test('familyOf', () => {
-  assert.is(familyOf(undefined), FAMILY.AUTO);
-  assert.is(familyOf('auto'), FAMILY.AUTO);
-  assert.is(familyOf('forwarded'), FAMILY.FORWARDED);
-  assert.is(familyOf('x-forwarded'), FAMILY.X_FORWARDED);
-  assert.throws(() => familyOf('both' as never), /forwardedHeaders/);
+test('parseForwardedHeaders', () => {
+  assert.is(parseForwardedHeaders(undefined), null);
+  assert.equal(parseForwardedHeaders(''), []);
+  assert.equal(parseForwardedHeaders(' X-Forwarded-For ,x-forwarded-proto,x-forwarded-for'), ['x-forwarded-for', 'x-forwarded-proto']);
+  assert.equal(parseForwardedHeaders(['forwarded', 'x-forwarded-prefix', 'x-forwarded-port']), ['forwarded', 'x-forwarded-prefix', 'x-forwarded-port']);
+  assert.equal(parseForwardedHeaders('x-real-ip,x-forwarded-proto,x-forwarded-host'), ['x-real-ip', 'x-forwarded-proto', 'x-forwarded-host']);
+  // the old family values are gone: 'auto' let the client pick the family that was believed
+  assert.throws(() => parseForwardedHeaders('auto'), /'auto' was removed.*client/);
+  assert.throws(() => parseForwardedHeaders('x-forwarded'), /'x-forwarded' was removed/);
+  assert.throws(() => parseForwardedHeaders('x-forwarded-server'), /unknown header 'x-forwarded-server'/);
+  assert.throws(() => parseForwardedHeaders([1 as never]), /array of header names/);
+  // exactly one client-address header
+  assert.throws(() => parseForwardedHeaders('x-forwarded-for,x-real-ip'), /x-forwarded-for and x-real-ip/);
+  assert.throws(() => parseForwardedHeaders('forwarded,x-forwarded-for'), /one client-address header/);
+  // Forwarded carries proto= and host= itself
+  assert.throws(() => parseForwardedHeaders('forwarded,x-forwarded-proto'), /forwarded and x-forwarded-proto/);
+  assert.throws(() => parseForwardedHeaders('forwarded,x-forwarded-host'), /forwarded and x-forwarded-host/);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Scope } from '../../src/scope/scope.js';
-import { PROXY_STATUS, TRUST_ALL_WARNING, Trust, parseProxyHeader } from '../../src/trust/index.js';
+import { PRESETS, PROXY_STATUS, TRUST_ALL_WARNING, Trust, parseProxyHeader, passedThroughWarning } from '../../src/trust/index.js';
 import { makeScope, memoryLogger } from './helpers.js';
 import { TRUST_VECTORS, replayable } from './vectors.js';
 
@@ -53,7 +53,7 @@ test('Trust.resolve: one pooled scope reused for many requests carries nothing o
 });
 
 test('Trust.resolve: scope.server and scope.path follow the resolved host and root path', () => {
-  const trust = new Trust({ forwardedHost: true }, null);
+  const trust = new Trust({ forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port,x-forwarded-prefix' }, null);
   const scope = makeScope(['127.0.0.1', 1], ['Host: internal:8000', 'X-Forwarded-Host: api.example.com', 'X-Forwarded-Proto: https', 'X-Forwarded-Prefix: /api']);
   trust.resolve(scope);
   assert.equal(scope.server, ['api.example.com', 443]);
@@ -63,7 +63,7 @@ test('Trust.resolve: scope.server and scope.path follow the resolved host and ro
 });
 
 test('Trust.resolve: long chains beyond the Forwarded table stop safely', () => {
-  const trust = new Trust({ trustedProxies: '*' }, memoryLogger());
+  const trust = new Trust({ trustedProxies: '*', forwardedHeaders: 'forwarded' }, memoryLogger());
   const elements = Array.from({ length: 100 }, (_, i) => `for=10.0.${i >> 8}.${i & 255}`).join(', ');
   const scope = makeScope(['127.0.0.1', 1], ['Forwarded: ' + elements]);
   trust.resolve(scope);
@@ -110,11 +110,49 @@ test("Trust: '*' logs exactly one warning at construction", () => {
   assert.is(quiet.warnings.length, 0);
 });
 
+test('Trust: a preset warns once, at construction, about listed headers its proxy passes through', () => {
+  const logger = memoryLogger();
+  const trust = new Trust({ proxy: 'nginx', forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-prefix' }, logger);
+  assert.equal(logger.warnings, [passedThroughWarning('nginx', ['x-forwarded-host', 'x-forwarded-prefix'])]);
+  assert.match(logger.warnings[0], /x-forwarded-host, x-forwarded-prefix.*'nginx'.*passes through from the client/);
+  trust.resolve(makeScope(['127.0.0.1', 1], ['X-Forwarded-Host: a.example']));
+  assert.is(logger.warnings.length, 1);
+  // the preset's own set, a subset of it, or no preset: quiet
+  const quiet = memoryLogger();
+  new Trust({ proxy: 'nginx' }, quiet);
+  new Trust({ proxy: 'caddy', forwardedHeaders: 'x-forwarded-for,x-forwarded-host' }, quiet);
+  new Trust({ forwardedHeaders: 'x-forwarded-for,x-forwarded-host' }, quiet);
+  assert.equal(quiet.warnings, []);
+  // a static root path makes a listed X-Forwarded-Prefix dead: said once
+  const dead = memoryLogger();
+  new Trust({ rootPath: '/api', forwardedHeaders: 'x-forwarded-for,x-forwarded-prefix' }, dead);
+  assert.equal(dead.warnings, ['trust: rootPath /api is set, so X-Forwarded-Prefix is never read']);
+});
+
+test('Trust: the presets and the default read what docs/behind-a-proxy.md says', () => {
+  assert.equal(new Trust({}, null).forwardedHeaders, ['x-forwarded-for', 'x-forwarded-proto']);
+  assert.equal(new Trust({ proxy: 'nginx' }, null).forwardedHeaders, ['x-forwarded-for', 'x-forwarded-proto']);
+  assert.equal(new Trust({ proxy: 'haproxy' }, null).forwardedHeaders, ['x-forwarded-for', 'x-forwarded-proto']);
+  assert.equal(new Trust({ proxy: 'caddy' }, null).forwardedHeaders, ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+  assert.equal(new Trust({ proxy: 'traefik' }, null).forwardedHeaders, ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port']);
+  assert.equal(new Trust({ proxy: 'aws-alb' }, null).forwardedHeaders, ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port']);
+  // an explicit list replaces the preset's
+  assert.equal(new Trust({ proxy: 'caddy', forwardedHeaders: ['x-forwarded-for'] }, null).forwardedHeaders, ['x-forwarded-for']);
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    assert.ok(preset.source.length > 0, `${name} states its source`);
+    assert.not.ok(preset.headers.includes('forwarded') || preset.headers.includes('x-forwarded-prefix'), `${name}: no common proxy overwrites these by default`);
+  }
+});
+
 test('Trust: malformed options throw at construction', () => {
   assert.throws(() => new Trust({ trustedProxies: '10.0.0.0/33' }, null), /10\.0\.0\.0\/33/);
   assert.throws(() => new Trust({ rootPath: 'api' }, null), /must start with '\/'/);
   assert.throws(() => new Trust({ rootPath: '/a/../b' }, null), /\.\./);
-  assert.throws(() => new Trust({ forwardedHeaders: 'x-real' as never }, null), /forwardedHeaders/);
+  assert.throws(() => new Trust({ forwardedHeaders: 'x-real' }, null), /forwardedHeaders: unknown header 'x-real'/);
+  assert.throws(() => new Trust({ forwardedHeaders: 'auto' }, null), /'auto' was removed/);
+  assert.throws(() => new Trust({ proxy: 'apache' as never }, null), /proxy must be one of nginx, haproxy, caddy, traefik, aws-alb/);
+  assert.throws(() => new Trust({ forwardedHost: true } as never, null), /forwardedHost was removed: list 'x-forwarded-host'/);
+  assert.throws(() => new Trust({ realIpHeader: true } as never, null), /realIpHeader was removed: list 'x-real-ip'/);
 });
 
 test('Trust.isTrusted', () => {

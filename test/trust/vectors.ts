@@ -35,8 +35,13 @@ const PORT = 50000;
 const LOOP: [string, number] = ['127.0.0.1', PORT];
 const OUTSIDE: [string, number] = ['203.0.113.9', PORT];
 const TEN: TrustOptions = { trustedProxies: ['loopback', '10.0.0.0/8'] };
-/** Host and port headers count only with forwardedHost on (off by default). */
-const HOST: TrustOptions = { forwardedHost: true };
+/** Host and port headers count only when listed (not by default). */
+const HOST: TrustOptions = { forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port' };
+/** RFC 7239 Forwarded counts only when listed, and then alone. */
+const FWD: TrustOptions = { forwardedHeaders: 'forwarded' };
+const TEN_FWD: TrustOptions = { ...TEN, forwardedHeaders: ['forwarded'] };
+const PREFIX: TrustOptions = { forwardedHeaders: ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-prefix'] };
+const REAL: TrustOptions = { forwardedHeaders: ['x-real-ip', 'x-forwarded-proto'] };
 
 function v(
   name: string,
@@ -72,7 +77,7 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
     ['X-Forwarded-For: 1.2.3.4', 'X-Forwarded-Proto: https', 'X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 443', 'X-Forwarded-Prefix: /evil'],
   ),
   v('spoofed Forwarded from an untrusted peer is ignored', OUTSIDE, {}, ['Forwarded: for=1.2.3.4;proto=https;host=evil.example']),
-  v('spoofed X-Real-IP from an untrusted peer is ignored', OUTSIDE, { realIpHeader: true }, ['X-Real-IP: 1.2.3.4']),
+  v('spoofed X-Real-IP from an untrusted peer is ignored', OUTSIDE, REAL, ['X-Real-IP: 1.2.3.4']),
   v('127.0.0.2 is loopback too: trusted by default', ['127.0.0.2', PORT], {}, ['X-Forwarded-For: 198.51.100.1'], {
     client: ['198.51.100.1', 0],
   }),
@@ -131,50 +136,51 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('an obfuscated id is not an X-Forwarded-For item', LOOP, {}, ['X-Forwarded-For: _hidden']),
 
   // --- Forwarded (RFC 7239) ------------------------------------------------------------------
-  v('Forwarded for/proto/host', LOOP, HOST, ['Forwarded: for=198.51.100.17;proto=https;host=api.example.com'], {
+  v('Forwarded for/proto/host', LOOP, FWD, ['Forwarded: for=198.51.100.17;proto=https;host=api.example.com'], {
     client: ['198.51.100.17', 0],
     scheme: 'https',
     host: 'api.example.com',
   }),
-  v('Forwarded quoted IPv6 with port', LOOP, {}, ['Forwarded: for="[2001:db8::1]:4711"'], { client: ['2001:db8::1', 4711] }),
-  v('Forwarded quoted IPv4 with port', LOOP, {}, ['Forwarded: for="198.51.100.1:8080"'], { client: ['198.51.100.1', 8080] }),
-  v("Forwarded for=unknown keeps the peer", LOOP, {}, ['Forwarded: for=unknown;proto=https'], { scheme: 'https' }),
-  v('Forwarded obfuscated id stops the walk', LOOP, TEN, ['Forwarded: for=_hidden, for=10.0.0.1'], { client: ['10.0.0.1', 0] }),
-  v('Forwarded obfuscated rightmost keeps the peer', LOOP, {}, ['Forwarded: for=198.51.100.1, for=_proxy1']),
-  v('Forwarded obfuscated port', LOOP, {}, ['Forwarded: for="198.51.100.1:_p1"'], { client: ['198.51.100.1', 0] }),
-  v('Forwarded quoted comma is one element', LOOP, {}, ['Forwarded: for="198.51.100.1, for=6.6.6.6"']),
-  v('Forwarded unquoted IPv6 is a syntax error', LOOP, {}, ['Forwarded: for=2001:db8::1']),
-  v('Forwarded duplicate for= invalidates the element', LOOP, {}, ['Forwarded: for=198.51.100.1;for=198.51.100.2']),
-  v('Forwarded unterminated quote', LOOP, {}, ['Forwarded: for="198.51.100.1']),
-  v('Forwarded names are case-insensitive, values lowercased', LOOP, HOST, ['Forwarded: For=198.51.100.1;PROTO=HTTPS;Host=API.Example.COM'], {
+  v('Forwarded quoted IPv6 with port', LOOP, FWD, ['Forwarded: for="[2001:db8::1]:4711"'], { client: ['2001:db8::1', 4711] }),
+  v('Forwarded quoted IPv4 with port', LOOP, FWD, ['Forwarded: for="198.51.100.1:8080"'], { client: ['198.51.100.1', 8080] }),
+  v("Forwarded for=unknown keeps the peer", LOOP, FWD, ['Forwarded: for=unknown;proto=https'], { scheme: 'https' }),
+  v('Forwarded obfuscated id stops the walk', LOOP, TEN_FWD, ['Forwarded: for=_hidden, for=10.0.0.1'], { client: ['10.0.0.1', 0] }),
+  v('Forwarded obfuscated rightmost keeps the peer', LOOP, FWD, ['Forwarded: for=198.51.100.1, for=_proxy1']),
+  v('Forwarded obfuscated port', LOOP, FWD, ['Forwarded: for="198.51.100.1:_p1"'], { client: ['198.51.100.1', 0] }),
+  v('Forwarded quoted comma is one element', LOOP, FWD, ['Forwarded: for="198.51.100.1, for=6.6.6.6"']),
+  v('Forwarded unquoted IPv6 is a syntax error', LOOP, FWD, ['Forwarded: for=2001:db8::1']),
+  v('Forwarded duplicate for= invalidates the element', LOOP, FWD, ['Forwarded: for=198.51.100.1;for=198.51.100.2']),
+  v('Forwarded unterminated quote', LOOP, FWD, ['Forwarded: for="198.51.100.1']),
+  v('Forwarded names are case-insensitive, values lowercased', LOOP, FWD, ['Forwarded: For=198.51.100.1;PROTO=HTTPS;Host=API.Example.COM'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
     host: 'api.example.com',
   }),
-  v('Forwarded host with port (quoted)', LOOP, HOST, ['Forwarded: for=198.51.100.1;host="example.com:8443"'], {
+  v('Forwarded host with port (quoted)', LOOP, FWD, ['Forwarded: for=198.51.100.1;host="example.com:8443"'], {
     client: ['198.51.100.1', 0],
     host: 'example.com:8443',
   }),
-  v('Forwarded multi-line, proto of the chosen element', LOOP, TEN, ['Forwarded: for=198.51.100.1;proto=https', 'Forwarded: for=10.0.0.1;proto=http'], {
+  v('Forwarded multi-line, proto of the chosen element', LOOP, TEN_FWD, ['Forwarded: for=198.51.100.1;proto=https', 'Forwarded: for=10.0.0.1;proto=http'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
   }),
-  v('Forwarded: chosen element without proto falls back to the rightmost', LOOP, TEN, ['Forwarded: for=198.51.100.1, for=10.0.0.1;proto=https'], {
+  v('Forwarded: chosen element without proto falls back to the rightmost', LOOP, TEN_FWD, ['Forwarded: for=198.51.100.1, for=10.0.0.1;proto=https'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
   }),
-  v('Forwarded: proto in the untrusted part is ignored', LOOP, HOST, ['Forwarded: for=6.6.6.6;proto=https;host=evil.example, for=198.51.100.1'], {
+  v('Forwarded: proto in the untrusted part is ignored', LOOP, FWD, ['Forwarded: for=6.6.6.6;proto=https;host=evil.example, for=198.51.100.1'], {
     client: ['198.51.100.1', 0],
   }),
-  v('Forwarded: OWS around ; and , tolerated, extensions ignored', LOOP, TEN, ['Forwarded: for=198.51.100.1 ; ext=1 ;proto=https ,  for=10.0.0.1'], {
+  v('Forwarded: OWS around ; and , tolerated, extensions ignored', LOOP, TEN_FWD, ['Forwarded: for=198.51.100.1 ; ext=1 ;proto=https ,  for=10.0.0.1'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
   }),
-  v('auto: Forwarded present wins over X-Forwarded-*', LOOP, {}, ['Forwarded: for=198.51.100.17', 'X-Forwarded-For: 6.6.6.6', 'X-Forwarded-Proto: https'], {
-    client: ['198.51.100.17', 0],
+  v('default: Forwarded is never read, X-Forwarded-For/-Proto are', LOOP, {}, ['Forwarded: for=198.51.100.17;proto=http', 'X-Forwarded-For: 6.6.6.6', 'X-Forwarded-Proto: https'], {
+    client: ['6.6.6.6', 0],
+    scheme: 'https',
   }),
-  v("'x-forwarded' ignores Forwarded", LOOP, { forwardedHeaders: 'x-forwarded' }, ['Forwarded: for=198.51.100.17', 'X-Forwarded-For: 198.51.100.2', 'X-Forwarded-Proto: https'], {
-    client: ['198.51.100.2', 0],
+  v('issue 11: a client-added Forwarded behind the nginx preset changes nothing', LOOP, { proxy: 'nginx' }, ['Forwarded: for=127.0.0.1;proto=http', 'X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https'], {
+    client: ['198.51.100.1', 0],
     scheme: 'https',
   }),
   v("'forwarded' ignores X-Forwarded-*", LOOP, { forwardedHeaders: 'forwarded' }, ['X-Forwarded-For: 198.51.100.2', 'X-Forwarded-Proto: https', 'X-Forwarded-Host: a.example']),
@@ -202,8 +208,11 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v("HTTP scope: 'ws' reads as plain http", LOOP, {}, ['X-Forwarded-Proto: ws']),
 
   // --- host and port ---------------------------------------------------------------------
-  v('X-Forwarded-Host from a trusted proxy is ignored by default (forwardedHost off)', LOOP, {}, ['X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 8443']),
-  v('Forwarded host= is ignored by default (forwardedHost off)', LOOP, {}, ['Forwarded: for=198.51.100.17;host=evil.example'], { client: ['198.51.100.17', 0] }),
+  v('X-Forwarded-Host/-Port from a trusted proxy are ignored by default', LOOP, {}, ['X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 8443']),
+  v('X-Forwarded-Host/-Port are ignored behind the nginx preset', LOOP, { proxy: 'nginx' }, ['X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 8443']),
+  v('Forwarded host= is ignored by default', LOOP, {}, ['Forwarded: for=198.51.100.17;host=evil.example']),
+  v('the caddy preset reads X-Forwarded-Host, not -Port', LOOP, { proxy: 'caddy' }, ['X-Forwarded-Host: api.example.com', 'X-Forwarded-Port: 8443'], { host: 'api.example.com' }),
+  v('X-Forwarded-Port alone (aws-alb preset)', LOOP, { proxy: 'aws-alb' }, ['X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 8443'], { port: 8443 }),
   v('X-Forwarded-Host', LOOP, HOST, ['X-Forwarded-Host: api.example.com'], { host: 'api.example.com' }),
   v('X-Forwarded-Host is lowercased', LOOP, HOST, ['X-Forwarded-Host: API.Example.com:8443'], { host: 'api.example.com:8443' }),
   v('X-Forwarded-Host IPv6 literal with port', LOOP, HOST, ['X-Forwarded-Host: [2001:db8::1]:8443'], { host: '[2001:db8::1]:8443' }),
@@ -213,7 +222,7 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('X-Forwarded-Host list: the rightmost', LOOP, HOST, ['X-Forwarded-Host: a.example, b.example'], { host: 'b.example' }),
   v('X-Forwarded-Port', LOOP, HOST, ['X-Forwarded-Port: 8443'], { port: 8443 }),
   v('X-Forwarded-Port 0 and garbage refused', LOOP, HOST, ['X-Forwarded-Port: 0', 'X-Forwarded-Port: 44x3']),
-  v('ALB-style headers together', ['10.0.1.17', PORT], { trustedProxies: '10.0.0.0/16', forwardedHost: true }, ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https', 'X-Forwarded-Port: 443'], {
+  v('ALB-style headers together', ['10.0.1.17', PORT], { trustedProxies: '10.0.0.0/16', proxy: 'aws-alb' }, ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https', 'X-Forwarded-Port: 443'], {
     client: ['198.51.100.1', 0],
     scheme: 'https',
     port: 443,
@@ -227,7 +236,7 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('hop count longer than the chain keeps the peer', OUTSIDE, { trustedProxies: 3 }, ['X-Forwarded-For: 198.51.100.1, 198.51.100.2']),
   v('hop count 0 trusts nothing', LOOP, { trustedProxies: 0 }, ['X-Forwarded-For: 198.51.100.1']),
   v('hop count: garbage inside the counted hops keeps the last valid', OUTSIDE, { trustedProxies: 2 }, ['X-Forwarded-For: 198.51.100.1, junk']),
-  v('hop count with Forwarded', OUTSIDE, { trustedProxies: 1 }, ['Forwarded: for=198.51.100.1;proto=https, for=198.51.100.2'], {
+  v('hop count with Forwarded', OUTSIDE, { trustedProxies: 1, forwardedHeaders: 'forwarded' }, ['Forwarded: for=198.51.100.1;proto=https, for=198.51.100.2'], {
     client: ['198.51.100.2', 0],
   }),
   v("hop count from the env string '2'", OUTSIDE, { trustedProxies: '2' }, ['X-Forwarded-For: 198.51.100.1, 198.51.100.2, 198.51.100.3'], {
@@ -254,25 +263,27 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('function matcher refusing the peer', LOOP, { trustedProxies: () => false }, ['X-Forwarded-For: 198.51.100.1']),
 
   // --- root path -------------------------------------------------------------------------
-  v("static rootPath '/api/' → '/api', and it wins over the prefix header", LOOP, { rootPath: '/api/' }, ['X-Forwarded-Prefix: /other'], { rootPath: '/api' }),
+  v("static rootPath '/api/' → '/api', and it wins over the prefix header", LOOP, { ...PREFIX, rootPath: '/api/' }, ['X-Forwarded-Prefix: /other'], { rootPath: '/api' }),
   v("static rootPath '/' → ''", LOOP, { rootPath: '/' }, []),
   v('static rootPath applies to untrusted peers too', OUTSIDE, { rootPath: '/api/v1' }, [], { rootPath: '/api/v1' }),
-  v('X-Forwarded-Prefix from a trusted proxy', LOOP, {}, ['X-Forwarded-Prefix: /api'], { rootPath: '/api' }),
-  v('X-Forwarded-Prefix trailing slash removed', LOOP, {}, ['X-Forwarded-Prefix: /api/'], { rootPath: '/api' }),
-  v("X-Forwarded-Prefix '/' is no prefix", LOOP, {}, ['X-Forwarded-Prefix: /']),
-  v('X-Forwarded-Prefix without a leading slash is ignored', LOOP, {}, ['X-Forwarded-Prefix: api']),
-  v("X-Forwarded-Prefix with '..' is ignored", LOOP, {}, ['X-Forwarded-Prefix: /a/../b']),
-  v("X-Forwarded-Prefix with '//' is ignored", LOOP, {}, ['X-Forwarded-Prefix: //evil.example']),
-  v('X-Forwarded-Prefix with an encoded dot is ignored', LOOP, {}, ['X-Forwarded-Prefix: /api/%2e%2e']),
-  v('X-Forwarded-Prefix with a backslash is ignored', LOOP, {}, ['X-Forwarded-Prefix: /\\evil.example']),
-  v('X-Forwarded-Prefix with a control character is ignored', LOOP, {}, ['X-Forwarded-Prefix: /a\tb']),
-  v('X-Forwarded-Prefix list: the rightmost', LOOP, {}, ['X-Forwarded-Prefix: /a, /b'], { rootPath: '/b' }),
+  v('issue 11: X-Forwarded-Prefix is not read by default', LOOP, {}, ['X-Forwarded-Prefix: /evil']),
+  v('X-Forwarded-Prefix is not read behind the nginx or traefik presets', LOOP, { proxy: 'traefik' }, ['X-Forwarded-Prefix: /evil']),
+  v('X-Forwarded-Prefix from a trusted proxy', LOOP, PREFIX, ['X-Forwarded-Prefix: /api'], { rootPath: '/api' }),
+  v('X-Forwarded-Prefix trailing slash removed', LOOP, PREFIX, ['X-Forwarded-Prefix: /api/'], { rootPath: '/api' }),
+  v("X-Forwarded-Prefix '/' is no prefix", LOOP, PREFIX, ['X-Forwarded-Prefix: /']),
+  v('X-Forwarded-Prefix without a leading slash is ignored', LOOP, PREFIX, ['X-Forwarded-Prefix: api']),
+  v("X-Forwarded-Prefix with '..' is ignored", LOOP, PREFIX, ['X-Forwarded-Prefix: /a/../b']),
+  v("X-Forwarded-Prefix with '//' is ignored", LOOP, PREFIX, ['X-Forwarded-Prefix: //evil.example']),
+  v('X-Forwarded-Prefix with an encoded dot is ignored', LOOP, PREFIX, ['X-Forwarded-Prefix: /api/%2e%2e']),
+  v('X-Forwarded-Prefix with a backslash is ignored', LOOP, PREFIX, ['X-Forwarded-Prefix: /\\evil.example']),
+  v('X-Forwarded-Prefix with a control character is ignored', LOOP, PREFIX, ['X-Forwarded-Prefix: /a\tb']),
+  v('X-Forwarded-Prefix list: the rightmost', LOOP, PREFIX, ['X-Forwarded-Prefix: /a, /b'], { rootPath: '/b' }),
 
   // --- X-Real-IP -------------------------------------------------------------------------
-  v('X-Real-IP when configured', LOOP, { realIpHeader: true }, ['X-Real-IP: 198.51.100.9', 'X-Forwarded-For: 6.6.6.6, 198.51.100.9'], { client: ['198.51.100.9', 0] }),
+  v('X-Real-IP when configured', LOOP, REAL, ['X-Real-IP: 198.51.100.9', 'X-Forwarded-For: 6.6.6.6, 198.51.100.8'], { client: ['198.51.100.9', 0] }),
   v('X-Real-IP is ignored by default', LOOP, {}, ['X-Real-IP: 198.51.100.9']),
-  v('X-Real-IP garbage falls back to X-Forwarded-For', LOOP, { realIpHeader: true }, ['X-Real-IP: junk', 'X-Forwarded-For: 198.51.100.1'], { client: ['198.51.100.1', 0] }),
-  v('X-Real-IP repeated is ambiguous: fall back', LOOP, { realIpHeader: true }, ['X-Real-IP: 6.6.6.6', 'X-Real-IP: 198.51.100.9']),
+  v('X-Real-IP garbage keeps the peer (X-Forwarded-For is not read)', LOOP, REAL, ['X-Real-IP: junk', 'X-Forwarded-For: 198.51.100.1']),
+  v('X-Real-IP repeated is ambiguous: the peer stays', LOOP, REAL, ['X-Real-IP: 6.6.6.6', 'X-Real-IP: 198.51.100.9']),
 
   // --- the seed page's Nginx configuration, as the app receives it ------------------------
   v(
