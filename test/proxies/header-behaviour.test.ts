@@ -126,6 +126,21 @@ const SETUPS: Setup[] = [
     },
   },
   {
+    name: 'haproxy, add-header Forwarded',
+    binaries: ['haproxy'],
+    start: (backendPort) => startHaproxy({ backendPort, mode: 'add-forwarded' }),
+    path: '/x',
+    expected: {
+      forwarded: `appends line (for="${CLIENT}")`,
+      'x-forwarded-for': 'passes',
+      'x-forwarded-proto': 'passes',
+      'x-forwarded-host': 'passes',
+      'x-forwarded-port': 'passes',
+      'x-forwarded-prefix': 'passes',
+      'x-real-ip': 'passes',
+    },
+  },
+  {
     name: 'caddy, reverse_proxy',
     binaries: ['caddy'],
     start: (backendPort) => startCaddy({ backendPort }),

@@ -93,7 +93,7 @@ async function proxy(use: (c: Cleanup) => void, p: Promise<ProxyHandle>): Promis
 }
 
 /** One request from 127.0.0.2 through the proxy; returns what the app saw. */
-async function seen(url: string, headers: Record<string, string>): Promise<Seen> {
+async function seen(url: string, headers: Record<string, string | string[]>): Promise<Seen> {
   const res = await request(url, { headers, localAddress: CLIENT });
   assert.is(res.status, 200, `${url}: ${res.body.slice(0, 300)}`);
   return JSON.parse(res.body) as Seen;
@@ -104,7 +104,7 @@ async function seen(url: string, headers: Record<string, string>): Promise<Seen>
 
 interface Case {
   name: string;
-  headers: Record<string, string>;
+  headers: Record<string, string | string[]>;
   /** The header whose hostile value is looked for in what the app received (single-header cases). */
   probe?: { header: string; value: string };
 }
@@ -113,6 +113,15 @@ interface Case {
 function cases(other: 'http' | 'https'): Case[] {
   const one = (header: string, value: string, probe = value): Case => ({ name: `${header}: ${value}`, headers: { [header]: value }, probe: { header, value: probe } });
   const forwarded = `for=${EVIL_IP};proto=${other};host=${EVIL_HOST}`;
+  const all: Record<string, string> = {
+    forwarded,
+    'x-forwarded-for': EVIL_IP,
+    'x-forwarded-proto': other,
+    'x-forwarded-host': EVIL_HOST,
+    'x-forwarded-port': EVIL_PORT,
+    'x-forwarded-prefix': EVIL_PREFIX,
+    'x-real-ip': EVIL_IP,
+  };
   return [
     { name: 'nothing spoofed', headers: {} },
     one('forwarded', forwarded, EVIL_IP),
@@ -123,18 +132,9 @@ function cases(other: 'http' | 'https'): Case[] {
     one('x-forwarded-port', EVIL_PORT),
     one('x-forwarded-prefix', EVIL_PREFIX),
     one('x-real-ip', EVIL_IP),
-    {
-      name: 'all of them',
-      headers: {
-        forwarded,
-        'x-forwarded-for': EVIL_IP,
-        'x-forwarded-proto': other,
-        'x-forwarded-host': EVIL_HOST,
-        'x-forwarded-port': EVIL_PORT,
-        'x-forwarded-prefix': EVIL_PREFIX,
-        'x-real-ip': EVIL_IP,
-      },
-    },
+    { name: 'all of them', headers: all },
+    // repeated lines: a proxy that overwrites must drop every one, and a list reader sees them all
+    { name: 'all of them, each on two lines', headers: Object.fromEntries(Object.entries(all).map(([n, v]) => [n, [v, v]])) },
   ];
 }
 
@@ -271,6 +271,25 @@ bounded("haproxy set-header Forwarded, forwardedHeaders ['forwarded']: client, p
   assert.equal(
     s.headers.filter(([n]) => n === 'forwarded').map(([, v]) => v),
     [`for="${CLIENT}";proto=http;host="${host}"`],
+  );
+  assert.equal(app.logs, []);
+});
+
+/**
+ * A proxy that appends its own Forwarded element (`for=` only, no proto= or host=) after
+ * the client's: the client's proto= and host= sit in an element the walk never reaches,
+ * so they must not fill in what the proxy's element leaves out.
+ */
+bounded("haproxy add-header Forwarded (for= only, appended), forwardedHeaders ['forwarded']: the client's proto= and host= are not borrowed", async (use) => {
+  if (!available('haproxy add-forwarded', ['haproxy'])) return;
+  const app = await startApp(use, { trustedProxies: TRUSTED, forwardedHeaders: ['forwarded'] });
+  const p = await proxy(use, startHaproxy({ backendPort: app.port, mode: 'add-forwarded' }));
+  await assertUnmoved(
+    'haproxy add-forwarded',
+    `${p.url}/who`,
+    { host: `127.0.0.1:${p.port}` },
+    { scheme: 'http', server: ['127.0.0.1', p.port], rootPath: '', path: '/who' },
+    ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip'],
   );
   assert.equal(app.logs, []);
 });
