@@ -5,7 +5,7 @@
 // The handler below is the seed page's, translated. It reads X-Forwarded-For itself,
 // which any client can spoof unless the app is reachable only through a proxy that
 // overwrites the header. request.client is the safer source: the trust stage fills it
-// from X-Forwarded-For / Forwarded only when the peer is a trusted proxy
+// from the forwarding headers your proxy overwrites (X-Forwarded-For by default), only when the peer is a trusted proxy
 // (--forwarded-allow-ips), and from the socket otherwise. /client shows that.
 import { Faster, type Request } from '../src/index.js';
 

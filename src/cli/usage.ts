@@ -31,6 +31,6 @@ export, port in use) print one line and exit with code 2.
 Examples:
   fasterapi examples/hello.js
   fasterapi main.js:app --host 0.0.0.0 --port 8000 --workers 4
-  fasterapi main.js --root-path /api/v1 --forwarded-allow-ips "10.0.0.0/8,127.0.0.1"
+  fasterapi main.js --proxy nginx --root-path /api/v1 --forwarded-allow-ips "10.0.0.0/8,127.0.0.1"
 `;
 }

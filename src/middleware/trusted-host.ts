@@ -36,14 +36,19 @@ type Kind = (typeof KIND)[keyof typeof KIND];
 
 /** One compiled allowedHosts entry (stable shape; `text` lowercase). */
 class HostRule {
-  constructor(
-    readonly kind: Kind,
-    /** EXACT: the name; SUFFIX: '.example.com'; ANY/IPV6: ''. */
-    readonly text: string,
-    /** -1: any port. */
-    readonly port: number,
-    readonly words: Int32Array | null,
-  ) {}
+  readonly kind: Kind;
+  /** EXACT: the name; SUFFIX: '.example.com'; ANY/IPV6: ''. */
+  readonly text: string;
+  /** -1: any port. */
+  readonly port: number;
+  readonly words: Int32Array | null;
+
+  constructor(kind: Kind, text: string, port: number, words: Int32Array | null) {
+    this.kind = kind;
+    this.text = text;
+    this.port = port;
+    this.words = words;
+  }
 }
 
 const INVALID_HOST = 'Invalid host header';

@@ -2,7 +2,6 @@
 // leave strictly in request order, and applies limits, pauses and backpressure.
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
-import { H } from '../parser/header-names.js';
 import { MAX_HEADERS } from '../scope/headers.js';
 import { CB, Exchange, PHASE, RES } from './exchange.js';
 import { CONTINUE_100, encodeHeaders, now } from './encode.js';
@@ -11,7 +10,8 @@ import { handleOf, queuedBytes, type StreamHandle } from './handle.js';
 import { errorResponse } from './errors.js';
 import { ViewCache } from './views.js';
 import { appendOwn, ownHead } from './head-copy.js';
-import { chunkedLast, contentLength, normalizePeer, validHost } from './head-checks.js';
+import { normalizePeer } from './head-checks.js';
+import { HEAD_OK, checkHead, expectsContinue } from './head-rules.js';
 import type { ServerCore } from './core.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -306,31 +306,13 @@ export class Connection {
     raw.intern();
     const major = llhttp.versionMajor(p);
     const minor = llhttp.versionMinor(p);
-    if (major !== 1 || minor > 1) return this.reject(505);
-    scope.httpVersion = minor === 0 ? '1.0' : '1.1';
     const method = llhttp.method(p);
-    scope.method = method;
-    if (method === 'CONNECT' || method === 'PRI') return this.reject(405);
-    // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never two.
-    const host = raw.indexOfId(H.HOST);
-    if ((host < 0 && minor === 1) || (host >= 0 && raw.indexOfId(H.HOST, host + 1) >= 0)) return this.reject(400);
-    // ... and 400 for a Host that is not uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2).
-    if (host >= 0 && !validHost(raw.buf, raw.valueStart(host), raw.valueEnd(host))) return this.reject(400);
-    // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing (400); chunked
-    // not final is 400 (§6.3); other codings before chunked are not implemented here
-    // (501) rather than passed to the app undecoded.
-    const te = raw.indexOfId(H.TRANSFER_ENCODING);
-    if (te >= 0 && (minor === 0 || !raw.valueEquals(te, 'chunked'))) {
-      return this.reject(minor === 1 && chunkedLast(raw.buf, raw.valueStart(te), raw.valueEnd(te)) ? 501 : 400);
-    }
     const core = this.core;
-    const cl = raw.indexOfId(H.CONTENT_LENGTH);
-    if (cl >= 0 && contentLength(raw.buf, raw.valueStart(cl), raw.valueEnd(cl)) > core.maxBodySize) return this.reject(413);
-    const expect = raw.indexOfId(H.EXPECT);
-    if (expect >= 0) {
-      if (!raw.valueEquals(expect, '100-continue')) return this.reject(417);
-      ex.expectContinue = minor === 1;
-    }
+    const verdict = checkHead(raw, major, minor, method, core.maxBodySize);
+    if (verdict !== HEAD_OK) return this.reject(verdict);
+    scope.httpVersion = minor === 0 ? '1.0' : '1.1';
+    scope.method = method;
+    ex.expectContinue = expectsContinue(raw, minor);
     ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
     ex.isHead = method === 'HEAD';
     ex.upgrade = upgrade;
