@@ -8,8 +8,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { serve } from '../../src/fetch/index.js';
 import { STREAM_CHUNK, startChild, type ChildServer } from './child.js';
-import { sleep } from './wire.js';
+import { quietLogger, sleep } from './wire.js';
 
 const MiB = 1024 * 1024;
 const REQUESTS = 10;
@@ -236,6 +237,58 @@ test('pipelined streams whose app does not await send(): nothing lost, nothing o
   } finally {
     sock.destroy();
     await child.stop();
+  }
+});
+
+// The fetch adapter streams a ReadableStream body through the same awaited send(), so a
+// stream waiting its turn is read no further ahead than the transport will hold. Counted
+// in pulls (in process: the stream's own reads are the measure). Measured while the client
+// read nothing: before the fix every waiting stream kept pace with the head's (65, 65, 65,
+// 65 pulls: 4 MiB each, until the kernel's buffers filled); after: 65, 5, 5, 5 (3 probe
+// reads sent as one, one read pending and one chunk queued in the stream).
+const FETCH_CHUNKS = 256; // 16 MiB a response
+const FETCH_REQUESTS = 4;
+
+test('fetch adapter: pipelined ReadableStream responses waiting their turn are read only a few chunks ahead', async () => {
+  const pulled: number[] = new Array(FETCH_REQUESTS + 1).fill(0);
+  const server = await serve({
+    port: 0,
+    logger: quietLogger(),
+    sendTimeout: 60_000,
+    fetch: (req: Request) => {
+      const n = Number(new URL(req.url).pathname.slice(1));
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          const i = pulled[n]++;
+          if (i === FETCH_CHUNKS) c.close();
+          else c.enqueue(Buffer.alloc(STREAM_CHUNK, (n + i) & 0xff));
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'application/octet-stream' } });
+    },
+  });
+  const check = new StreamChecker();
+  const sock = await connectPaused(server.address().port, check);
+  try {
+    let req = '';
+    for (let n = 1; n <= FETCH_REQUESTS; n++) req += `GET /${n} HTTP/1.1\r\nHost: a${n === FETCH_REQUESTS ? '\r\nConnection: close' : ''}\r\n\r\n`;
+    sock.write(req);
+    // Until the pulls stop moving (bounded): the head's stream fills the kernel's buffers first.
+    let last = -1;
+    for (let i = 0; i < 40 && pulled.reduce((a, b) => a + b) !== last; i++) {
+      last = pulled.reduce((a, b) => a + b);
+      await sleep(150);
+    }
+    const waiting = pulled.slice(2);
+    console.log(`  fetch adapter, reading nothing: chunks pulled per stream ${pulled.slice(1).join(', ')} (of ${FETCH_CHUNKS})`);
+    for (const p of waiting) assert.ok(p <= 16, `a stream waiting its turn was read ${p} chunks ahead`);
+    await readToEnd(sock, 30_000, check);
+    assert.is(check.error, null);
+    assert.is(check.responses, FETCH_REQUESTS);
+    assert.equal(check.lengths, new Array(FETCH_REQUESTS).fill(FETCH_CHUNKS * STREAM_CHUNK));
+  } finally {
+    sock.destroy();
+    await server.close();
   }
 });
 
