@@ -47,6 +47,8 @@ export class Connection {
   lastActive: number;
   writeBlocked = false;
   writeBlockedSince = 0;
+  /** Bytes of responses waiting their turn (Exchange.deferred): with the socket queue, held to writeHighWater. */
+  held = 0;
   peer: [string, number] | null;
   localAddress: string;
   localPort: number;
@@ -422,13 +424,41 @@ export class Connection {
     if (!this.writeBlocked) return;
     this.writeBlocked = false;
     this.clearPause(PAUSE.WRITE);
+    this.wakeSenders();
+  }
+
+  /**
+   * A response waiting its turn may hold more: the socket queue plus what the waiting
+   * responses hold is within writeHighWater (else one pipelined connection could make
+   * the server hold every queued stream whole).
+   */
+  hasRoom(): boolean {
+    return this.held + queuedBytes(this) <= this.core.writeHighWater;
+  }
+
+  /** Wakes the head's waiting send(), and the others' when there is room. */
+  private wakeSenders(): void {
+    const room = this.hasRoom();
     for (let ex = this.head; ex !== null; ex = ex.next) {
       const d = ex.drainWaiter;
-      if (d !== null) {
+      if (d !== null && (ex === this.head || room)) {
         ex.drainWaiter = null;
         d();
       }
     }
+  }
+
+  /** `ex` reached the head: what it held goes out, and a send() waiting for room may go on. */
+  private takeTurn(ex: Exchange): void {
+    const d = ex.deferred;
+    if (d !== null) {
+      ex.deferred = null;
+      for (let i = 0; i < d.length; i++) {
+        this.held -= d[i].length;
+        writeDirect(this, d[i]);
+      }
+    }
+    if (!this.writeBlocked) this.wakeSenders();
   }
 
   /** Writes 100 Continue if `ex` may write now; false when it has to wait its turn (see finish()). */
@@ -448,6 +478,12 @@ export class Connection {
       done.next = null;
       done.queued = false;
       this.inFlight--;
+      // A send() the app did not await before its last one: nothing of it is held any more.
+      const d = done.drainWaiter;
+      if (d !== null) {
+        done.drainWaiter = null;
+        d();
+      }
       if (done === this.parsing) {
         // Answered before its body was all read: the rest is read and dropped (onBody),
         // so reading must not stay paused for a body nobody will take.
@@ -469,11 +505,7 @@ export class Connection {
         this.upgradeTo(next);
         return;
       }
-      if (next !== null && next.deferred !== null) {
-        const d = next.deferred;
-        next.deferred = null;
-        for (let i = 0; i < d.length; i++) writeDirect(this, d[i]);
-      }
+      if (next !== null && (next.deferred !== null || next.drainWaiter !== null)) this.takeTurn(next);
       // Its app asked for the body while an earlier response was still going out.
       if (next !== null && next.expectContinue && next.receiveWaiter !== null && this.sendContinue(next)) next.expectContinue = false;
     }
@@ -528,6 +560,7 @@ export class Connection {
     let ex = this.head;
     this.head = this.tail = null;
     this.errorStatus = 0;
+    this.held = 0;
     while (ex !== null) {
       const next: Exchange | null = ex.next;
       ex.next = null;

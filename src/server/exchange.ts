@@ -301,12 +301,20 @@ export class Exchange {
       conn.finish(this);
       return RESOLVED;
     }
-    if (conn.writeBlocked) {
-      return new Promise((resolve) => {
-        this.drainWaiter = resolve;
-      });
-    }
+    // Waiting its turn (pipelined): its bytes are held, so it waits once the connection holds too much.
+    if (conn.writeBlocked || (conn.head !== this && this.queued && !conn.hasRoom())) return this.waitForRoom();
     return RESOLVED;
+  }
+
+  private waitForRoom(): Promise<void> {
+    return new Promise((resolve) => {
+      const prev = this.drainWaiter;
+      // An app that did not await its previous send(): that promise resolves too.
+      this.drainWaiter = prev === null ? resolve : () => {
+        prev();
+        resolve();
+      };
+    });
   }
 
   /** Chunk framing (when chunked) plus the bytes, or only the framing when the body is written raw. */
@@ -420,13 +428,17 @@ export class Exchange {
       commit(end);
     } else {
       (this.deferred ??= []).push(buf.subarray(0, end));
+      conn.held += end;
     }
   }
 
   private emitRaw(bytes: Uint8Array): void {
     const conn = this.conn!;
     if (conn.head === this) writeDirect(conn, bytes);
-    else (this.deferred ??= []).push(bytes);
+    else {
+      (this.deferred ??= []).push(bytes);
+      conn.held += bytes.length;
+    }
   }
 
   // ---- app lifecycle -------------------------------------------------------------
