@@ -302,7 +302,8 @@ export class Exchange {
       return RESOLVED;
     }
     // Waiting its turn (pipelined): its bytes are held, so it waits once the connection holds too much.
-    if (conn.writeBlocked || (conn.head !== this && this.queued && !conn.hasRoom())) return this.waitForRoom();
+    // A dropped exchange (not queued, not ended) never writes, so it never waits: nothing would wake it.
+    if (this.queued && (conn.writeBlocked || (conn.head !== this && !conn.hasRoom()))) return this.waitForRoom();
     return RESOLVED;
   }
 
@@ -426,16 +427,16 @@ export class Exchange {
     const conn = this.conn!;
     if (conn.head === this && !conn.closed) {
       commit(end);
-    } else {
+    } else if (this.queued) {
       (this.deferred ??= []).push(buf.subarray(0, end));
       conn.held += end;
-    }
+    } // else dropped from the queue (after a response that closed): its output goes nowhere
   }
 
   private emitRaw(bytes: Uint8Array): void {
     const conn = this.conn!;
     if (conn.head === this) writeDirect(conn, bytes);
-    else {
+    else if (this.queued) {
       (this.deferred ??= []).push(bytes);
       conn.held += bytes.length;
     }
