@@ -3,7 +3,8 @@
 // Server field unless configured.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeHeaders } from '../../src/index.js';
+import { encodeHeaders, Faster, Response } from '../../src/index.js';
+import { createFetchHandler, Response as FastResponse } from '../../src/fetch/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, withServer } from '../helpers/raw.js';
 
@@ -427,6 +428,34 @@ test('fast path: a body that is not a string, bytes or null → 500', async () =
   for (const body of [5, { length: 5 }, ['never']]) {
     await fiveHundredThenOk(okOr((send) => send(200, TEXT, body as never)), `body ${JSON.stringify(body)}`);
   }
+});
+
+test('Faster Response and the fetch adapter: an app content-length that disagrees → 500 or a cut connection', async () => {
+  const app = new Faster({ logger: { error() {}, warn() {}, info() {} } });
+  app.get('/ok', async () => 'ok');
+  app.get('/bad', async () => new Response('never-more', { headers: { 'content-length': '3' } }));
+  await fiveHundredThenOk(app.asgi, 'Faster Response content-length 3, body 10');
+  // A fetch stream that outlasts its content-length: the head has gone, so the connection is cut.
+  const fetchApp = createFetchHandler(() => {
+    let n = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        await sleep(5); // not complete at once: streamed with the app's content-length
+        if (n++ < 3) c.enqueue(new TextEncoder().encode('abcd'));
+        else c.close();
+      },
+    });
+    return new FastResponse(body, { headers: { 'content-length': '6' } });
+  });
+  await withServer(fetchApp, {}, async ({ connect, logs }) => {
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    assert.ok(logs.some((l) => l.err instanceof TypeError && l.err.message.includes('content-length 6')), 'the mismatch is logged');
+    assert.ok(/content-length: 6\r\n/i.test(c.text), JSON.stringify(c.text));
+    const body = c.text.slice(c.text.indexOf('\r\n\r\n') + 4);
+    assert.ok(body.length <= 6, `never more than the declared 6 bytes: ${JSON.stringify(body)}`);
+  });
 });
 
 test.run();
