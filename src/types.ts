@@ -77,8 +77,10 @@ export type SendMessage = ResponseStartMessage | ResponseBodyMessage | UpgradeAc
 /** Pre-encoded response header block made once by encodeHeaders(): 'name: value\r\n'* bytes. */
 export interface EncodedHeaders {
   readonly bytes: Buffer;
-  /** True when the block sets content-length or transfer-encoding itself. */
+  /** True when the block sets content-length itself. */
   readonly framed: boolean;
+  /** That content-length (encodeHeaders): the body sent with the block must have exactly this many bytes. */
+  readonly length?: number;
 }
 
 export interface Send {

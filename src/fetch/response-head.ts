@@ -1,10 +1,8 @@
 // Response header fields from a Response's header init to wire text, and the
 // EncodedHeaders the transport's whole-response fast path takes.
+import { assertField, parseLength } from '../http/fields.js';
 import type { EncodedHeaders } from '../types.js';
 
-/** RFC 9110 §5.1 token; §5.5 field values: VCHAR, obs-text, SP and HTAB only (node:http's rule). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const NativeHeaders = globalThis.Headers;
 
 /** What `headText` found besides the text. */
@@ -18,7 +16,9 @@ export const head = {
 };
 
 /**
- * 'name: value\r\n' lines for `init`, validated where the Headers class has not done it.
+ * 'name: value\r\n' lines for `init`, every field checked by the one field grammar
+ * (http/fields). A Headers object is checked too: it refuses NUL, CR, LF and code units
+ * above 0xFF, but lets other controls (0x01, DEL) through, which RFC 9110 §5.5 does not.
  * Fields the transport owns are left out: Transfer-Encoding (it frames the body), Date
  * (it sends its cached one) and Content-Length (recorded in `head.contentLength`; the
  * transport counts static bodies itself).
@@ -33,12 +33,12 @@ export function headText(init: HeadersInit | undefined): string {
   let text = '';
   if (init == null) return text;
   if (init instanceof NativeHeaders) {
-    // Names and values were validated by Headers itself; iteration yields set-cookie fields one by one.
-    for (const [name, value] of init as unknown as Iterable<[string, string]>) text += line(name, value);
+    // Iteration yields set-cookie fields one by one.
+    for (const [name, value] of init as unknown as Iterable<[string, string]>) text += checked(name, value);
   } else if (Symbol.iterator in (init as object)) {
     for (const pair of init as Iterable<readonly string[]>) {
       if (pair.length !== 2) throw new TypeError('Header pairs must contain exactly two items');
-      text += checked(pair[0], String(pair[1]));
+      text += checked(String(pair[0]), String(pair[1]));
     }
   } else {
     const record = init as Record<string, string>;
@@ -48,8 +48,7 @@ export function headText(init: HeadersInit | undefined): string {
 }
 
 function checked(name: string, value: string): string {
-  if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: ${JSON.stringify(name)}`);
-  if (BAD_VALUE.test(value)) throw new TypeError(`Invalid value for header ${name}`);
+  assertField(name, value);
   return line(name, value);
 }
 
@@ -60,8 +59,8 @@ function line(name: string, value: string): string {
     if (name === 'content-type' || name.toLowerCase() === 'content-type') head.contentType = true;
   } else if (n === 14) {
     if (name === 'content-length' || name.toLowerCase() === 'content-length') {
-      const v = Number(value);
-      if (Number.isSafeInteger(v) && v >= 0 && /^\s*\d+\s*$/.test(value)) head.contentLength = v;
+      const v = parseLength(value);
+      if (v >= 0) head.contentLength = v;
       return '';
     }
   } else if (n === 17) {

@@ -9,6 +9,7 @@ import { Connection, SHARED_READ } from './connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { now, startClock, stopClock } from './encode.js';
 import { consoleLogger } from './logger.js';
+import { assertField } from '../http/fields.js';
 import { readFromHandle } from './handle.js';
 
 /** The stage that resolves client, scheme, host and root path (src/trust). */
@@ -61,6 +62,8 @@ export class ServerCore {
     this.maxPipelined = o.maxPipelined ?? DEFAULTS.maxPipelined;
     this.sendTimeout = o.sendTimeout ?? DEFAULTS.sendTimeout;
     this.writeHighWater = o.writeHighWater ?? DEFAULTS.writeHighWater;
+    // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
+    if (o.serverHeader) assertField('server', String(o.serverHeader));
     this.serverLine = o.serverHeader ? Buffer.from(`server: ${o.serverHeader}\r\n`, 'latin1') : Buffer.alloc(0);
     this.onUpgrade = o.onUpgrade ?? null;
     this.trust = trust;

@@ -7,6 +7,7 @@ import {
   CHUNKED, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONTENT_LENGTH, CRLF, DATE_LINE, LAST_CHUNK,
   bodyless, headerLines, statusLine, writeDecimal,
 } from './encode.js';
+import { isStatus } from '../http/fields.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import type { Connection } from './connection.js';
 
@@ -50,6 +51,9 @@ export class Exchange {
   status = 200;
   headText = '';
   headFramed = false;
+  /** Content-Length the app set on the ASGI path (-1: none) and body bytes counted against it. */
+  declared = -1;
+  counted = 0;
   chunked = false;
   isHead = false;
   closeAfter = false;
@@ -117,6 +121,8 @@ export class Exchange {
     this.status = 200;
     this.headText = '';
     this.headFramed = false;
+    this.declared = -1;
+    this.counted = 0;
     this.chunked = false;
     this.isHead = false;
     this.closeAfter = false;
@@ -215,14 +221,24 @@ export class Exchange {
     if (this.res !== RES.NONE) throw new Error('Response already started');
     const conn = this.conn;
     if (conn === null) throw new Error('Response sent after the request ended');
+    // Everything the app chose is checked before any state changes, so a throw here
+    // leaves the exchange untouched and the app error becomes a clean 500. The head was
+    // validated by encodeHeaders() when it was made: not again per request.
+    statusLine(status);
+    const noBody = bodyless(status);
+    let len = 0;
+    if (body !== null) {
+      if (typeof body === 'string') {
+        if (!noBody) len = Buffer.byteLength(body);
+      } else if (body instanceof Uint8Array) len = noBody ? 0 : body.length;
+      else throw new TypeError(`Response body must be a string, bytes or null, not ${typeof body}`);
+    }
+    const framed = head !== null && head.framed;
+    if (framed && !noBody && !this.isHead) checkLength(head.length, len);
     this.status = status;
     if (head !== null && (head as { close?: boolean }).close === true) this.appClose = true; // encodeHeaders() flag
     const headBytes = head === null ? EMPTY : head.bytes;
-    const noBody = bodyless(status);
-    let len = 0;
-    if (!noBody && body !== null) len = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     const withBody = !noBody && !this.isHead && len > 0;
-    const framed = head !== null && head.framed;
     const size = this.headSize(headBytes.length, framed || noBody ? -1 : len) + (withBody && len <= SLAB_MAX_RESPONSE ? len : 0);
     const buf = this.target(size);
     let p = targetPos;
@@ -248,11 +264,12 @@ export class Exchange {
     if (conn === null || conn.closed) return RESOLVED;
     if (msg.type === 'http.response.start') {
       if (this.res !== RES.NONE) return Promise.reject(new Error('Response already started'));
-      statusLine(msg.status); // validates the code
-      const lines = headerLines(msg.headers);
+      if (!isStatus(msg.status)) throw new RangeError(`Invalid status code: ${String(msg.status)}`);
+      const lines = headerLines(msg.headers); // throws TypeError naming a bad header
       this.status = msg.status;
       this.headText = lines.text;
       this.headFramed = lines.framed;
+      this.declared = lines.length;
       if (lines.close) {
         this.appClose = true;
         this.keepAlive = false; // read no further request on this connection
@@ -268,9 +285,23 @@ export class Exchange {
     if (this.res === RES.NONE) return Promise.reject(new Error('http.response.body before http.response.start'));
     if (this.res === RES.ENDED) return Promise.reject(new Error('Response already ended'));
     const raw = msg.body ?? EMPTY;
-    const body = typeof raw === 'string' ? Buffer.from(raw) : raw;
     const more = msg.moreBody === true;
     const noBody = bodyless(this.status) || this.isHead;
+    let body: Uint8Array;
+    if (typeof raw === 'string') body = Buffer.from(raw);
+    else if (raw instanceof Uint8Array) body = raw;
+    else return this.refuseBody(new TypeError(`http.response.body: body must be a string or bytes, not ${typeof raw}`), false);
+    if (this.declared >= 0 && !noBody) {
+      // The app's content-length frames the body (node:http: ERR_HTTP_CONTENT_LENGTH_MISMATCH):
+      // no byte past it is written, and a body that ends short never leaves a kept-alive
+      // connection waiting for the rest.
+      const total = this.counted + body.length;
+      if (total > this.declared || (!more && total < this.declared)) {
+        const err = new TypeError(`Response body of ${more ? 'at least ' : ''}${total} bytes does not match its content-length ${this.declared}`);
+        return this.refuseBody(err, !more);
+      }
+      this.counted = total;
+    }
     if (this.res === RES.STARTED) {
       // First body message decides the framing: one message → content-length, else chunked.
       let length = -1;
@@ -316,6 +347,25 @@ export class Exchange {
         resolve();
       };
     });
+  }
+
+  /**
+   * A body message the transport will not write: nothing of it reaches the wire. Before
+   * the head went out, the start is undone, so the app error becomes a 500 (appFailed).
+   * After it, a body that ended off its content-length (`cut`) is closed at once, as
+   * node:http destroys the socket: the client sees a cut message, never a desync.
+   */
+  private refuseBody(err: TypeError, cut: boolean): Promise<void> {
+    if (this.res === RES.STARTED) {
+      this.res = RES.NONE;
+      this.headText = '';
+      this.headFramed = false;
+      this.declared = -1;
+      this.counted = 0;
+    } else if (cut) {
+      this.conn!.abort();
+    }
+    return Promise.reject(err);
   }
 
   /** Chunk framing (when chunked) plus the bytes, or only the framing when the body is written raw. */
@@ -451,6 +501,13 @@ export class Exchange {
     if (err !== null) conn.appFailed(this, err);
     else if (this.res !== RES.ENDED) conn.appIncomplete(this);
     else conn.maybeRelease(this);
+  }
+}
+
+/** A body for a block with the app's content-length: the lengths must agree (checked before writing). */
+function checkLength(declared: number | undefined, len: number): void {
+  if (declared !== undefined && declared >= 0 && declared !== len) {
+    throw new TypeError(`Response body of ${len} bytes does not match its content-length ${declared}`);
   }
 }
 

@@ -3,7 +3,8 @@
 // Server field unless configured.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeHeaders } from '../../src/index.js';
+import { encodeHeaders, Faster, Response } from '../../src/index.js';
+import { createFetchHandler, Response as FastResponse } from '../../src/fetch/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, withServer } from '../helpers/raw.js';
 
@@ -243,6 +244,217 @@ test('response header values with CR or LF are refused (no response splitting); 
     assert.is(res[0].status, 500);
     assert.not.ok(/set-cookie/i.test(c.text));
     assert.ok(logs.some((l) => l.level === 'error'));
+  });
+});
+
+// ---- framing stays the transport's (issue 11): what an app may set --------------------
+
+/** GET /bad, then GET /ok on the same connection: the 500 is clean and the connection serves on. */
+async function fiveHundredThenOk(app: App, what: string): Promise<void> {
+  await withServer(app, {}, async ({ connect, logs }) => {
+    const c = await connect();
+    await c.write('GET /bad HTTP/1.1\r\nHost: x\r\n\r\n');
+    const [r] = await c.waitResponses(1);
+    assert.is(r.status, 500, what);
+    assert.is(r.body, 'Internal Server Error', what);
+    assert.not.ok(c.text.includes('never'), `${what}: no byte of the refused body`);
+    assert.ok(logs.some((l) => l.level === 'error' && l.err instanceof TypeError), `${what}: logged`);
+    await c.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\n');
+    const rs = await c.waitResponses(2);
+    assert.is(rs[1].body, 'ok', what);
+    assert.is((c.text.match(/HTTP\/1\.1 /g) ?? []).length, 2, `${what}: two responses, nothing between them`);
+  });
+}
+
+/** An app answering /ok with 200 'ok' and anything else with `bad` (after the head is parsed). */
+function okOr(bad: (send: Parameters<App>[2]) => unknown): App {
+  return async (scope, _receive, send) => {
+    await Promise.resolve();
+    if (scope.path === '/ok') return send(200, TEXT, 'ok');
+    await bad(send);
+  };
+}
+
+test('ASGI: a single body that disagrees with the app content-length → 500, nothing of it sent', async () => {
+  for (const [cl, body] of [['3', 'never-more'], ['30', 'never']]) {
+    await fiveHundredThenOk(okOr(async (send) => {
+      await send({ type: 'http.response.start', status: 200, headers: { 'content-length': cl } });
+      await send({ type: 'http.response.body', body });
+    }), `content-length ${cl}, body ${body.length}`);
+  }
+});
+
+test('ASGI: a streamed body past its content-length: not a byte past it, the connection is closed', async () => {
+  const outcome: string[] = [];
+  const app: App = async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 200, headers: { 'content-length': '6' } });
+    await send({ type: 'http.response.body', body: 'abc', moreBody: true });
+    await send({ type: 'http.response.body', body: 'defNEVER', moreBody: true }).catch((e: Error) => outcome.push(e.message));
+    throw new Error('app gives up');
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    assert.ok(c.text.endsWith('\r\n\r\nabc'), JSON.stringify(c.text));
+    assert.not.ok(c.text.includes('NEVER'));
+    assert.is((c.text.match(/HTTP\/1\.1 /g) ?? []).length, 1, 'the pipelined second request is never answered on this connection');
+    assert.ok(outcome.length >= 1, 'the send past the length was refused (the pipelined app may see the same)');
+    assert.ok(outcome[0].includes('content-length 6'), outcome[0]);
+  });
+});
+
+test('ASGI: a streamed body that ends short of its content-length: the connection is closed at once', async () => {
+  const outcome: string[] = [];
+  const app: App = async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 200, headers: { 'content-length': '10' } });
+    await send({ type: 'http.response.body', body: 'abc', moreBody: true });
+    await send({ type: 'http.response.body', body: 'def' }).catch((e: Error) => outcome.push(e.message));
+    // The app swallows the error and returns: the client must still not wait for 4 more bytes.
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    assert.ok(c.text.endsWith('\r\n\r\nabc'), JSON.stringify(c.text));
+    assert.is(outcome.length, 1);
+  });
+});
+
+test('ASGI: an app content-length that matches, streamed or whole, HEAD or not, is kept as is', async () => {
+  const app: App = async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 200, headers: [['content-length', ' 6 ']] });
+    await send({ type: 'http.response.body', body: 'abc', moreBody: true });
+    await send({ type: 'http.response.body', body: 'def' });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    c.bodyless = (i) => i === 1;
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    const rs = await c.waitResponses(3);
+    assert.equal(rs.map((r) => [r.status, r.body, r.headers['content-length']]), [[200, 'abcdef', '6'], [200, '', '6'], [200, 'abcdef', '6']]);
+  });
+});
+
+test('ASGI: content-length that is not 1*DIGIT, or given twice → 500', async () => {
+  for (const headers of [{ 'content-length': '-1' }, { 'content-length': '0x10' }, { 'content-length': '5, 5' }, [['content-length', '5'], ['Content-Length', '5']]] as const) {
+    await fiveHundredThenOk(okOr(async (send) => {
+      await send({ type: 'http.response.start', status: 200, headers: headers as never });
+      await send({ type: 'http.response.body', body: 'never' });
+    }), JSON.stringify(headers));
+  }
+});
+
+test('ASGI: app transfer-encoding: chunked is the transport\'s to apply: chunked when streamed, content-length when whole, never raw', async () => {
+  const app: App = async (scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 200, headers: { 'Transfer-Encoding': ' Chunked' } });
+    if (scope.path === '/whole') return send({ type: 'http.response.body', body: 'whole' });
+    await send({ type: 'http.response.body', body: 'one', moreBody: true });
+    await send({ type: 'http.response.body', body: 'two' });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /whole HTTP/1.1\r\nHost: x\r\n\r\n');
+    const rs = await c.waitResponses(2);
+    assert.is(rs[0].body, 'onetwo');
+    assert.ok(rs[0].raw.endsWith('\r\n\r\n3\r\none\r\n3\r\ntwo\r\n0\r\n\r\n'), JSON.stringify(rs[0].raw));
+    assert.is(rs[0].raw.split('\r\n').filter((l) => /^transfer-encoding:/i.test(l)).length, 1, 'one transfer-encoding field');
+    assert.is(rs[1].body, 'whole');
+    assert.is(rs[1].headers['content-length'], '5');
+    assert.is(rs[1].headers['transfer-encoding'], undefined);
+  });
+  // HTTP/1.0 gets no transfer coding at all (RFC 9112 §6.1): close-delimited.
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET /stream HTTP/1.0\r\n\r\n');
+    await c.waitEnded();
+    assert.not.ok(/transfer-encoding/i.test(c.text));
+    assert.ok(c.text.endsWith('\r\n\r\nonetwo'));
+  });
+});
+
+test('ASGI: any transfer coding other than chunked → 500 (the body would be mislabelled)', async () => {
+  for (const te of ['gzip', 'gzip, chunked', 'identity', 'chunked, chunked']) {
+    await fiveHundredThenOk(okOr(async (send) => {
+      await send({ type: 'http.response.start', status: 200, headers: { 'transfer-encoding': te } });
+      await send({ type: 'http.response.body', body: 'never' });
+    }), te);
+  }
+});
+
+test('ASGI: a body that is not a string or bytes → 500 before the head, close after it', async () => {
+  for (const body of [5, { length: 5 }, ['never'], true]) {
+    await fiveHundredThenOk(okOr(async (send) => {
+      await send({ type: 'http.response.start', status: 200 });
+      await send({ type: 'http.response.body', body: body as never });
+    }), `body ${JSON.stringify(body)}`);
+  }
+  const app: App = async (_scope, _receive, send) => {
+    await send({ type: 'http.response.start', status: 200 });
+    await send({ type: 'http.response.body', body: 'abc', moreBody: true });
+    await send({ type: 'http.response.body', body: { length: 3 } as never, moreBody: true });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    assert.ok(c.text.endsWith('\r\n\r\n3\r\nabc\r\n'), JSON.stringify(c.text));
+  });
+});
+
+test('fast path: encodeHeaders content-length must match the body; chunked is dropped; other codings throw at start-up', async () => {
+  const CL3 = encodeHeaders({ 'content-type': 'text/plain', 'content-length': '3' });
+  const CHUNKED_HEAD = encodeHeaders({ 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
+  assert.throws(() => encodeHeaders({ 'transfer-encoding': 'gzip' }), (e: Error) => e instanceof TypeError && e.message.includes('transfer-encoding'));
+  assert.throws(() => encodeHeaders({ 'content-length': 'abc' }), (e: Error) => e instanceof TypeError && e.message.includes('content-length'));
+  await fiveHundredThenOk(okOr((send) => send(200, CL3, 'never')), 'fast content-length 3, body 5');
+  await fiveHundredThenOk(okOr((send) => send(200, CL3, null)), 'fast content-length 3, no body');
+  const app: App = async (scope, _receive, send) => {
+    await Promise.resolve();
+    if (scope.path === '/cl') return send(200, CL3, 'abc');
+    send(200, CHUNKED_HEAD, 'whole');
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    c.bodyless = (i) => i === 1;
+    await c.write('GET /cl HTTP/1.1\r\nHost: x\r\n\r\nHEAD /cl HTTP/1.1\r\nHost: x\r\n\r\nGET /te HTTP/1.1\r\nHost: x\r\n\r\n');
+    const rs = await c.waitResponses(3);
+    assert.equal(rs.map((r) => [r.body, r.headers['content-length'], r.headers['transfer-encoding']]), [['abc', '3', undefined], ['', '3', undefined], ['whole', '5', undefined]]);
+    assert.is(rs[0].raw.split('\r\n').filter((l) => /^content-length:/i.test(l)).length, 1);
+  });
+});
+
+test('fast path: a body that is not a string, bytes or null → 500', async () => {
+  for (const body of [5, { length: 5 }, ['never']]) {
+    await fiveHundredThenOk(okOr((send) => send(200, TEXT, body as never)), `body ${JSON.stringify(body)}`);
+  }
+});
+
+test('Faster Response and the fetch adapter: an app content-length that disagrees → 500 or a cut connection', async () => {
+  const app = new Faster({ logger: { error() {}, warn() {}, info() {} } });
+  app.get('/ok', async () => 'ok');
+  app.get('/bad', async () => new Response('never-more', { headers: { 'content-length': '3' } }));
+  await fiveHundredThenOk(app.asgi, 'Faster Response content-length 3, body 10');
+  // A fetch stream that outlasts its content-length: the head has gone, so the connection is cut.
+  const fetchApp = createFetchHandler(() => {
+    let n = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(c) {
+        await sleep(5); // not complete at once: streamed with the app's content-length
+        if (n++ < 3) c.enqueue(new TextEncoder().encode('abcd'));
+        else c.close();
+      },
+    });
+    return new FastResponse(body, { headers: { 'content-length': '6' } });
+  });
+  await withServer(fetchApp, {}, async ({ connect, logs }) => {
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    assert.ok(logs.some((l) => l.err instanceof TypeError && l.err.message.includes('content-length 6')), 'the mismatch is logged');
+    assert.ok(/content-length: 6\r\n/i.test(c.text), JSON.stringify(c.text));
+    const body = c.text.slice(c.text.indexOf('\r\n\r\n') + 4);
+    assert.ok(body.length <= 6, `never more than the declared 6 bytes: ${JSON.stringify(body)}`);
   });
 });
 
