@@ -1,6 +1,6 @@
 // Response bytes: precomputed status lines, a Date line refreshed once a second,
 // and header blocks validated and encoded once.
-import { REASONS } from './reasons.js';
+import { REASONS } from '../http/reasons.js';
 import type { EncodedHeaders, ResponseHeaders } from '../types.js';
 
 /** 'HTTP/1.1 200 OK\r\n' per status, built once (uWS keeps the same table). */
