@@ -53,10 +53,10 @@ export interface Scope {
   /** Port from a trusted X-Forwarded-Port (1-65535), -1 when none; it wins over the host's port in `server`. */
   forwardedPort?: number;
   /**
-   * The authority the request named, as received and NOT validated beyond the Host
-   * field grammar: an absolute-form target's authority (RFC 9112 §3.2.2: it wins over
-   * Host), else the Host field value; null when neither. Ignores forwarding headers
-   * (see forwardedHost). Made as a string on each read.
+   * The authority the request named, as received: an absolute-form target's authority
+   * (RFC 9112 §3.2.2: it wins over Host), else the Host field value (which passed the
+   * RFC's Host grammar, nothing stricter); null when neither. Not a trusted value: it
+   * ignores forwarding headers (see forwardedHost). Made as a string on each read.
    */
   readonly authority?: string | null;
 }

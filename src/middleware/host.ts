@@ -20,8 +20,8 @@ export type HostResult = (typeof HOST)[keyof typeof HOST];
 
 /**
  * The checked host of one request: spans into `buf`, which is the received bytes or,
- * for a host that came as a string, a scratch copy valid until the next readHost():
- * use it synchronously. Reused (one per middleware instance).
+ * for a host that came as a string, the shared scratch of http/ascii asciiScratch()
+ * (valid until its next use): read it synchronously. Reused (one per middleware instance).
  */
 export class HostSpan {
   buf: Uint8Array = EMPTY;
