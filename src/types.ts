@@ -43,6 +43,22 @@ export interface Scope {
   peer: [string, number] | null;
   /** Free-form per-request state for middlewares and frameworks (ASGI "state"). */
   state: Record<string, unknown> | null;
+  /**
+   * Host a trusted proxy forwarded (X-Forwarded-Host or Forwarded host=, lowercased),
+   * checked by the trust stage against the strict host grammar (http/host.ts FORWARDED);
+   * null when none. `server` is built from it. The transport's scopes always carry it;
+   * optional for scopes made elsewhere.
+   */
+  forwardedHost?: string | null;
+  /** Port from a trusted X-Forwarded-Port (1-65535), -1 when none; it wins over the host's port in `server`. */
+  forwardedPort?: number;
+  /**
+   * The authority the request named, as received: an absolute-form target's authority
+   * (RFC 9112 §3.2.2: it wins over Host), else the Host field value (which passed the
+   * RFC's Host grammar, nothing stricter); null when neither. Not a trusted value: it
+   * ignores forwarding headers (see forwardedHost). Made as a string on each read.
+   */
+  readonly authority?: string | null;
 }
 
 export interface RequestMessage {

@@ -2,7 +2,7 @@
 // have their header blocks encoded once here, for the transport's fast path
 // send(status, head, body).
 import { encodeHeaders } from '../server/encode.js';
-import { REASONS } from '../server/reasons.js';
+import { REASONS } from '../http/reasons.js';
 import type { EncodedHeaders } from '../types.js';
 
 /** Pre-encoded header blocks for the fast path (built once at module load). */

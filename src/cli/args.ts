@@ -2,9 +2,10 @@
 // Flags follow uvicorn's names; a flag given on the command line wins over its
 // environment variable, which wins over the app's own options and the defaults.
 import { normalizeRootPath, parseForwardedHeaders, parseTrustedProxies, type ForwardedHeaderName, type ProxyPreset, type TrustedProxies } from '../trust/options.js';
+import type { LogLevel } from '../server/logger.js';
 import { PRESETS, presetOf } from '../trust/presets.js';
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type { LogLevel };
 
 /** A mistake in the command line or the environment: one line, exit code 2. */
 export class UsageError extends Error {

@@ -6,11 +6,12 @@ import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer, type CreateServerOptions } from '../create.js';
+import { consoleLogger } from '../server/logger.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';
 import type { Logger } from '../types.js';
 import { withAccessLog } from './access-log.js';
-import { UsageError, parseArgs, type CliConfig, type LogLevel } from './args.js';
+import { UsageError, parseArgs, type CliConfig } from './args.js';
 import { firstLine, loadApp, resolveModuleFile, splitSpec } from './load.js';
 import { usage } from './usage.js';
 
@@ -66,7 +67,8 @@ export async function main(o: MainOptions): Promise<number> {
   if (config.app === null) {
     return fatal(stderr, new UsageError('missing the app module: fasterapi MODULE[:EXPORT] [options] (see --help)'), worker);
   }
-  const logger = streamLogger(config.logLevel, stderr);
+  // Worker lines carry the pid, so interleaved workers stay apart.
+  const logger = consoleLogger(config.logLevel, stderr, cluster.isWorker ? `[${process.pid}] ` : '');
   if (config.workers > 1 && !worker) return runPrimary(config, o, logger, stderr);
   return runServer(config, o, logger, stderr, worker);
 }
@@ -319,29 +321,6 @@ async function fatal(stderr: Output, err: unknown, worker: boolean): Promise<num
     stderr.write(`fasterapi: error: ${message}\n`);
   }
   return 2;
-}
-
-const LEVEL = { error: 0, warn: 1, info: 2, debug: 3 } as const;
-
-/** 'LEVEL message' lines on `out`; errors carry their stack (handler failures). */
-function streamLogger(level: LogLevel, out: Output): Logger {
-  const n = LEVEL[level];
-  const pid = cluster.isWorker ? `[${process.pid}] ` : '';
-  const line = (tag: string, message: string, err?: unknown): void => {
-    const detail = err instanceof Error ? `: ${err.stack ?? err.message}` : err !== undefined ? `: ${String(err)}` : '';
-    out.write(`${tag} ${pid}${message}${detail}\n`);
-  };
-  const logger: Logger = {
-    error: (m, e) => line('ERROR', m, e),
-    warn: (m) => {
-      if (n >= LEVEL.warn) line('WARN', m);
-    },
-    info: (m) => {
-      if (n >= LEVEL.info) line('INFO', m);
-    },
-  };
-  if (n >= LEVEL.debug) logger.debug = (m) => line('DEBUG', m);
-  return logger;
 }
 
 function version(): string {

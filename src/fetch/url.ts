@@ -1,5 +1,7 @@
 // The request URL a fetch handler sees: scheme, host and root path as resolved by the
 // trust stage, then the request target. Built once, on the first read of Request.url.
+import { asciiScratch } from '../http/ascii.js';
+import { HOST_MODE, hostEnd, parsePort } from '../http/host.js';
 import { Scope as PooledScope } from '../scope/scope.js';
 import type { Scope } from '../types.js';
 
@@ -38,28 +40,22 @@ function plainTarget(target: string): boolean {
 }
 
 /**
- * True for a lowercase reg-name with an optional non-default port, which the URL parser
- * keeps byte for byte ('localhost:3000', 'api.example.com'). Uppercase, IPv6 literals,
- * default ports and anything unusual take the checked path.
+ * True for a host the URL parser keeps byte for byte ('localhost:3000',
+ * 'api.example.com'): valid under the host grammar's FORWARDED mode (http/host.ts) and,
+ * within that, no uppercase, no '~', no IPv6 literal, and a port without a leading zero
+ * that is not the scheme's default. Anything else takes the checked path.
  */
 function plainHost(host: string, defaultPort: number): boolean {
+  const buf = asciiScratch(host);
+  if (buf === null) return false;
   const n = host.length;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = host.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f) continue;
-    break;
+  const end = hostEnd(buf, 0, n, HOST_MODE.FORWARDED, null);
+  if (end < 0 || buf[0] === 0x5b /* [ */) return false;
+  for (let i = 0; i < end; i++) {
+    const c = buf[i];
+    if ((c >= 0x41 && c <= 0x5a) || c === 0x7e) return false;
   }
-  if (i === 0) return false;
-  if (i === n) return true;
-  if (host.charCodeAt(i) !== 0x3a || n - i - 1 < 1 || n - i - 1 > 5) return false;
-  let port = 0;
-  for (let k = i + 1; k < n; k++) {
-    const d = host.charCodeAt(k) - 0x30;
-    if (d < 0 || d > 9) return false;
-    port = port * 10 + d;
-  }
-  return port !== defaultPort && port <= 65535 && host.charCodeAt(i + 1) !== 0x30;
+  return end === n || (buf[end + 1] !== 0x30 && parsePort(buf, end + 1, n) !== defaultPort);
 }
 
 /** Host as the URL authority: IPv6 in brackets, the port unless it is the scheme's default. */
@@ -91,7 +87,7 @@ export function requestUrl(scope: Scope): string {
   let target: string;
   if (scope instanceof PooledScope) {
     // Straight from the received bytes: one slice for the target instead of path + query.
-    host = scope.forwardedHost === null && scope.forwardedPort < 0 ? scope.hostHeader() ?? authority(scope.server, defaultPort) : authority(scope.server, defaultPort);
+    host = scope.forwardedHost === null && scope.forwardedPort < 0 ? scope.authority ?? authority(scope.server, defaultPort) : authority(scope.server, defaultPort);
     target = scope.target;
     if (target.charCodeAt(0) !== 0x2f) target = pathAndQuery(scope);
   } else {

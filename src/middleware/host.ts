@@ -6,10 +6,10 @@
 // absolute-form request target (RFC 9112 §3.2.2: it wins over Host), else Host.
 // The common case, an origin-form target with a Host header on a transport scope,
 // is read in place from the received bytes: no string is made.
+import { asciiScratch } from '../http/ascii.js';
+import { HOST_MODE, hostEnd, parsePort } from '../http/host.js';
 import { H } from '../parser/header-names.js';
 import { Scope as TransportScope } from '../scope/scope.js';
-import { parsePort } from '../trust/address.js';
-import { isValidHost } from '../trust/values.js';
 import type { Scope } from '../types.js';
 
 const EMPTY = new Uint8Array(0);
@@ -18,7 +18,11 @@ const EMPTY = new Uint8Array(0);
 export const HOST = { NONE: 0, INVALID: 1, VALID: 2 } as const;
 export type HostResult = (typeof HOST)[keyof typeof HOST];
 
-/** The checked host of one request: spans into `buf`. Reused (one per middleware instance). */
+/**
+ * The checked host of one request: spans into `buf`, which is the received bytes or,
+ * for a host that came as a string, the shared scratch of http/ascii asciiScratch()
+ * (valid until its next use): read it synchronously. Reused (one per middleware instance).
+ */
 export class HostSpan {
   buf: Uint8Array = EMPTY;
   start = 0;
@@ -33,74 +37,51 @@ export class HostSpan {
 }
 
 /**
- * Fills `out` with the request's host and checks it: RFC 3986 host [":" port] as
- * isValidHost() accepts it (reg-name of unreserved characters or a strict bracketed
- * IPv6 literal), plus DNS label rules: no empty label ('a..b', '.a'), except one
- * trailing dot. Returns NONE when the request names no host (HTTP/1.0 without Host),
- * INVALID when it is malformed ('evil.com#.example.com', '[::1]evil.com', 'a b',
- * 'user@host'), VALID with `out` filled.
+ * Fills `out` with the request's host and checks it with the host grammar in its NAME
+ * mode (http/host.ts: reg-name of unreserved characters or a strict bracketed IPv6
+ * literal, DNS labels, an optional port up to 65535). Returns NONE when the request
+ * names no host (HTTP/1.0 without Host), INVALID when it is malformed
+ * ('evil.com#.example.com', '[::1]evil.com', 'a b', 'user@host', 'a..b'), VALID with
+ * `out` filled.
  */
 export function readHost(scope: Scope, out: HostSpan): HostResult {
-  const s = scope as Partial<TransportScope>;
-  const forwarded = s.forwardedHost;
+  const forwarded = scope.forwardedHost;
   if (typeof forwarded === 'string') return checkString(forwarded, out);
-  const raw = s.raw;
-  if (raw !== undefined && raw !== null && typeof s.urlStart === 'number') {
+  if (scope instanceof TransportScope) {
+    const raw = scope.raw;
     const buf = raw.buf;
-    const u = s.urlStart;
-    if (u < s.urlEnd! && buf[u] === 0x2f /* origin-form */) {
+    const u = scope.urlStart;
+    if (u < scope.urlEnd && buf[u] === 0x2f /* origin-form */) {
       const i = raw.indexOfId(H.HOST);
       if (i < 0) return HOST.NONE;
       return checkSpan(buf, raw.valueStart(i), raw.valueEnd(i), out) ? HOST.VALID : HOST.INVALID;
     }
-    // Works on the transport scope and on a spread copy of it (it reads own fields only).
-    return checkString(TransportScope.prototype.hostHeader.call(s as TransportScope), out);
+    return checkString(scope.authority, out);
   }
-  return checkString(scope.headers.get('host'), out);
+  // A scope made elsewhere, or a spread copy of ours (which carries `authority` as a value).
+  const authority = scope.authority;
+  return checkString(authority !== undefined ? authority : scope.headers.get('host'), out);
 }
 
 function checkString(host: string | null, out: HostSpan): HostResult {
   if (host === null) return HOST.NONE;
-  // Non-ASCII does not survive latin1 bytes: refuse rather than compare a mangled host.
-  if (Buffer.byteLength(host, 'utf8') !== host.length) return HOST.INVALID;
-  const buf = Buffer.from(host, 'latin1');
-  return checkSpan(buf, 0, buf.length, out) ? HOST.VALID : HOST.INVALID;
+  // Non-ASCII is no host byte for byte: refuse rather than compare a mangled one.
+  const buf = asciiScratch(host);
+  if (buf === null) return HOST.INVALID;
+  return checkSpan(buf, 0, host.length, out) ? HOST.VALID : HOST.INVALID;
 }
 
-/** Validates buf[s, e) as a host and splits it into name and port. */
+/** Validates buf[s, e) as a host (HOST_MODE.NAME) and splits it into name and port. */
 export function checkSpan(buf: Uint8Array, s: number, e: number, out: HostSpan): boolean {
-  if (!isValidHost(buf, s, e, out.words)) return false;
+  const end = hostEnd(buf, s, e, HOST_MODE.NAME, out.words);
+  if (end < 0) return false;
   out.buf = buf;
   out.start = s;
   out.end = e;
-  if (buf[s] === 0x5b /* [ */) {
-    let close = s + 1;
-    while (buf[close] !== 0x5d) close++;
-    out.ipv6 = true;
-    out.nameEnd = close + 1;
-    out.port = close + 1 < e ? parsePort(buf, close + 2, e) : -1;
-    return true;
-  }
-  out.ipv6 = false;
-  let colon = s;
-  while (colon < e && buf[colon] !== 0x3a) colon++;
-  out.port = colon < e ? parsePort(buf, colon + 1, e) : -1;
-  // DNS labels: none empty, one trailing dot allowed (and ignored).
-  let nameEnd = colon;
-  if (buf[nameEnd - 1] === 0x2e) nameEnd--;
-  if (nameEnd === s || buf[s] === 0x2e) return false;
-  for (let i = s + 1; i < nameEnd; i++) if (buf[i] === 0x2e && buf[i - 1] === 0x2e) return false;
-  out.nameEnd = nameEnd;
-  return true;
-}
-
-/** ASCII-lowercase equality of buf[s, s + text.length) and lowercase `text`. */
-export function equalsLower(buf: Uint8Array, s: number, text: string): boolean {
-  for (let k = 0; k < text.length; k++) {
-    let c = buf[s + k];
-    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    if (c !== text.charCodeAt(k)) return false;
-  }
+  out.ipv6 = buf[s] === 0x5b /* [ */;
+  out.port = end < e ? parsePort(buf, end + 1, e) : -1;
+  // One trailing dot (the DNS root) is left out of the name.
+  out.nameEnd = !out.ipv6 && buf[end - 1] === 0x2e ? end - 1 : end;
   return true;
 }
 

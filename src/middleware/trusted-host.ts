@@ -4,7 +4,8 @@
 import { encodeHeaders } from '../server/encode.js';
 import type { App, EncodedHeaders, Receive, Scope, Send } from '../types.js';
 import { BaseHTTPMiddleware } from './base.js';
-import { HOST, HostSpan, checkSpan, equalsLower, readHost, spanText } from './host.js';
+import { lowerAt } from '../http/ascii.js';
+import { HOST, HostSpan, checkSpan, readHost, spanText } from './host.js';
 import { bracketHost, pathWithRoot } from './location.js';
 
 export interface TrustedHostOptions {
@@ -132,9 +133,9 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
       }
       const t = r.text;
       if (r.kind === KIND.EXACT) {
-        if (t.length === len && equalsLower(buf, s, t)) return true;
+        if (t.length === len && lowerAt(buf, s, t)) return true;
       } else if (r.kind === KIND.SUFFIX) {
-        if (len > t.length && equalsLower(buf, s + len - t.length, t)) return true;
+        if (len > t.length && lowerAt(buf, s + len - t.length, t)) return true;
       }
     }
     return false;
@@ -157,8 +158,8 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
 
 /** Port the request addressed: X-Forwarded-Port, else the host's port, else the scheme's default. */
 function effectivePort(scope: Scope, h: HostSpan): number {
-  const fp = (scope as { forwardedPort?: number }).forwardedPort;
-  if (typeof fp === 'number' && fp >= 0) return fp;
+  const fp = scope.forwardedPort;
+  if (fp !== undefined && fp >= 0) return fp;
   if (h.port >= 0) return h.port;
   return scope.scheme === 'https' || scope.scheme === 'wss' ? 443 : 80;
 }

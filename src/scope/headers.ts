@@ -1,3 +1,4 @@
+import { equalsLower } from '../http/ascii.js';
 import { H, HEADER_NAMES, headerId, headerIdOf } from '../parser/header-names.js';
 import type { HeaderView } from '../types.js';
 
@@ -49,16 +50,7 @@ export class Headers implements HeaderView {
 
   /** Value of line i compared to lowercase ASCII `lower`, case-insensitively, without a string. */
   valueEquals(i: number, lower: string): boolean {
-    const s = this.spans[i * 4 + 2];
-    const e = this.spans[i * 4 + 3];
-    if (e - s !== lower.length) return false;
-    const buf = this.buf;
-    for (let k = 0; k < lower.length; k++) {
-      let c = buf[s + k];
-      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-      if (c !== lower.charCodeAt(k)) return false;
-    }
-    return true;
+    return equalsLower(this.buf, this.spans[i * 4 + 2], this.spans[i * 4 + 3], lower);
   }
 
   private indexOfName(name: string, from: number): number {

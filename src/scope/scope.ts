@@ -26,7 +26,7 @@ export class Scope implements ScopeShape {
   /** Request target span in raw.buf. */
   urlStart = 0;
   urlEnd = 0;
-  /** Host and port from a trusted X-Forwarded-Host / Forwarded host= / X-Forwarded-Port; null/-1 when none. */
+  /** Written by the trust stage; see types.ts Scope.forwardedHost / forwardedPort. */
   forwardedHost: string | null = null;
   forwardedPort = -1;
   /** Listening address of the connection, the fallback for `server`. */
@@ -43,7 +43,7 @@ export class Scope implements ScopeShape {
     this.headers = this.raw;
     // The lazy fields are also own enumerable accessors (the prototype's getters), so a
     // middleware that copies the scope ({ ...scope, rootPath }) gets path, rawPath,
-    // queryString and server too; a spread reads only own properties.
+    // queryString, server and authority too; a spread reads only own properties.
     Object.defineProperties(this, OWN_ACCESSORS);
   }
 
@@ -144,8 +144,8 @@ export class Scope implements ScopeShape {
     return this.raw.buf.latin1Slice(this.urlStart, this.urlEnd);
   }
 
-  /** Authority of an absolute-form target, or the Host header value, or null. Not validated here. */
-  hostHeader(): string | null {
+  /** See types.ts Scope.authority: an absolute-form target's authority, else Host, else null. Not validated here. */
+  get authority(): string | null {
     const buf = this.raw.buf;
     const s = this.urlStart;
     if (s < this.urlEnd && buf[s] !== 0x2f && buf[s] !== 0x2a) {
@@ -174,7 +174,7 @@ export class Scope implements ScopeShape {
       const [h, p] = splitHostPort(this.forwardedHost);
       return [h, this.forwardedPort >= 0 ? this.forwardedPort : p ?? (secure ? 443 : 80)];
     }
-    const host = this.hostHeader();
+    const host = this.authority;
     if (host !== null && host.length > 0) {
       const [h, p] = splitHostPort(host);
       return [h, this.forwardedPort >= 0 ? this.forwardedPort : p ?? (secure ? 443 : 80)];
@@ -184,7 +184,7 @@ export class Scope implements ScopeShape {
 }
 
 const OWN_ACCESSORS: PropertyDescriptorMap = {};
-for (const key of ['rawPath', 'path', 'queryString', 'server'] as const) {
+for (const key of ['rawPath', 'path', 'queryString', 'server', 'authority'] as const) {
   OWN_ACCESSORS[key] = { ...Object.getOwnPropertyDescriptor(Scope.prototype, key), enumerable: true, configurable: true };
 }
 

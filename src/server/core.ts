@@ -15,7 +15,6 @@ import { readFromHandle } from './handle.js';
 /** The stage that resolves client, scheme, host and root path (src/trust). */
 export interface TrustStage {
   resolve(scope: Scope): void;
-  isTrusted(address: string): boolean;
   /** PROXY protocol: bytes consumed (> 0), 0 when more are needed, -1 when invalid. */
   readProxy?(buf: Buffer, conn: { peer: [string, number] | null; secure: boolean }): number;
 }

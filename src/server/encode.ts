@@ -1,7 +1,7 @@
 // Response bytes: precomputed status lines, a Date line refreshed once a second,
 // and header blocks validated and encoded once.
 import { assertField, isReason, isStatus, parseLength } from '../http/fields.js';
-import { REASONS } from './reasons.js';
+import { REASONS } from '../http/reasons.js';
 import type { EncodedHeaders, ResponseHeaders } from '../types.js';
 
 /** 'HTTP/1.1 200 OK\r\n' per status, built once (uWS keeps the same table). */

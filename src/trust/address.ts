@@ -1,4 +1,5 @@
-// Strict address parsing over byte ranges, for the items of forwarding headers.
+// Strict address parsing over byte ranges, for the items of forwarding headers,
+// on the address grammars of the http/ leaf (re-exported here for trust's users).
 //
 // Everything here works on (buf, start, end) and writes into caller-owned typed
 // arrays: nothing allocates. An address is kept as 128 bits in four signed 32-bit
@@ -11,6 +12,14 @@
 // libc disagree about, so they are refused here, exactly as
 // ipaddr.IPv4.isValidFourPartDecimal refuses them. IPv6 zones ('%eth0') are refused
 // inside headers: a zone is meaningful only on the host that wrote it.
+import { equalsLower } from '../http/ascii.js';
+import { parsePort } from '../http/host.js';
+import { parseIPv4, parseIPv6 } from '../http/ip.js';
+
+export { parseIPv4, parseIPv6, parsePort };
+
+// Scratch for formatIPv6's groups; module-level, formatting is synchronous.
+const GROUPS = new Uint16Array(8);
 
 /** Result codes of parseNode(). Only ADDRESS yields an address; the others stop a walk. */
 export const NODE = {
@@ -43,129 +52,12 @@ export class NodeResult {
   readonly words = new Int32Array(4);
 }
 
-// Scratch for IPv6 groups before '::' expansion; module-level, parsing is synchronous.
-const GROUPS = new Uint16Array(8);
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  c |= 0x20;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/**
- * Strict dotted four-part decimal IPv4 in buf[start, end): each part 1-3 digits,
- * no leading zero, at most 255. Returns the address as an unsigned 32-bit number,
- * or -1 when the range is not such an address.
- */
-export function parseIPv4(buf: Uint8Array, start: number, end: number): number {
-  if (end - start < 7 || end - start > 15) return -1;
-  let value = 0;
-  let parts = 0;
-  let i = start;
-  for (;;) {
-    const partStart = i;
-    let part = 0;
-    while (i < end && buf[i] >= 0x30 && buf[i] <= 0x39) {
-      part = part * 10 + (buf[i] - 0x30);
-      i++;
-    }
-    const digits = i - partStart;
-    if (digits === 0 || digits > 3 || part > 255) return -1;
-    if (digits > 1 && buf[partStart] === 0x30) return -1; // '010' would be octal to inet_aton
-    value = value * 256 + part;
-    parts++;
-    if (parts === 4) return i === end ? value : -1;
-    if (i >= end || buf[i] !== 0x2e /* . */) return -1;
-    i++;
-  }
-}
-
 /** Writes an IPv4 value (from parseIPv4) into `out` as ::ffff:a.b.c.d. */
 export function mapIPv4(value: number, out: Int32Array): void {
   out[0] = 0;
   out[1] = 0;
   out[2] = 0xffff;
   out[3] = value | 0;
-}
-
-/**
- * Strict IPv6 (RFC 4291 §2.2) in buf[start, end), without brackets or zone: 1-4 hex
- * digits per group, at most one '::' standing for at least one group, an optional
- * trailing strict dotted IPv4. Writes the 128 bits into `out` and returns true,
- * or returns false (then `out` is garbage).
- */
-export function parseIPv6(buf: Uint8Array, start: number, end: number, out: Int32Array): boolean {
-  const len = end - start;
-  if (len < 2 || len > 45) return false;
-  const g = GROUPS;
-  let n = 0; // groups written to g
-  let gap = -1; // index in g where '::' stands
-  let i = start;
-  if (buf[i] === 0x3a /* : */) {
-    if (buf[i + 1] !== 0x3a) return false;
-    gap = 0;
-    i += 2;
-  }
-  while (i < end) {
-    let j = i;
-    let v = 0;
-    while (j < end) {
-      const h = hexValue(buf[j]);
-      if (h < 0) break;
-      v = (v << 4) | h;
-      j++;
-      if (j - i > 4) break;
-    }
-    if (j < end && buf[j] === 0x2e /* . */) {
-      // Embedded IPv4 (RFC 4291 §2.2 form 3): must be the last 32 bits.
-      if (n > 6) return false;
-      const v4 = parseIPv4(buf, i, end);
-      if (v4 < 0) return false;
-      g[n++] = v4 >>> 16;
-      g[n++] = v4 & 0xffff;
-      i = end;
-      break;
-    }
-    const digits = j - i;
-    if (digits === 0 || digits > 4 || n === 8) return false;
-    g[n++] = v;
-    if (j === end) {
-      i = end;
-      break;
-    }
-    if (buf[j] !== 0x3a) return false;
-    j++;
-    if (j < end && buf[j] === 0x3a) {
-      if (gap >= 0) return false; // a second '::'
-      gap = n;
-      j++;
-    } else if (j === end) {
-      return false; // a single trailing ':'
-    }
-    i = j;
-  }
-  if (gap < 0) {
-    if (n !== 8) return false;
-  } else if (n > 7) {
-    return false; // '::' must stand for at least one group
-  }
-  // Expand into words: groups before the gap, zeros, groups after the gap.
-  const tail = gap < 0 ? 0 : n - gap;
-  const head = n - tail;
-  for (let w = 0; w < 4; w++) {
-    const hi = groupAt(2 * w, head, tail);
-    const lo = groupAt(2 * w + 1, head, tail);
-    out[w] = (hi << 16) | lo;
-  }
-  return true;
-}
-
-function groupAt(k: number, head: number, tail: number): number {
-  if (k < head) return GROUPS[k];
-  const fromEnd = 8 - k;
-  if (fromEnd <= tail) return GROUPS[head + tail - fromEnd];
-  return 0;
 }
 
 /** Either strict family into `out`; returns 4, 6, or 0 when neither. */
@@ -176,19 +68,6 @@ export function parseIp(buf: Uint8Array, start: number, end: number, out: Int32A
     return 4;
   }
   return parseIPv6(buf, start, end, out) ? 6 : 0;
-}
-
-/** 1-5 digits, at most 65535; -1 otherwise (RFC 7239 port = 1*5DIGIT; RFC 3986 port). */
-export function parsePort(buf: Uint8Array, start: number, end: number): number {
-  const digits = end - start;
-  if (digits < 1 || digits > 5) return -1;
-  let v = 0;
-  for (let i = start; i < end; i++) {
-    const d = buf[i] - 0x30;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v <= 65535 ? v : -1;
 }
 
 /** RFC 7239 §6.3: "_" 1*( ALPHA / DIGIT / "." / "_" / "-" ). */
@@ -205,10 +84,7 @@ function isObfuscated(buf: Uint8Array, start: number, end: number): boolean {
 
 /** Case-insensitive 'unknown' (RFC 7239 §6.2). */
 function isUnknown(buf: Uint8Array, start: number, end: number): boolean {
-  if (end - start !== 7) return false;
-  const w = 'unknown';
-  for (let k = 0; k < 7; k++) if ((buf[start + k] | 0x20) !== w.charCodeAt(k)) return false;
-  return true;
+  return equalsLower(buf, start, end, 'unknown');
 }
 
 /** Port part after ':' — a number, or in Forwarded an obfuscated port (then 0). -1 when invalid. */

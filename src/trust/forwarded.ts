@@ -16,6 +16,7 @@
 // A syntax error makes the element invalid and parsing resumes after the next
 // ',' outside quotes; an unterminated quote invalidates the rest of the line.
 import type { HeaderLines } from './list.js';
+import { isTchar } from '../http/ascii.js';
 import { H } from '../parser/header-names.js';
 
 /** Elements kept per request (the rightmost ones). */
@@ -50,16 +51,6 @@ const PARAM_FOR = 1;
 const PARAM_BY = 2;
 const PARAM_PROTO = 3;
 const PARAM_HOST = 4;
-
-// RFC 9110 §5.6.2 tchar, as a 128-entry table.
-const TCHAR = new Uint8Array(128);
-for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
-for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = TCHAR[c + 0x20] = 1;
-
-function isTchar(c: number): boolean {
-  return c < 128 && TCHAR[c] === 1;
-}
 
 /** RFC 9110 §5.6.4 qdtext (without '"' and '\'). */
 function isQdtext(c: number): boolean {

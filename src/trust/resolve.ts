@@ -25,6 +25,7 @@
 // owned by this instance, schemes interned constants). A forwarded host and a prefix
 // allocate their string when present; a function matcher allocates one string per
 // hop it is asked about.
+import { HOST_MODE, hostEnd } from '../http/host.js';
 import { H } from '../parser/header-names.js';
 import type { Scope } from '../scope/scope.js';
 import type { Logger } from '../types.js';
@@ -43,7 +44,7 @@ import {
 } from './options.js';
 import { presetOf } from './presets.js';
 import { PROXY_STATUS, parseProxyHeader, type ProxyResult } from './proxy-protocol.js';
-import { SCHEME, isValidHost, parseForwardedPort, parseScheme, type SchemeCode } from './values.js';
+import { SCHEME, parseForwardedPort, parseScheme, type SchemeCode } from './values.js';
 
 // Bits of the header ids resolve() looks at, gathered in one pass.
 const B_FORWARDED = 1 << H.FORWARDED;
@@ -211,7 +212,7 @@ export class Trust {
       setScheme(scope, parseScheme(buf, cursor.start, cursor.end));
     }
     if ((seen & B_XF_HOST) !== 0 && this.pick(h, H.X_FORWARDED_HOST, hop)) {
-      if (isValidHost(buf, cursor.start, cursor.end, this.hostWords)) {
+      if (hostEnd(buf, cursor.start, cursor.end, HOST_MODE.FORWARDED, this.hostWords) >= 0) {
         scope.forwardedHost = buf.latin1Slice(cursor.start, cursor.end).toLowerCase();
       }
     }
@@ -320,7 +321,7 @@ export class Trust {
     if (o >= 0 && (table[o] & (EL.INVALID | EL.HOST_BAD)) === 0 && (table[o] & EL.HOST) !== 0) {
       const s = table[o + SLOT.HOST_START];
       const e = table[o + SLOT.HOST_END];
-      if (isValidHost(buf, s, e, this.hostWords)) scope.forwardedHost = buf.latin1Slice(s, e).toLowerCase();
+      if (hostEnd(buf, s, e, HOST_MODE.FORWARDED, this.hostWords) >= 0) scope.forwardedHost = buf.latin1Slice(s, e).toLowerCase();
     }
   }
 }
