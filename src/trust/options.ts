@@ -1,6 +1,7 @@
 // Trust-stage configuration: the option types, their defaults, and the parsing of
 // the string forms that come from the CLI and the environment. Everything here runs
 // once at start-up; nothing is parsed per request.
+import { isHex } from '../http/ascii.js';
 
 /**
  * Decides whether a hop may be trusted. `hop` counts from the server: 0 is the socket
@@ -161,10 +162,6 @@ export function rootPathProblem(buf: Uint8Array, start: number, end: number): st
     prev = c;
   }
   return null;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
 
 /** RFC 3986 §3.3 pchar (without pct-encoded, handled by the caller) plus '/'. ',' excluded: it separates list items. */
