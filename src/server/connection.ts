@@ -61,6 +61,14 @@ export class Connection {
   lingeringCount = 0;
   /** Set on the exchange being parsed when a callback rejects it (status to answer). */
   rejectStatus = 0;
+  /**
+   * When the first byte after the last request arrived, blank lines included (llhttp
+   * skips CRLFs before a request line without a callback, RFC 9112 §2.2); 0 while none.
+   * headersTimeout runs from here, or a CRLF a second would hold the connection forever.
+   */
+  headSince = 0;
+  /** When the connection was accepted: a PROXY header must arrive within headersTimeout of it. */
+  readonly openedAt: number;
 
   get serverLine(): Buffer {
     return this.core.serverLine;
@@ -72,6 +80,7 @@ export class Connection {
     this.handle = adopted ? handleOf(socket) : null;
     this.parser = llhttp.allocParser();
     this.lastActive = now;
+    this.openedAt = now;
     const addr = socket.remoteAddress;
     this.peer = addr === undefined ? null : [normalizePeer(addr), socket.remotePort ?? 0];
     this.localAddress = socket.localAddress ?? '';
@@ -159,6 +168,7 @@ export class Connection {
 
   private feed(chunk: Buffer, off: number, len: number): void {
     const p = this.parser;
+    if (this.parsing === null && this.headSince === 0 && off < len) this.headSince = now;
     while (off < len) {
       const end = Math.min(len, off + llhttp.INPUT_SIZE);
       this.chunk = chunk;
@@ -209,7 +219,8 @@ export class Connection {
 
   onMessageBegin(): number {
     const ex = this.core.acquire(this);
-    ex.startedAt = now;
+    ex.startedAt = this.headSince !== 0 ? this.headSince : now;
+    this.headSince = 0;
     ex.scope.raw.buf = this.chunk;
     ex.queued = true;
     if (this.tail === null) this.head = this.tail = ex;

@@ -223,6 +223,8 @@ export class ServerCore {
       if (ex !== null) {
         const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
         if (limit > 0 && t - ex.startedAt > limit) conn.fail(408);
+      } else if (conn.headSince !== 0 && !conn.closing && this.headersTimeout > 0 && t - conn.headSince > this.headersTimeout) {
+        conn.fail(408); // blank lines only, trickled (they refresh lastActive)
       } else if (conn.head === null && !conn.closing) {
         const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
         if (limit > 0 && t - conn.lastActive > limit) {

@@ -139,6 +139,37 @@ test('headersTimeout: a connection that never sends a byte is closed with 408', 
   }
 });
 
+test('headersTimeout runs from the first blank line: one CRLF every 400 ms is cut off with 408', async () => {
+  // llhttp skips CRLFs before a request line without a callback (RFC 9112 §2.2), and
+  // every read refreshed the idle clock, so this used to hold the connection forever.
+  const { server, port } = await startOurs({ headersTimeout: 500, keepAliveTimeout: 10_000, requestTimeout: 10_000 });
+  try {
+    const r = await trickle(port, '', '\r\n'.repeat(50), 200, 6000);
+    assert.ok(r.closed, `closed (after ${r.ms} ms, ${r.sent} bytes)`);
+    assert.is(parseWire(r.data, true).responses[0]?.status, 408);
+    assert.ok(r.ms < 2600, `cut off after ${r.ms} ms (headersTimeout 500 ms + sweep)`);
+    // ... also between two requests of a keep-alive connection (keepAliveTimeout is 10 s).
+    const k = await trickle(port, 'GET /once HTTP/1.1\r\nHost: example.com\r\n\r\n', '\r\n'.repeat(50), 200, 6000);
+    const res = parseWire(k.data, true);
+    assert.ok(k.closed, `closed (after ${k.ms} ms, ${k.sent} bytes)`);
+    assert.equal(res.responses.map((x) => x.status), [200, 408]);
+    assert.ok(k.ms < 2600, `cut off after ${k.ms} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('blank lines before a request line are still accepted (RFC 9112 §2.2)', async () => {
+  const { server, port } = await startOurs({ headersTimeout: 2000 });
+  try {
+    const r = await trickle(port, '\r\n\r\nGET /a HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', '', 0, 3000);
+    assert.ok(r.closed);
+    assert.equal(parseWire(r.data, true).responses.map((x) => x.status), [200]);
+  } finally {
+    await server.close();
+  }
+});
+
 /** Open file descriptors allowed to this process. */
 function fdLimit(): number {
   try {
