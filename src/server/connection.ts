@@ -50,7 +50,9 @@ export class Connection {
   peer: [string, number] | null;
   localAddress: string;
   localPort: number;
+  /** PROXY header bytes held until it is complete (proxyLen of them); null once read or when off. */
   proxyBuf: Buffer | null;
+  proxyLen = 0;
   /** TLS was terminated in front of us (PROXY v2 SSL TLV from a trusted peer): scheme https/wss. */
   secure = false;
   upgradeHead: Buffer | null = null;
@@ -144,12 +146,12 @@ export class Connection {
   }
 
   private readProxyHeader(chunk: Buffer, len: number): number {
-    const fresh = this.proxyBuf!.length === 0;
-    const buf = fresh ? chunk.subarray(0, len) : Buffer.concat([this.proxyBuf!, chunk.subarray(0, len)]);
+    const fresh = this.proxyLen === 0;
+    const buf = fresh ? chunk.subarray(0, len) : this.holdProxy(chunk, len);
+    // The parser bounds what it waits for (v1: 107 bytes, v2: 16 + its length field).
     const r = this.core.parseProxy(buf, this);
     if (r === 0) {
-      if (buf.length > 600) this.socket.destroy();
-      else this.proxyBuf = Buffer.from(buf);
+      if (fresh) this.holdProxy(chunk, len);
       return -1;
     }
     if (r < 0) {
@@ -157,6 +159,9 @@ export class Connection {
       return -1;
     }
     this.proxyBuf = null;
+    this.proxyLen = 0;
+    // A v2 TCP6 source may be IPv4-mapped (::ffff:a.b.c.d): the same form as socket peers.
+    if (this.peer !== null) this.peer[0] = normalizePeer(this.peer[0]);
     if (!fresh) {
       beginRead();
       this.feed(buf, r, buf.length);
@@ -164,6 +169,20 @@ export class Connection {
       return -1;
     }
     return r;
+  }
+
+  /** Appends chunk[0, len) to the held PROXY bytes, growing by doubling (a header trickled a byte per read stays linear). */
+  private holdProxy(chunk: Buffer, len: number): Buffer {
+    let store = this.proxyBuf!;
+    const need = this.proxyLen + len;
+    if (need > store.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, store.length * 2, 128));
+      store.copy(grown, 0, 0, this.proxyLen);
+      store = this.proxyBuf = grown;
+    }
+    chunk.copy(store, this.proxyLen, 0, len);
+    this.proxyLen = need;
+    return store.subarray(0, need);
   }
 
   private feed(chunk: Buffer, off: number, len: number): void {

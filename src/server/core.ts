@@ -219,6 +219,11 @@ export class ServerCore {
         conn.socket.destroy();
         continue;
       }
+      if (conn.proxyBuf !== null) {
+        // PROXY protocol: nothing is answered before a valid header, so a late one is a silent close.
+        if (this.headersTimeout > 0 && t - conn.openedAt > this.headersTimeout) conn.socket.destroy();
+        continue;
+      }
       const ex = conn.parsing;
       if (ex !== null) {
         const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
