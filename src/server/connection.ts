@@ -10,6 +10,7 @@ import { beginRead, endRead, flush, writeDirect } from './output.js';
 import { handleOf, queuedBytes, type StreamHandle } from './handle.js';
 import { errorResponse } from './errors.js';
 import { ViewCache } from './views.js';
+import { LINE, MAX_CHUNK_EXTENSIONS, countChunkExt } from './chunk-ext.js';
 import { appendOwn, ownHead } from './head-copy.js';
 import { chunkedLast, contentLength, normalizePeer, validHost } from './head-checks.js';
 import type { ServerCore } from './core.js';
@@ -71,6 +72,9 @@ export class Connection {
   headSince = 0;
   /** When the connection was accepted: a PROXY header must arrive within headersTimeout of it. */
   readonly openedAt: number;
+  /** Offsets in `chunk`: chunked-body framing from gapFrom on is not yet counted; sliceEnd ends the bytes being parsed. */
+  gapFrom = 0;
+  sliceEnd = 0;
 
   get serverLine(): Buffer {
     return this.core.serverLine;
@@ -191,10 +195,20 @@ export class Connection {
     while (off < len) {
       const end = Math.min(len, off + llhttp.INPUT_SIZE);
       this.chunk = chunk;
+      this.gapFrom = off;
+      this.sliceEnd = end;
       const input = off === 0 ? (chunk === SHARED_READ ? SHARED_VIEWS.get(end) : end === chunk.length ? chunk : chunk.subarray(0, end)) : chunk.subarray(off, end);
       const ret = llhttp.execute(p, this, input, off);
       const ex = this.parsing;
       if (ex !== null && ex.phase === PHASE.HEAD && !ex.owned && ret === llhttp.ERROR.OK) ownHead(ex);
+      // A chunk-size line still arriving (an endless extension) is counted here, not only at the next data.
+      if (ex !== null && ex.bodyChunked && (ret === llhttp.ERROR.OK || ret === llhttp.ERROR.PAUSED)) {
+        if (this.countExt(ex, ret === llhttp.ERROR.OK ? end : llhttp.errorOffset(p))) {
+          if (ret === llhttp.ERROR.PAUSED) llhttp.resume(p);
+          this.fail(413);
+          break;
+        }
+      }
       if (ret === llhttp.ERROR.OK) {
         off = end;
         continue;
@@ -289,6 +303,7 @@ export class Connection {
       spans[(raw.size - 1) * 4 + 1] += len;
     }
     ex.lastCb = CB.FIELD;
+    this.gapFrom = off + len;
     return this.checkHeadSize(ex);
   }
 
@@ -306,6 +321,7 @@ export class Connection {
       raw.spans[k + 3] += len;
     }
     ex.lastCb = CB.VALUE;
+    this.gapFrom = off + len;
     return this.checkHeadSize(ex);
   }
 
@@ -317,6 +333,18 @@ export class Connection {
   private trailer(ex: Exchange, len: number): number {
     ex.headBytes += len;
     return this.checkHeadSize(ex);
+  }
+
+  /**
+   * Counts the chunk framing in chunk[gapFrom, stop) (chunk-ext.ts): extension bytes have a
+   * limit of their own (node:http's 16 KiB) and count toward maxBodySize. True when past either.
+   */
+  private countExt(ex: Exchange, stop: number): boolean {
+    const n = countChunkExt(ex, this.chunk, this.gapFrom, stop);
+    this.gapFrom = stop;
+    if (n === 0) return false;
+    ex.bodyBytes += n;
+    return ex.extBytes > MAX_CHUNK_EXTENSIONS || ex.bodyBytes > this.core.maxBodySize;
   }
 
   private checkHeadSize(ex: Exchange): number {
@@ -364,6 +392,7 @@ export class Connection {
     ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
     ex.isHead = method === 'HEAD';
     ex.upgrade = upgrade;
+    ex.bodyChunked = te >= 0; // anything but a final chunked was refused above
     if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
     ex.phase = PHASE.BODY;
     scope.type = upgrade ? 'websocket' : 'http';
@@ -380,6 +409,12 @@ export class Connection {
 
   onBody(off: number, len: number): number {
     const ex = this.parsing!;
+    if (ex.bodyChunked) {
+      if (this.countExt(ex, off)) return this.reject(413);
+      ex.lineState = LINE.BEFORE;
+      ex.lineDigits = 0;
+      this.gapFrom = off + len;
+    }
     ex.bodyBytes += len;
     if (ex.bodyBytes > this.core.maxBodySize) return this.reject(413);
     if (ex.res === RES.ENDED || this.closed) return 0; // answered already: the rest is read and dropped
@@ -395,6 +430,8 @@ export class Connection {
 
   onMessageComplete(): number {
     const ex = this.parsing!;
+    // The last chunk's line ("0;ext" CRLF) ends in this slice: count it before the message ends.
+    if (ex.bodyChunked && this.countExt(ex, this.sliceEnd)) return this.reject(413);
     this.parsing = null;
     ex.lastCb = CB.NONE;
     ex.bodyBytes -= 0;
