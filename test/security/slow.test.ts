@@ -111,6 +111,20 @@ test('requestTimeout: a body trickled one byte per 100 ms is cut off with 408', 
   }
 });
 
+test('requestTimeout: a chunk extension trickled one byte per 100 ms (under its 16 KiB limit) is cut off with 408', async () => {
+  const { server, port } = await startOurs({ headersTimeout: 500, requestTimeout: 1500 });
+  try {
+    const head = 'POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n5;';
+    const r = await trickle(port, head, 'a'.repeat(1000), 100, 6000);
+    const res = parseWire(r.data, r.closed);
+    assert.ok(r.closed, 'connection closed');
+    assert.equal(res.responses.map((x) => x.status), [408]);
+    assert.ok(r.ms >= 400 && r.ms < 3600, `cut off after ${r.ms} ms (requestTimeout 1500 ms)`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('keepAliveTimeout: an idle keep-alive connection is closed, nothing more is written', async () => {
   const { server, port } = await startOurs({ keepAliveTimeout: 500 });
   try {
