@@ -191,7 +191,9 @@ export class Connection {
 
   private feed(chunk: Buffer, off: number, len: number): void {
     const p = this.parser;
-    if (this.parsing === null && this.headSince === 0 && off < len) this.headSince = now;
+    // Only CR and LF are skipped before a request line; any other byte begins one (onMessageBegin).
+    // Stored only then: storing `now` on every read cost 16 heap bytes a request (bench/micro heap B/req 160 → 176).
+    if (this.parsing === null && this.headSince === 0 && off < len && (chunk[off] === 0x0d || chunk[off] === 0x0a)) this.headSince = now;
     while (off < len) {
       const end = Math.min(len, off + llhttp.INPUT_SIZE);
       this.chunk = chunk;
@@ -252,8 +254,10 @@ export class Connection {
 
   onMessageBegin(): number {
     const ex = this.core.acquire(this);
-    ex.startedAt = this.headSince !== 0 ? this.headSince : now;
-    this.headSince = 0;
+    if (this.headSince !== 0) {
+      ex.startedAt = this.headSince;
+      this.headSince = 0;
+    } else ex.startedAt = now;
     ex.scope.raw.buf = this.chunk;
     ex.queued = true;
     if (this.tail === null) this.head = this.tail = ex;
