@@ -228,11 +228,14 @@ export class ServerCore {
       if (ex !== null) {
         const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
         if (limit > 0 && t - ex.startedAt > limit) conn.fail(408);
-      } else if (conn.headSince !== 0 && !conn.closing && this.headersTimeout > 0 && t - conn.headSince > this.headersTimeout) {
-        // Only blank lines since the last request, trickled (each read refreshes lastActive):
-        // ended as an idle connection is, 408 before the first request, silently after one.
-        if (conn.requests === 0) conn.fail(408);
-        else if (conn.head === null) conn.closeIdle();
+      } else if (conn.headSince !== 0) {
+        // Only blank lines since the last request: ended as an idle connection is (below),
+        // but timed from the first of them, as each read refreshes lastActive.
+        const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
+        if (conn.head === null && !conn.closing && limit > 0 && t - conn.headSince > limit) {
+          if (conn.requests === 0) conn.fail(408);
+          else conn.closeIdle();
+        }
       } else if (conn.head === null && !conn.closing) {
         const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
         if (limit > 0 && t - conn.lastActive > limit) {

@@ -154,23 +154,31 @@ test('headersTimeout: a connection that never sends a byte is closed with 408', 
   }
 });
 
-test('headersTimeout runs from the first blank line: one CRLF every 400 ms is cut off with 408', async () => {
+test('headersTimeout runs from the first blank line: a CRLF every 40 ms is cut off with 408', async () => {
   // llhttp skips CRLFs before a request line without a callback (RFC 9112 §2.2), and
   // every read refreshed the idle clock, so this used to hold the connection forever.
-  const { server, port } = await startOurs({ headersTimeout: 500, keepAliveTimeout: 10_000, requestTimeout: 10_000 });
+  // The timeout is above the 1-second clock tick: below it, the sweep, which runs right
+  // after each tick, sees every idle connection as a second old and cut this anyway.
+  const { server, port } = await startOurs({ headersTimeout: 1500, keepAliveTimeout: 10_000, requestTimeout: 10_000 });
   try {
-    const r = await trickle(port, '', '\r\n'.repeat(50), 200, 6000);
+    const r = await trickle(port, '', '\r\n'.repeat(200), 20, 6000);
     assert.ok(r.closed, `closed (after ${r.ms} ms, ${r.sent} bytes)`);
     assert.is(parseWire(r.data, true).responses[0]?.status, 408);
-    assert.ok(r.ms < 2600, `cut off after ${r.ms} ms (headersTimeout 500 ms + sweep)`);
-    // ... also between two requests of a keep-alive connection (keepAliveTimeout is 10 s),
-    // closed without a 408 there, as an idle keep-alive connection is.
-    const k = await trickle(port, 'GET /once HTTP/1.1\r\nHost: example.com\r\n\r\n', '\r\n'.repeat(50), 200, 6000);
+    assert.ok(r.ms < 4000, `cut off after ${r.ms} ms (headersTimeout 1500 ms + sweep)`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('keepAliveTimeout runs from the first blank line after a response: a CRLF every 40 ms is closed, without a 408', async () => {
+  const { server, port } = await startOurs({ headersTimeout: 10_000, keepAliveTimeout: 1500, requestTimeout: 10_000 });
+  try {
+    const k = await trickle(port, 'GET /once HTTP/1.1\r\nHost: example.com\r\n\r\n', '\r\n'.repeat(200), 20, 6000);
     const res = parseWire(k.data, true);
     assert.ok(k.closed, `closed (after ${k.ms} ms, ${k.sent} bytes)`);
     assert.is(res.error, null);
-    assert.equal(res.responses.map((x) => x.status), [200]);
-    assert.ok(k.ms < 2600, `cut off after ${k.ms} ms`);
+    assert.equal(res.responses.map((x) => x.status), [200], 'as an idle keep-alive connection: no 408');
+    assert.ok(k.ms < 4000, `cut off after ${k.ms} ms (keepAliveTimeout 1500 ms + sweep)`);
   } finally {
     await server.close();
   }
