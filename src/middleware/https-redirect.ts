@@ -71,6 +71,10 @@ export class HTTPSRedirectMiddleware extends BaseHTTPMiddleware {
     if (this.httpsPort >= 0) port = this.httpsPort;
     const portPart = port < 0 || port === 80 || port === 443 ? '' : ':' + port;
     const scheme = scope.scheme === 'ws' ? 'wss' : 'https';
-    send(307, encodeHeaders([['location', scheme + '://' + name + portPart + pathWithRoot(scope)]]), null);
+    // `OPTIONS *` (asterisk-form) addresses the server, not a path: Starlette appends the
+    // '*' and answers `https://host*`. The absolute form of a server-wide OPTIONS is the
+    // origin with an empty path (RFC 9112 §3.2.4), so that is the Location; no root path.
+    const path = scope.rawPath === '*' ? '' : pathWithRoot(scope);
+    send(307, encodeHeaders([['location', scheme + '://' + name + portPart + path]]), null);
   }
 }

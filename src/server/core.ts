@@ -221,10 +221,23 @@ export class ServerCore {
         conn.socket.destroy();
         continue;
       }
+      if (conn.proxyBuf !== null) {
+        // PROXY protocol: nothing is answered before a valid header, so a late one is a silent close.
+        if (this.headersTimeout > 0 && t - conn.openedAt > this.headersTimeout) conn.socket.destroy();
+        continue;
+      }
       const ex = conn.parsing;
       if (ex !== null) {
         const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
         if (limit > 0 && t - ex.startedAt > limit) conn.fail(408);
+      } else if (conn.headSince !== 0) {
+        // Only blank lines since the last request: ended as an idle connection is (below),
+        // but timed from the first of them, as each read refreshes lastActive.
+        const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
+        if (conn.head === null && !conn.closing && limit > 0 && t - conn.headSince > limit) {
+          if (conn.requests === 0) conn.fail(408);
+          else conn.closeIdle();
+        }
       } else if (conn.head === null && !conn.closing) {
         const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
         if (limit > 0 && t - conn.lastActive > limit) {

@@ -10,6 +10,7 @@ import {
 import { isStatus } from '../http/fields.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import type { Connection } from './connection.js';
+import { LINE } from './chunk-ext.js';
 
 export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
 export const RES = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
@@ -41,6 +42,11 @@ export class Exchange {
   upgradeAccepted = false;
   expectContinue = false;
   bodyBytes = 0;
+  /** The request body is chunked: its framing is scanned for extensions (chunk-ext.ts). */
+  bodyChunked = false;
+  lineState: number = LINE.BEFORE;
+  lineDigits = 0;
+  extBytes = 0;
   bodyQueue: Buffer[] | null = null;
   bodyQueued = 0;
   bodyDelivered = false;
@@ -112,6 +118,10 @@ export class Exchange {
     this.upgradeAccepted = false;
     this.expectContinue = false;
     this.bodyBytes = 0;
+    this.bodyChunked = false;
+    this.lineState = LINE.BEFORE;
+    this.lineDigits = 0;
+    this.extBytes = 0;
     this.bodyQueue = null;
     this.bodyQueued = 0;
     this.bodyDelivered = false;

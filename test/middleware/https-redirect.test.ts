@@ -152,6 +152,27 @@ test('HTTPSRedirectMiddleware: a malformed host is 400, HTTP/1.0 without Host us
   });
 });
 
+test('HTTPSRedirectMiddleware: OPTIONS * is redirected to the origin with an empty path, never https://host*', async () => {
+  const opts = async (port: number, host: string) => {
+    const r = parseResponses(await exchange(port, `OPTIONS * HTTP/1.1\r\nhost: ${host}\r\n\r\n`))[0];
+    if (r === undefined) throw new Error('no response');
+    return r;
+  };
+  await withApp({}, async ({ port }) => {
+    const r = await opts(port, 'example.com');
+    assert.is(r.status, 307);
+    assert.is(r.headers.location, 'https://example.com');
+    assert.is((await opts(port, 'example.com:8080')).headers.location, 'https://example.com:8080');
+    assert.is((await opts(port, '[::1]:8000')).headers.location, 'https://[::1]:8000');
+    // A path that merely contains '*' is still a path.
+    assert.is((await send(port, '/x*', 'host: example.com\r\n')).headers.location, 'https://example.com/x*');
+  });
+  // The root path belongs to paths; the server-wide target has none.
+  await withApp({}, async ({ port }) => {
+    assert.is((await opts(port, 'example.com')).headers.location, 'https://example.com');
+  }, { rootPath: '/api' });
+});
+
 test('HTTPSRedirectMiddleware with TrustedHostMiddleware: the seed page\'s pair', async () => {
   const { TrustedHostMiddleware } = await import('../../src/index.js');
   const app = new Faster();

@@ -12,7 +12,8 @@ import * as assert from 'uvu/assert';
 import { execSync } from 'node:child_process';
 import * as net from 'node:net';
 import { startChild } from './child.js';
-import { parseWire, sleep, startOurs } from './wire.js';
+import type { App } from '../../src/types.js';
+import { converse, parseWire, sleep, startOurs } from './wire.js';
 
 interface Trickled {
   data: Buffer;
@@ -110,6 +111,20 @@ test('requestTimeout: a body trickled one byte per 100 ms is cut off with 408', 
   }
 });
 
+test('requestTimeout: a chunk extension trickled one byte per 100 ms (under its 16 KiB limit) is cut off with 408', async () => {
+  const { server, port } = await startOurs({ headersTimeout: 500, requestTimeout: 1500 });
+  try {
+    const head = 'POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n5;';
+    const r = await trickle(port, head, 'a'.repeat(1000), 100, 6000);
+    const res = parseWire(r.data, r.closed);
+    assert.ok(r.closed, 'connection closed');
+    assert.equal(res.responses.map((x) => x.status), [408]);
+    assert.ok(r.ms >= 400 && r.ms < 3600, `cut off after ${r.ms} ms (requestTimeout 1500 ms)`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('keepAliveTimeout: an idle keep-alive connection is closed, nothing more is written', async () => {
   const { server, port } = await startOurs({ keepAliveTimeout: 500 });
   try {
@@ -134,6 +149,140 @@ test('headersTimeout: a connection that never sends a byte is closed with 408', 
     assert.ok(r.closed);
     assert.is(parseWire(r.data, true).responses[0]?.status, 408);
     assert.ok(r.ms < 2600, `closed after ${r.ms} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('headersTimeout runs from the first blank line: a CRLF every 40 ms is cut off with 408', async () => {
+  // llhttp skips CRLFs before a request line without a callback (RFC 9112 §2.2), and
+  // every read refreshed the idle clock, so this used to hold the connection forever.
+  // The timeout is above the 1-second clock tick: below it, the sweep, which runs right
+  // after each tick, sees every idle connection as a second old and cut this anyway.
+  const { server, port } = await startOurs({ headersTimeout: 1500, keepAliveTimeout: 10_000, requestTimeout: 10_000 });
+  try {
+    const r = await trickle(port, '', '\r\n'.repeat(200), 20, 6000);
+    assert.ok(r.closed, `closed (after ${r.ms} ms, ${r.sent} bytes)`);
+    assert.is(parseWire(r.data, true).responses[0]?.status, 408);
+    assert.ok(r.ms < 4000, `cut off after ${r.ms} ms (headersTimeout 1500 ms + sweep)`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('keepAliveTimeout runs from the first blank line after a response: a CRLF every 40 ms is closed, without a 408', async () => {
+  const { server, port } = await startOurs({ headersTimeout: 10_000, keepAliveTimeout: 1500, requestTimeout: 10_000 });
+  try {
+    const k = await trickle(port, 'GET /once HTTP/1.1\r\nHost: example.com\r\n\r\n', '\r\n'.repeat(200), 20, 6000);
+    const res = parseWire(k.data, true);
+    assert.ok(k.closed, `closed (after ${k.ms} ms, ${k.sent} bytes)`);
+    assert.is(res.error, null);
+    assert.equal(res.responses.map((x) => x.status), [200], 'as an idle keep-alive connection: no 408');
+    assert.ok(k.ms < 4000, `cut off after ${k.ms} ms (keepAliveTimeout 1500 ms + sweep)`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('blank lines before a request line are still accepted (RFC 9112 §2.2)', async () => {
+  const { server, port } = await startOurs({ headersTimeout: 2000 });
+  try {
+    const r = await trickle(port, '\r\n\r\nGET /a HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', '', 0, 3000);
+    assert.ok(r.closed);
+    assert.equal(parseWire(r.data, true).responses.map((x) => x.status), [200]);
+  } finally {
+    await server.close();
+  }
+});
+
+// ---- PROXY protocol: nothing is answered before a valid header (HAProxy proxy-protocol.txt §2)
+
+/** Answers 200 with the client the trust stage resolved. */
+const clientApp: App = (scope, _receive, send) => {
+  send(200, null, JSON.stringify(scope.client));
+};
+const PP_REQUEST = 'GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n';
+
+/** A v2 PROXY TCP4 header 198.51.100.1:4711 → 10.0.0.2:80 whose TLV section makes the length field `len`. */
+function v2Header(len: number): Buffer {
+  const fixed = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, len >> 8, len & 255]);
+  const addr = Buffer.from([198, 51, 100, 1, 10, 0, 0, 2, 0x12, 0x67, 0x00, 0x50]);
+  const tlv = Buffer.alloc(len - 12, 0x61);
+  if (len > 12) {
+    tlv[0] = 0xe0; // a custom TLV type, skipped
+    tlv.writeUInt16BE(len - 15, 1);
+  }
+  return Buffer.concat([fixed, addr, tlv]);
+}
+
+test('PROXY protocol: a v1 header and its request sent one byte at a time are accepted', async () => {
+  const { server, port } = await startOurs({ proxyProtocol: true, headersTimeout: 10_000 }, clientApp);
+  try {
+    const r = await trickle(port, '', 'PROXY TCP4 198.51.100.7 127.0.0.1 4711 80\r\n' + PP_REQUEST, 2, 8000);
+    const res = parseWire(r.data, r.closed);
+    assert.equal(res.responses.map((x) => x.status), [200]);
+    assert.is(res.responses[0].body.toString(), '["198.51.100.7",4711]');
+  } finally {
+    await server.close();
+  }
+});
+
+test('PROXY protocol: a v2 header of the maximum length (16 + 65535 bytes) is accepted across many reads', async () => {
+  const { server, port } = await startOurs({ proxyProtocol: true }, clientApp);
+  try {
+    const header = v2Header(65535);
+    assert.is(header.length, 65551);
+    for (const piece of [1000, 7]) {
+      const pieces = new Array<number>(Math.ceil(header.length / piece)).fill(piece);
+      const conv = await converse(port, Buffer.concat([header, Buffer.from(PP_REQUEST)]), { pieces, timeout: 8000 });
+      const res = parseWire(conv.data, conv.closed);
+      assert.equal(res.responses.map((x) => x.status), [200], `pieces of ${piece}`);
+      assert.is(res.responses[0].body.toString(), '["198.51.100.1",4711]');
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('PROXY protocol: a malformed header is closed with zero bytes answered, also one byte at a time', async () => {
+  const { server, port } = await startOurs({ proxyProtocol: true, headersTimeout: 10_000 }, clientApp);
+  try {
+    const bad = [
+      'PROXY TCP4 198.51.100.7 127.0.0.1 4711\r\n', // a field missing
+      'PROXY TCP5 198.51.100.7 127.0.0.1 4711 80\r\n',
+      'PROXY TCP4 198.51.100.7 127.0.0.1 4711 80\n', // bare LF
+      'PROXY ' + 'x'.repeat(120), // past the v1 limit without CRLF
+      PP_REQUEST, // no header at all (a client without the proxy in front)
+    ];
+    for (const pp of bad) {
+      const whole = await converse(port, pp + PP_REQUEST, { timeout: 3000 });
+      assert.ok(whole.closed, JSON.stringify(pp));
+      assert.is(whole.data.length, 0, JSON.stringify(pp));
+      const slow = await trickle(port, '', pp + PP_REQUEST, 2, 5000);
+      assert.ok(slow.closed, 'one byte at a time: ' + JSON.stringify(pp));
+      assert.is(slow.data.length, 0, 'one byte at a time: ' + JSON.stringify(pp));
+    }
+    const v2 = v2Header(12);
+    v2[12] = 0x31; // version 3
+    const conv = await converse(port, Buffer.concat([v2, Buffer.from(PP_REQUEST)]), { timeout: 3000 });
+    assert.ok(conv.closed && conv.data.length === 0, 'v2 with a wrong version');
+  } finally {
+    await server.close();
+  }
+});
+
+test('PROXY protocol: no header, or one trickled past headersTimeout, is closed with zero bytes (no 408)', async () => {
+  const { server, port } = await startOurs({ proxyProtocol: true, headersTimeout: 500 }, clientApp);
+  try {
+    const none = await trickle(port, '', '', 0, 5000);
+    assert.ok(none.closed, 'closed');
+    assert.is(none.data.length, 0, 'nothing answered');
+    assert.ok(none.ms < 2600, `closed after ${none.ms} ms (headersTimeout 500 ms + sweep)`);
+    const slow = await trickle(port, '', 'PROXY TCP4 198.51.100.7 127.0.0.1 4711 80\r\n', 200, 5000);
+    assert.ok(slow.closed, `closed (after ${slow.ms} ms, ${slow.sent} bytes)`);
+    assert.is(slow.data.length, 0, 'nothing answered');
+    assert.ok(slow.ms < 2600, `closed after ${slow.ms} ms`);
+    assert.ok(slow.sent < 20, `${slow.sent} bytes of header got in`);
   } finally {
     await server.close();
   }

@@ -9,6 +9,8 @@ import {
   parseProxyHeader,
   type ProxyResult,
 } from '../../src/trust/proxy-protocol.js';
+import type { App } from '../../src/types.js';
+import { converse, parseWire, startOurs } from '../security/wire.js';
 
 const REQUEST = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
 
@@ -215,6 +217,40 @@ test('parseProxyHeader v2: truncated → NEED_MORE, byte by byte, at an offset',
   assert.is(at.status, PROXY_STATUS.DONE);
   assert.is(at.consumed, header.length);
   assert.is(at.sourceAddress, '2001:db8::1');
+});
+
+test('parseProxyHeader v2: the longest header (16 + 65535 bytes) is NEED_MORE until its last byte, then DONE', () => {
+  // Address block (12) + one TLV of type 0xE0 (3 + 65520): length field 0xFFFF.
+  const header = v2(1, 0x11, ipv4Block, [0xe0, 0xff, 0xf0, ...new Array<number>(65520).fill(0x61)]);
+  assert.is(header.length, 16 + 65535);
+  const r = byteByByte(header);
+  assert.is(r.status, PROXY_STATUS.DONE);
+  assert.is(r.consumed, 16 + 65535);
+  assert.is(r.sourceAddress, '198.51.100.1');
+});
+
+test('PROXY protocol over a socket: an IPv4-mapped IPv6 source is normalised like socket peers (::ffff:a.b.c.d → a.b.c.d)', async () => {
+  const app: App = (scope, _receive, send) => {
+    send(200, null, JSON.stringify(scope.client));
+  };
+  const { server, port } = await startOurs({ proxyProtocol: true }, app); // loopback peers are trusted by default
+  const mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 9];
+  const cases: [Buffer | string, string][] = [
+    [v2(1, 0x21, [...mapped, ...ipv6Block.slice(16)]), '["198.51.100.9",443]'],
+    ['PROXY TCP6 ::ffff:198.51.100.9 ::1 4711 80\r\n', '["198.51.100.9",4711]'],
+    [v2(1, 0x21, ipv6Block), '["2001:db8::1",443]'],
+  ];
+  try {
+    for (const [pp, client] of cases) {
+      const head = typeof pp === 'string' ? Buffer.from(pp, 'latin1') : pp;
+      const conv = await converse(port, Buffer.concat([head, Buffer.from('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')]), { timeout: 2000 });
+      const res = parseWire(conv.data, conv.closed);
+      assert.equal(res.responses.map((r) => r.status), [200], client);
+      assert.is(res.responses[0].body.toString(), client);
+    }
+  } finally {
+    await server.close();
+  }
 });
 
 test('parseProxyHeader: NEED_MORE and INVALID results are shared and frozen', () => {
