@@ -2,6 +2,7 @@
 // leave strictly in request order, and applies limits, pauses and backpressure.
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
+import { H } from '../parser/header-names.js';
 import { MAX_HEADERS } from '../scope/headers.js';
 import { CB, Exchange, PHASE, RES } from './exchange.js';
 import { CONTINUE_100, encodeHeaders, now } from './encode.js';
@@ -380,7 +381,7 @@ export class Connection {
     ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
     ex.isHead = method === 'HEAD';
     ex.upgrade = upgrade;
-    ex.bodyChunked = te >= 0; // anything but a final chunked was refused above
+    ex.bodyChunked = raw.indexOfId(H.TRANSFER_ENCODING) >= 0; // anything but a final chunked was refused by checkHead
     if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
     ex.phase = PHASE.BODY;
     scope.type = upgrade ? 'websocket' : 'http';
