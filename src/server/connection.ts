@@ -3,15 +3,13 @@
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
 import { H } from '../parser/header-names.js';
-import { MAX_HEADERS } from '../scope/headers.js';
-import { CB, Exchange, PHASE, RES } from './exchange.js';
+import { Exchange, PHASE, RES } from './exchange.js';
 import { CONTINUE_100, encodeHeaders, now } from './encode.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
 import { handleOf, queuedBytes, type StreamHandle } from './handle.js';
 import { errorResponse } from './errors.js';
 import { ViewCache } from './views.js';
 import { LINE, MAX_CHUNK_EXTENSIONS, countChunkExt } from './chunk-ext.js';
-import { appendOwn, ownHead } from './head-copy.js';
 import { normalizePeer } from './head-checks.js';
 import { HEAD_OK, checkHead, expectsContinue } from './head-rules.js';
 import type { ServerCore } from './core.js';
@@ -137,7 +135,7 @@ export class Connection {
   /** Copies every span that still points into the shared read buffer. */
   private unshare(): void {
     for (let ex = this.head; ex !== null; ex = ex.next) {
-      if (ex.scope.raw.buf === SHARED_READ) ownHead(ex);
+      if (ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
     }
     // Slots are overwritten, never truncated: `length = 0` would free the backing store
     // and the next push would allocate it again, once per read.
@@ -145,7 +143,7 @@ export class Connection {
     for (let i = 0; i < this.lingeringCount; i++) {
       const ex = lingering[i]!;
       lingering[i] = null;
-      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) ownHead(ex);
+      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
     }
     this.lingeringCount = 0;
     const up = this.upgradeHead;
@@ -205,7 +203,7 @@ export class Connection {
       const input = off === 0 ? (chunk === SHARED_READ ? SHARED_VIEWS.get(end) : end === chunk.length ? chunk : chunk.subarray(0, end)) : chunk.subarray(off, end);
       const ret = llhttp.execute(p, this, input, off);
       const ex = this.parsing;
-      if (ex !== null && ex.phase === PHASE.HEAD && !ex.owned && ret === llhttp.ERROR.OK) ownHead(ex);
+      if (ex !== null && ex.phase === PHASE.HEAD && !ex.spans.owned && ret === llhttp.ERROR.OK) ex.spans.copy(ex.scope);
       // A chunk-size line still arriving (an endless extension) is counted here, not only at the next data.
       if (ex !== null && ex.bodyChunked && (ret === llhttp.ERROR.OK || ret === llhttp.ERROR.PAUSED)) {
         if (this.countExt(ex, ret === llhttp.ERROR.OK ? end : llhttp.errorOffset(p))) {
@@ -276,16 +274,7 @@ export class Connection {
 
   onUrl(off: number, len: number): number {
     const ex = this.parsing!;
-    ex.headBytes += len;
-    if (ex.owned) {
-      const at = appendOwn(ex, this.chunk, off, len);
-      if (ex.lastCb !== CB.URL) ex.scope.urlStart = at;
-      ex.scope.urlEnd = at + len;
-    } else {
-      ex.scope.urlStart = off;
-      ex.scope.urlEnd = off + len;
-    }
-    ex.lastCb = CB.URL;
+    ex.spans.url(ex.scope, this.chunk, off, len);
     const max = this.core.maxUrlLength;
     if (max > 0 && ex.scope.urlEnd - ex.scope.urlStart > max) return this.reject(414);
     return this.checkHeadSize(ex);
@@ -294,22 +283,7 @@ export class Connection {
   onHeaderField(off: number, len: number): number {
     const ex = this.parsing!;
     if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
-    const raw = ex.scope.raw;
-    ex.headBytes += len;
-    const at = ex.owned ? appendOwn(ex, this.chunk, off, len) : off;
-    const spans = raw.spans;
-    if (ex.lastCb !== CB.FIELD) {
-      if (raw.size === MAX_HEADERS) return this.reject(431);
-      const k = raw.size++ * 4;
-      ex.headBytes += 4;
-      spans[k] = at;
-      spans[k + 1] = at + len;
-      spans[k + 2] = at + len; // an empty value gets no callback
-      spans[k + 3] = at + len;
-    } else {
-      spans[(raw.size - 1) * 4 + 1] += len;
-    }
-    ex.lastCb = CB.FIELD;
+    if (!ex.spans.field(ex.scope, this.chunk, off, len)) return this.reject(431);
     this.gapFrom = off + len;
     return this.checkHeadSize(ex);
   }
@@ -317,17 +291,7 @@ export class Connection {
   onHeaderValue(off: number, len: number): number {
     const ex = this.parsing!;
     if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
-    const raw = ex.scope.raw;
-    ex.headBytes += len;
-    const at = ex.owned ? appendOwn(ex, this.chunk, off, len) : off;
-    const k = (raw.size - 1) * 4;
-    if (ex.lastCb !== CB.VALUE) {
-      raw.spans[k + 2] = at;
-      raw.spans[k + 3] = at + len;
-    } else {
-      raw.spans[k + 3] += len;
-    }
-    ex.lastCb = CB.VALUE;
+    ex.spans.value(ex.scope, this.chunk, off, len);
     this.gapFrom = off + len;
     return this.checkHeadSize(ex);
   }
@@ -338,7 +302,7 @@ export class Connection {
    * already checked (RFC 9110 §6.5.1 lets a recipient discard trailers).
    */
   private trailer(ex: Exchange, len: number): number {
-    ex.headBytes += len;
+    ex.spans.headBytes += len;
     return this.checkHeadSize(ex);
   }
 
@@ -355,7 +319,7 @@ export class Connection {
   }
 
   private checkHeadSize(ex: Exchange): number {
-    return ex.headBytes > this.core.maxHeaderSize ? this.reject(431) : 0;
+    return ex.spans.headBytes > this.core.maxHeaderSize ? this.reject(431) : 0;
   }
 
   private reject(status: number): number {
@@ -422,7 +386,7 @@ export class Connection {
     // The last chunk's line ("0;ext" CRLF) ends in this slice: count it before the message ends.
     if (ex.bodyChunked && this.countExt(ex, this.sliceEnd)) return this.reject(413);
     this.parsing = null;
-    ex.lastCb = CB.NONE;
+    ex.spans.end();
     ex.bodyBytes -= 0;
     ex.endBody();
     this.maybeRelease(ex);

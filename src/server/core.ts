@@ -125,7 +125,7 @@ export class ServerCore {
     if (ex.conn === null) return;
     ex.conn = null;
     ex.scope.resetRequest();
-    if (ex.own !== null && ex.own.length > 16 * 1024) ex.own = null;
+    if (ex.spans.own !== null && ex.spans.own.length > 16 * 1024) ex.spans.own = null;
     if (this.pool.length < POOL_MAX) this.pool.push(ex);
   }
 

@@ -2,6 +2,7 @@
 // state for it. Exchanges and their bound receive/send are created once and reused, so
 // serving a request allocates neither closures nor objects on the fast path.
 import { Scope } from '../scope/scope.js';
+import { SpanRecorder } from '../scope/spans.js';
 import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
 import {
   CHUNKED, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONTENT_LENGTH, CRLF, DATE_LINE, LAST_CHUNK,
@@ -14,8 +15,6 @@ import { LINE } from './chunk-ext.js';
 
 export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
 export const RES = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
-/** Last parser callback, to join spans split across reads. */
-export const CB = { NONE: 0, URL: 1, FIELD: 2, VALUE: 3 } as const;
 
 const EMPTY = Buffer.alloc(0);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -28,12 +27,8 @@ export class Exchange {
   next: Exchange | null = null;
   // request side
   phase: number = PHASE.HEAD;
-  lastCb: number = CB.NONE;
-  /** Head bytes copied into `own` because the head spans several reads. */
-  owned = false;
-  own: Buffer | null = null;
-  ownLen = 0;
-  headBytes = 0;
+  /** Where the URL and header spans are recorded (and copied when they outlive a read). */
+  readonly spans = new SpanRecorder();
   keepAlive = true;
   upgrade = false;
   dispatched = false;
@@ -107,10 +102,7 @@ export class Exchange {
     this.conn = conn;
     this.next = null;
     this.phase = PHASE.HEAD;
-    this.lastCb = CB.NONE;
-    this.owned = false;
-    this.ownLen = 0;
-    this.headBytes = 0;
+    this.spans.reset();
     this.keepAlive = true;
     this.upgrade = false;
     this.dispatched = false;
