@@ -7,7 +7,8 @@ import type { Scope } from '../scope/scope.js';
 import { Exchange, PHASE } from './exchange.js';
 import { Connection, SHARED_READ } from './connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
-import { now, startClock, stopClock } from './encode.js';
+import { now, startClock, stopClock } from './clock.js';
+import { LINGER, sweep } from './timeouts.js';
 import { consoleLogger } from './logger.js';
 import { assertField } from '../http/fields.js';
 import { readFromHandle } from './handle.js';
@@ -20,8 +21,6 @@ export interface TrustStage {
 }
 
 const POOL_MAX = 4096;
-/** A closing connection whose client does not close its side within this time is destroyed. */
-const LINGER = 5_000;
 
 export class ServerCore {
   readonly app: App;
@@ -80,7 +79,7 @@ export class ServerCore {
     startClock();
     // One sweep a second over all connections instead of a timer per request (node:http
     // does the same with connectionsCheckingInterval).
-    this.sweepTimer = setInterval(() => this.sweep(), 1000);
+    this.sweepTimer = setInterval(sweep, 1000, this);
     this.sweepTimer.unref();
   }
 
@@ -206,46 +205,6 @@ export class ServerCore {
     }
     if (this.connections.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private sweep(): void {
-    const t = now;
-    for (const conn of this.connections) {
-      if (conn.closed) continue;
-      if (conn.closing && conn.head === null && t - conn.closingSince > LINGER) {
-        conn.socket.destroy();
-        continue;
-      }
-      if (conn.writeBlocked && t - conn.writeBlockedSince > this.sendTimeout) {
-        this.debug('send timeout: client is not reading');
-        conn.socket.destroy();
-        continue;
-      }
-      if (conn.proxyBuf !== null) {
-        // PROXY protocol: nothing is answered before a valid header, so a late one is a silent close.
-        if (this.headersTimeout > 0 && t - conn.openedAt > this.headersTimeout) conn.socket.destroy();
-        continue;
-      }
-      const ex = conn.parsing;
-      if (ex !== null) {
-        const limit = ex.phase === PHASE.HEAD ? this.headersTimeout : this.requestTimeout;
-        if (limit > 0 && t - ex.startedAt > limit) conn.fail(408);
-      } else if (conn.headSince !== 0) {
-        // Only blank lines since the last request: ended as an idle connection is (below),
-        // but timed from the first of them, as each read refreshes lastActive.
-        const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
-        if (conn.head === null && !conn.closing && limit > 0 && t - conn.headSince > limit) {
-          if (conn.requests === 0) conn.fail(408);
-          else conn.closeIdle();
-        }
-      } else if (conn.head === null && !conn.closing) {
-        const limit = conn.requests === 0 ? this.headersTimeout : this.keepAliveTimeout;
-        if (limit > 0 && t - conn.lastActive > limit) {
-          if (conn.requests === 0) conn.fail(408);
-          else conn.closeIdle();
-        }
-      }
-    }
   }
 
   debug(message: string): void {

@@ -19,33 +19,6 @@ export function statusLine(status: number): Buffer {
 }
 for (const code of Object.keys(REASONS)) statusLine(Number(code));
 
-/** 'date: <IMF-fixdate>\r\n', rewritten in place by a 1 s timer (never per request). */
-export const DATE_LINE = Buffer.alloc(6 + 29 + 2);
-DATE_LINE.write('date: ', 0, 'latin1');
-DATE_LINE.write('\r\n', 35, 'latin1');
-/** Coarse clock (ms) for timeouts, updated with the Date line. */
-export let now = Date.now();
-function tick(): void {
-  now = Date.now();
-  DATE_LINE.write(new Date(now).toUTCString(), 6, 'latin1');
-}
-tick();
-let clockTimer: NodeJS.Timeout | null = null;
-let clockUsers = 0;
-export function startClock(): void {
-  if (clockUsers++ === 0) {
-    tick();
-    clockTimer = setInterval(tick, 1000);
-    clockTimer.unref();
-  }
-}
-export function stopClock(): void {
-  if (--clockUsers === 0 && clockTimer !== null) {
-    clearInterval(clockTimer);
-    clockTimer = null;
-  }
-}
-
 export const CONNECTION_CLOSE = Buffer.from('connection: close\r\n', 'latin1');
 export const CONNECTION_KEEP_ALIVE = Buffer.from('connection: keep-alive\r\n', 'latin1');
 export const CHUNKED = Buffer.from('transfer-encoding: chunked\r\n', 'latin1');

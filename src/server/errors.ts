@@ -1,6 +1,7 @@
 // Complete error responses, built once per status (uWS's HttpErrors.h idea); the Date
 // line is spliced in when one is written.
-import { DATE_LINE, statusLine } from './encode.js';
+import { DATE_LINE } from './clock.js';
+import { statusLine } from './encode.js';
 import { REASONS } from '../http/reasons.js';
 
 const cache = new Map<number, { before: Buffer; after: Buffer }>();

@@ -2,10 +2,11 @@
 // state for it. Exchanges and their bound receive/send are created once and reused, so
 // serving a request allocates neither closures nor objects on the fast path.
 import { Scope } from '../scope/scope.js';
+import { DATE_LINE } from './clock.js';
 import { SpanRecorder } from '../scope/spans.js';
 import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
 import {
-  CHUNKED, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONTENT_LENGTH, CRLF, DATE_LINE, LAST_CHUNK,
+  CHUNKED, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONTENT_LENGTH, CRLF, LAST_CHUNK,
   bodyless, headerLines, statusLine, writeDecimal,
 } from './encode.js';
 import { isStatus } from '../http/fields.js';
