@@ -7,7 +7,7 @@ import { Exchange, PHASE, RES } from './exchange.js';
 import { CONTINUE_100, encodeHeaders } from './encode.js';
 import { now } from './clock.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
-import { handleOf, queuedBytes, type StreamHandle } from './handle.js';
+import { handleOf, queuedBytes, type StreamHandle } from './native-io.js';
 import { errorResponse } from './errors.js';
 import { ViewCache } from './views.js';
 import { LINE, MAX_CHUNK_EXTENSIONS, countChunkExt } from './chunk-ext.js';
@@ -27,7 +27,7 @@ const BODY_HIGH_WATER = 64 * 1024;
 export class Connection {
   readonly socket: Socket;
   readonly core: ServerCore;
-  /** For direct writes (handle.ts): set when the socket was adopted (core.ts). */
+  /** For direct writes (native-io.ts): set when the socket was adopted. */
   readonly handle: StreamHandle | null;
   parser: number;
   head: Exchange | null = null;

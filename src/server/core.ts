@@ -1,6 +1,5 @@
 // What every connection of one server shares: the app, the limits, the exchange pool,
 // the trust stage and the one coarse timer that enforces timeouts.
-import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
 import type { Scope } from '../scope/scope.js';
@@ -11,7 +10,7 @@ import { now, startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
 import { consoleLogger } from './logger.js';
 import { assertField } from '../http/fields.js';
-import { readFromHandle } from './handle.js';
+import { adopt, adopted, readFromHandle, release } from './native-io.js';
 
 /** The stage that resolves client, scheme, host and root path (src/trust). */
 export interface TrustStage {
@@ -101,12 +100,13 @@ export class ServerCore {
       setTimeout(destroySocket, LINGER, socket).unref();
       return;
     }
-    socket = adoptHandle(socket);
+    socket = adopt(socket, SHARED_READ, onReadCallback);
     socket.setNoDelay(true);
-    const conn = new Connection(socket, this, (socket as SocketWithConn)[kOnread] === true);
+    const direct = adopted(socket);
+    const conn = new Connection(socket, this, direct);
     (socket as SocketWithConn)[kConn] = conn;
     this.connections.add(conn);
-    if (!(socket as SocketWithConn)[kOnread]) socket.on('data', onData);
+    if (!direct) socket.on('data', onData);
     else readFromHandle(socket, SHARED_READ, conn); // else the onread callback below
     socket.on('end', onEnd);
     socket.on('close', onClose);
@@ -173,25 +173,7 @@ export class ServerCore {
     s.removeListener('drain', onDrain);
     s.removeListener('error', onError);
     this.forget(conn);
-    if (!(s as SocketWithConn)[kOnread]) {
-      s.pause();
-      return s;
-    }
-    // Our onread callback is fixed on that wrapper: give the new owner a plain one.
-    const handle = (s as unknown as { _handle: unknown })._handle;
-    (s as unknown as { _handle: unknown })._handle = null;
-    s.destroy();
-    // The handle keeps delivering into a user buffer (useUserBuffer cannot be undone), so
-    // the new socket gets a buffer of its own and pushes copies: 'data' events as usual.
-    const plain = new net.Socket({
-      handle: handle as never,
-      allowHalfOpen: true,
-      readable: true,
-      writable: true,
-      onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: pushCopy },
-    } as net.SocketConstructorOpts);
-    plain.pause();
-    return plain;
+    return release(s);
   }
 
   /** Graceful: idle connections close now, busy ones after their in-flight responses. */
@@ -221,39 +203,7 @@ export class ServerCore {
 }
 
 const kConn = Symbol('fasterapi.connection');
-const kOnread = Symbol('fasterapi.onread');
-type SocketWithConn = Socket & { [kConn]: Connection; [kOnread]?: boolean };
-
-/**
- * Re-wraps an accepted handle in a net.Socket with the `onread` option, so reads land
- * in one shared buffer and reach the parser without a Buffer or a 'data' event each
- * (the server is created with pauseOnConnect, so nothing was read yet). Uses the
- * socket's `_handle`; if that is missing, the socket is used as it is ('data' events).
- */
-function adoptHandle(socket: Socket): Socket {
-  const handle = (socket as unknown as { _handle: unknown })._handle;
-  if (!USE_ONREAD || handle == null) {
-    socket.resume();
-    return socket;
-  }
-  (socket as unknown as { _handle: unknown })._handle = null;
-  socket.destroy(); // releases the server's count for the old wrapper; the handle lives on
-  const s = new net.Socket({
-    handle: handle as never,
-    allowHalfOpen: true,
-    readable: true,
-    writable: true,
-    onread: { buffer: SHARED_READ, callback: onReadCallback },
-  } as net.SocketConstructorOpts);
-  (s as SocketWithConn)[kOnread] = true;
-  return s;
-}
-
-const USE_ONREAD = process.env.FASTERAPI_NO_ONREAD !== '1';
-
-function pushCopy(this: Socket, nread: number, buf: Buffer): boolean {
-  return this.push(Buffer.from(buf.subarray(0, nread)));
-}
+type SocketWithConn = Socket & { [kConn]: Connection };
 
 function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
   (this as SocketWithConn)[kConn].read(buf, nread);

@@ -1,9 +1,9 @@
 // Output batching. Responses are encoded into one process-wide slab; the bytes one
 // connection produces in a tick (one read, or one cascade of async handlers) leave in
-// a single write, straight to the handle when nothing is queued (handle-write.ts). If
+// a single write, straight to the handle when nothing is queued (native-io.ts). If
 // the kernel took it at once nothing references the region and it is reused, so the
 // common case allocates nothing.
-import { FALLBACK, QUEUED, WRITTEN, writeToHandle, type DirectWriter } from './handle.js';
+import { FALLBACK, QUEUED, WRITTEN, writeToHandle, type DirectWriter } from './native-io.js';
 import { ViewCache } from './views.js';
 
 const SLAB_SIZE = 256 * 1024;

@@ -1,4 +1,4 @@
-// Reads and writes straight on the socket's handle (src/server/handle.ts): used on the
+// Reads and writes straight on the socket's handle (src/server/native-io.ts): used on the
 // keep-alive path, and correct where they have to give way to net.Socket: a write the
 // kernel takes only in part, the writes queued behind it, the client leaving meanwhile,
 // and a process where the private API is switched off (FASTERAPI_NO_ONREAD=1).

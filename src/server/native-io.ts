@@ -1,13 +1,21 @@
-// Reads and writes straight on a socket's libuv handle (Node's StreamBase), past
-// net.Socket's stream code: on keep-alive hello that code was ~10% of the server's
-// CPU time (perf), its Writable state machine the larger part. Private API, like the
-// handle re-wrap in core.ts; off with FASTERAPI_NO_ONREAD=1 or where missing.
+// Everything that reaches past net.Socket into Node's private handle API lives here,
+// behind one switch (NATIVE_IO, off with FASTERAPI_NO_ONREAD=1), each part with its
+// fallback where the runtime lacks it:
+// - adopt(): the accepted handle re-wrapped with the `onread` option, so every read lands
+//   in one shared buffer (fallback: the socket as it is, 'data' events);
+// - readFromHandle(), writeToHandle(): reads and writes straight on the libuv handle
+//   (Node's StreamBase), past net.Socket's stream code: on keep-alive hello that code was
+//   ~10% of the server's CPU time (perf), its Writable state machine the larger part
+//   (fallback, also under --pending-deprecation since process.binding warns there:
+//   socket.write() and net.Socket's own read path);
+// - release(): a plain socket over the handle again, for an upgrade's new owner.
 //
 // Writes: only when nothing else is queued on the socket, so order holds. A write the
 // kernel does not take at once stays in libuv's queue, and every later write goes
 // through socket.write() (behind it in the same queue) until both queues are empty.
 // Reads: bytes go from the handle's callback to the connection; EOF and errors take
 // net.Socket's own path.
+import * as net from 'node:net';
 import type { Socket } from 'node:net';
 
 export interface DirectWriter {
@@ -48,6 +56,9 @@ export const FALLBACK = -1;
 export const WRITTEN = 0;
 export const QUEUED = 1;
 
+/** The switch: FASTERAPI_NO_ONREAD=1 keeps every socket a plain net.Socket. */
+export const NATIVE_IO = process.env.FASTERAPI_NO_ONREAD !== '1';
+
 const binding = load();
 /** One request object, reused for as long as writes finish synchronously. */
 let spare: WriteReq | null = null;
@@ -55,7 +66,7 @@ let spare: WriteReq | null = null;
 function load(): StreamBinding | null {
   // process.binding is documentation-deprecated (DEP0111) and warns under
   // --pending-deprecation: then, or when asked, stay on socket.write().
-  if (process.env.FASTERAPI_NO_ONREAD === '1' || process.execArgv.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1') return null;
+  if (!NATIVE_IO || process.execArgv.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1') return null;
   try {
     const b = (process as unknown as { binding(name: string): Partial<StreamBinding> }).binding('stream_wrap');
     if (typeof b.WriteWrap === 'function' && b.streamBaseState instanceof Int32Array && typeof b.kLastWriteWasAsync === 'number' && typeof b.kReadBytesOrError === 'number') return b as StreamBinding;
@@ -139,4 +150,67 @@ export function readFromHandle(s: Socket, buf: Buffer, r: Reader): boolean {
   };
   // A net.Socket made later over this handle (upgrade: core.detach) sets its own onread.
   return true;
+}
+
+const kAdopted = Symbol('fasterapi.adopted');
+type Adoptable = Socket & { [kAdopted]?: boolean };
+
+/**
+ * Re-wraps an accepted handle in a net.Socket with the `onread` option over `buf`, so
+ * reads reach `callback` without a Buffer or a 'data' event each (the server is created
+ * with pauseOnConnect, so nothing was read yet). Returns the socket as it is, resumed,
+ * where the handle is missing or NATIVE_IO is off.
+ */
+export function adopt(socket: Socket, buf: Buffer, callback: (this: Socket, n: number, buf: Buffer) => void): Socket {
+  const handle = (socket as unknown as { _handle: unknown })._handle;
+  if (!NATIVE_IO || handle == null) {
+    socket.resume();
+    return socket;
+  }
+  (socket as unknown as { _handle: unknown })._handle = null;
+  socket.destroy(); // releases the server's count for the old wrapper; the handle lives on
+  const s = new net.Socket({
+    handle: handle as never,
+    allowHalfOpen: true,
+    readable: true,
+    writable: true,
+    onread: { buffer: buf, callback },
+  } as net.SocketConstructorOpts) as Adoptable;
+  s[kAdopted] = true;
+  return s;
+}
+
+/** Whether adopt() re-wrapped `s` (reads come through its callback, not 'data' events). */
+export function adopted(s: Socket): boolean {
+  return (s as Adoptable)[kAdopted] === true;
+}
+
+/**
+ * A plain, paused net.Socket over the handle of `s` for a new owner (an upgrade). Our
+ * onread callback is fixed on an adopted wrapper, and the handle keeps delivering into a
+ * user buffer (useUserBuffer cannot be undone), so the new socket gets a buffer of its own
+ * and pushes copies: 'data' events as usual. A socket that was never adopted is returned
+ * as it is.
+ */
+export function release(s: Socket): Socket {
+  if (!adopted(s)) {
+    s.pause();
+    return s;
+  }
+  const handle = (s as unknown as { _handle: unknown })._handle;
+  (s as unknown as { _handle: unknown })._handle = null;
+  s.destroy();
+  const plain = new net.Socket({
+    handle: handle as never,
+    allowHalfOpen: true,
+    readable: true,
+    writable: true,
+    onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: pushCopy },
+  } as net.SocketConstructorOpts);
+  plain.pause();
+  return plain;
+}
+
+function pushCopy(this: Socket, nread: number, buf: Buffer): boolean {
+  return this.push(Buffer.from(buf.subarray(0, nread)));
 }
