@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
 import { H } from '../parser/header-names.js';
-import { Exchange, PHASE, RES } from './exchange.js';
+import { Exchange, PHASE, RES, type ExchangeOwner } from './exchange.js';
 import { CONTINUE_100, encodeHeaders } from './encode.js';
 import { now } from './clock.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
@@ -13,7 +13,7 @@ import { ViewCache } from './views.js';
 import { LINE, MAX_CHUNK_EXTENSIONS, countChunkExt } from './chunk-ext.js';
 import { normalizePeer } from './head-checks.js';
 import { HEAD_OK, checkHead, expectsContinue } from './head-rules.js';
-import type { ServerCore } from './core.js';
+import type { UpgradeHook } from '../types.js';
 
 const EMPTY = Buffer.alloc(0);
 /** One read buffer for every connection (net.Socket onread): reads are parsed before the next one. */
@@ -24,9 +24,40 @@ const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
 /** Request body bytes queued for an app that is not reading before the socket is paused. */
 const BODY_HIGH_WATER = 64 * 1024;
 
-export class Connection {
+/**
+ * What a connection needs of its server (server/core.ts): the limits, the exchange pool,
+ * the stages a request goes through, and the server's bookkeeping. Declared here so that
+ * the server depends on the connection and not both ways.
+ */
+export interface ConnectionContext {
+  readonly maxHeaderSize: number;
+  readonly maxUrlLength: number;
+  readonly maxBodySize: number;
+  readonly maxPipelined: number;
+  readonly maxRequestsPerSocket: number;
+  readonly writeHighWater: number;
+  readonly proxyProtocol: boolean;
+  readonly serverLine: Buffer;
+  readonly shuttingDown: boolean;
+  readonly onUpgrade: UpgradeHook | null;
+  acquire(conn: Connection): Exchange;
+  release(ex: Exchange): void;
+  /** The trust stage: client, scheme, host, root path. */
+  resolveTrust(scope: Exchange['scope']): void;
+  /** PROXY protocol: bytes consumed (> 0), 0 when more are needed, -1 when invalid. */
+  parseProxy(buf: Buffer, conn: Connection): number;
+  /** Runs the app for a head that passed the checks. */
+  dispatch(ex: Exchange): void;
+  /** The socket leaves the transport (upgrade): a plain socket for the new owner. */
+  detach(conn: Connection): Socket;
+  forget(conn: Connection): void;
+  debug(message: string): void;
+  logError(message: string, err?: unknown): void;
+}
+
+export class Connection implements ExchangeOwner {
   readonly socket: Socket;
-  readonly core: ServerCore;
+  readonly core: ConnectionContext;
   /** For direct writes (native-io.ts): set when the socket was adopted. */
   readonly handle: StreamHandle | null;
   parser: number;
@@ -82,7 +113,7 @@ export class Connection {
     return this.core.serverLine;
   }
 
-  constructor(socket: Socket, core: ServerCore, adopted: boolean) {
+  constructor(socket: Socket, core: ConnectionContext, adopted: boolean) {
     this.socket = socket;
     this.core = core;
     this.handle = adopted ? handleOf(socket) : null;

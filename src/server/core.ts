@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
 import type { Scope } from '../scope/scope.js';
 import { Exchange, PHASE } from './exchange.js';
-import { Connection, SHARED_READ } from './connection.js';
+import { Connection, SHARED_READ, type ConnectionContext } from './connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { now, startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
@@ -21,7 +21,7 @@ export interface TrustStage {
 
 const POOL_MAX = 4096;
 
-export class ServerCore {
+export class ServerCore implements ConnectionContext {
   readonly app: App;
   readonly logger: Logger;
   readonly maxHeaderSize: number;

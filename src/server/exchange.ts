@@ -11,7 +11,7 @@ import {
 } from './encode.js';
 import { isStatus } from '../http/fields.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
-import type { Connection } from './connection.js';
+import type { Writer } from './output.js';
 import { LINE } from './chunk-ext.js';
 
 export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
@@ -22,9 +22,42 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const DISCONNECT: ReceiveMessage = Object.freeze({ type: 'http.disconnect' }) as ReceiveMessage;
 const END_OF_BODY: ReceiveMessage = Object.freeze({ type: 'http.request', body: EMPTY, moreBody: false }) as ReceiveMessage;
 
+/**
+ * What an exchange needs of the connection it belongs to (server/connection.ts): its place
+ * in the FIFO, the write side, and where it reports the end of its response and of its
+ * app. Declared here so that the connection depends on the exchange and not both ways.
+ */
+export interface ExchangeOwner extends Writer {
+  /** The exchange whose response may be written now (the FIFO's first). */
+  readonly head: Exchange | null;
+  readonly closed: boolean;
+  readonly peerEnded: boolean;
+  /** A status the connection will answer after the queued responses (then close), or 0. */
+  readonly errorStatus: number;
+  readonly writeBlocked: boolean;
+  /** Bytes held by responses waiting their turn (counted by the exchange as it defers them). */
+  held: number;
+  /** 'server: …\r\n', or empty. */
+  readonly serverLine: Buffer;
+  /** The connection will read further requests (not closing, server not shutting down). */
+  keepsAlive(): boolean;
+  /** A response waiting its turn may hold more bytes. */
+  hasRoom(): boolean;
+  sendContinue(ex: Exchange): boolean;
+  acceptUpgrade(ex: Exchange): void;
+  bodyConsumed(ex: Exchange): void;
+  /** The response of `ex` ended: the FIFO moves on. */
+  finish(ex: Exchange): void;
+  maybeRelease(ex: Exchange): void;
+  appFailed(ex: Exchange, err: unknown): void;
+  appIncomplete(ex: Exchange): void;
+  /** Destroys the socket after flushing what is batched. */
+  abort(): void;
+}
+
 export class Exchange {
   readonly scope = new Scope();
-  conn: Connection | null = null;
+  conn: ExchangeOwner | null = null;
   next: Exchange | null = null;
   // request side
   phase: number = PHASE.HEAD;
@@ -97,7 +130,7 @@ export class Exchange {
     };
   }
 
-  reset(conn: Connection): void {
+  reset(conn: ExchangeOwner): void {
     this.bind();
     this.scope.resetRequest();
     this.conn = conn;
