@@ -205,7 +205,7 @@ export class Encoder {
     const ex = this.pipeline.core.acquire(conn);
     ex.phase = PHASE.DONE;
     ex.queued = true;
-    conn.head = conn.tail = ex;
+    conn.first = conn.last = ex;
     conn.inFlight++;
     return ex;
   }

@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
 import { H } from '../parser/header-names.js';
-import { Exchange, PHASE, RES, type ExchangeOwner } from './exchange.js';
+import { Exchange, PHASE, RESPONSE, type ExchangeOwner } from './exchange.js';
 import { CONTINUE_100, encodeHeaders } from './encode.js';
 import { now } from './clock.js';
 import { beginRead, endRead, flush, writeDirect } from './output.js';
@@ -61,8 +61,9 @@ export class Connection implements ExchangeOwner {
   /** For direct writes (native-io.ts): set when the socket was adopted. */
   readonly handle: StreamHandle | null;
   parser: number;
-  head: Exchange | null = null;
-  tail: Exchange | null = null;
+  /** The FIFO of exchanges in flight: `first` is the one whose response may be written now. */
+  first: Exchange | null = null;
+  last: Exchange | null = null;
   parsing: Exchange | null = null;
   inFlight = 0;
   requests = 0;
@@ -166,7 +167,7 @@ export class Connection implements ExchangeOwner {
 
   /** Copies every span that still points into the shared read buffer. */
   private unshare(): void {
-    for (let ex = this.head; ex !== null; ex = ex.next) {
+    for (let ex = this.first; ex !== null; ex = ex.next) {
       if (ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
     }
     // Slots are overwritten, never truncated: `length = 0` would free the backing store
@@ -259,11 +260,11 @@ export class Connection implements ExchangeOwner {
         // No socket.pause(): reading goes on into upgradeHead (bounded in read()), so a
         // client that resets while the app decides is noticed (http.disconnect).
         this.pause |= PAUSE.UPGRADE;
-        const up = this.tail;
+        const up = this.last;
         if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
         // Refused (answered) inside the callback, before this pause: closeWhenFlushed() has
         // run already, so read on to see the client's FIN, or 'close' never comes.
-        else if (this.closing && this.head === null && !this.closed) this.socket.resume();
+        else if (this.closing && this.first === null && !this.closed) this.socket.resume();
         break;
       }
       this.parseError(ret);
@@ -293,10 +294,10 @@ export class Connection implements ExchangeOwner {
     } else ex.startedAt = now;
     ex.scope.raw.buf = this.chunk;
     ex.queued = true;
-    if (this.tail === null) this.head = this.tail = ex;
+    if (this.last === null) this.first = this.last = ex;
     else {
-      this.tail.next = ex;
-      this.tail = ex;
+      this.last.next = ex;
+      this.last = ex;
     }
     this.parsing = ex;
     this.inFlight++;
@@ -375,7 +376,7 @@ export class Connection implements ExchangeOwner {
     scope.method = method;
     ex.expectContinue = expectsContinue(raw, minor);
     ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
-    ex.isHead = method === 'HEAD';
+    ex.isHeadRequest = method === 'HEAD';
     ex.upgrade = upgrade;
     ex.bodyChunked = raw.indexOfId(H.TRANSFER_ENCODING) >= 0; // anything but a final chunked was refused by checkHead
     if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
@@ -402,7 +403,7 @@ export class Connection implements ExchangeOwner {
     }
     ex.bodyBytes += len;
     if (ex.bodyBytes > this.core.maxBodySize) return this.reject(413);
-    if (ex.res === RES.ENDED || this.closed) return 0; // answered already: the rest is read and dropped
+    if (ex.responseState === RESPONSE.ENDED || this.closed) return 0; // answered already: the rest is read and dropped
     const chunk = this.chunk;
     // A view is enough for a Buffer Node allocated for this read; the shared buffer is reused.
     ex.pushBody(chunk === SHARED_READ ? Buffer.from(chunk.subarray(off, off + len)) : chunk.subarray(off, off + len));
@@ -507,9 +508,9 @@ export class Connection implements ExchangeOwner {
   /** Wakes the head's waiting send(), and the others' when there is room. */
   private wakeSenders(): void {
     const room = this.hasRoom();
-    for (let ex = this.head; ex !== null; ex = ex.next) {
+    for (let ex = this.first; ex !== null; ex = ex.next) {
       const d = ex.drainWaiter;
-      if (d !== null && (ex === this.head || room)) {
+      if (d !== null && (ex === this.first || room)) {
         ex.drainWaiter = null;
         d();
       }
@@ -531,18 +532,18 @@ export class Connection implements ExchangeOwner {
 
   /** Writes 100 Continue if `ex` may write now; false when it has to wait its turn (see finish()). */
   sendContinue(ex: Exchange): boolean {
-    if (ex.res !== RES.NONE || this.head !== ex || this.closed) return false;
+    if (ex.responseState !== RESPONSE.NONE || this.first !== ex || this.closed) return false;
     writeDirect(this, CONTINUE_100);
     return true;
   }
 
   /** An exchange's response ended: pop every finished exchange at the head, in order. */
   finish(ex: Exchange): void {
-    if (ex !== this.head) return;
-    while (this.head !== null && this.head.res === RES.ENDED) {
-      const done: Exchange = this.head;
-      this.head = done.next;
-      if (this.head === null) this.tail = null;
+    if (ex !== this.first) return;
+    while (this.first !== null && this.first.responseState === RESPONSE.ENDED) {
+      const done: Exchange = this.first;
+      this.first = done.next;
+      if (this.first === null) this.last = null;
       done.next = null;
       done.queued = false;
       this.inFlight--;
@@ -564,11 +565,11 @@ export class Connection implements ExchangeOwner {
       if (!done.keepAlive) this.startClosing();
       // The app closed (or the body was close-delimited) after later requests were read:
       // nothing may follow a response that announced close (RFC 9112 §9.6).
-      if ((done.appClose || done.closeAfter) && this.head !== null) this.dropQueued();
+      if ((done.appClose || done.closeAfter) && this.first !== null) this.dropQueued();
       this.maybeRelease(done);
       // Still referenced by its app or its body: unshare() copies its head if it lives past the read.
       if (done.conn !== null && done.scope.raw.buf === SHARED_READ) this.lingering[this.lingeringCount++] = done;
-      const next = this.head;
+      const next = this.first;
       if (next !== null && next.upgradeAccepted) {
         this.upgradeTo(next);
         return;
@@ -578,11 +579,11 @@ export class Connection implements ExchangeOwner {
       if (next !== null && next.expectContinue && next.receiveWaiter !== null && this.sendContinue(next)) next.expectContinue = false;
     }
     if (this.inFlight < this.core.maxPipelined) this.clearPause(PAUSE.PIPELINE);
-    if (this.head === null && this.closing) this.closeWhenFlushed();
+    if (this.first === null && this.closing) this.closeWhenFlushed();
   }
 
   maybeRelease(ex: Exchange): void {
-    if (ex.res === RES.ENDED && !ex.appPending && (ex.phase === PHASE.DONE || this.closing) && !ex.queued && this.parsing !== ex) {
+    if (ex.responseState === RESPONSE.ENDED && !ex.appPending && (ex.phase === PHASE.DONE || this.closing) && !ex.queued && this.parsing !== ex) {
       this.core.release(ex);
     }
   }
@@ -610,8 +611,8 @@ export class Connection implements ExchangeOwner {
         this.core.release(ex);
       } else {
         ex.disconnect();
-        if (ex.res === RES.NONE) {
-          ex.res = RES.ENDED; // the transport answers in its place
+        if (ex.responseState === RESPONSE.NONE) {
+          ex.responseState = RESPONSE.ENDED; // the transport answers in its place
           ex.keepAlive = false;
           this.finish(ex);
           return;
@@ -620,13 +621,13 @@ export class Connection implements ExchangeOwner {
         this.maybeRelease(ex); // answered already (before its bad body): back to the pool
       }
     }
-    if (this.head === null) this.closeWhenFlushed();
+    if (this.first === null) this.closeWhenFlushed();
   }
 
   /** Unlinks every exchange still queued; their apps see a disconnect and their output is dropped. */
   private dropQueued(): void {
-    let ex = this.head;
-    this.head = this.tail = null;
+    let ex = this.first;
+    this.first = this.last = null;
     this.errorStatus = 0;
     this.held = 0;
     while (ex !== null) {
@@ -643,11 +644,11 @@ export class Connection implements ExchangeOwner {
 
   private unlink(ex: Exchange): void {
     let prev: Exchange | null = null;
-    for (let e = this.head; e !== null; prev = e, e = e.next) {
+    for (let e = this.first; e !== null; prev = e, e = e.next) {
       if (e !== ex) continue;
-      if (prev === null) this.head = e.next;
+      if (prev === null) this.first = e.next;
       else prev.next = e.next;
-      if (this.tail === e) this.tail = prev;
+      if (this.last === e) this.last = prev;
       e.next = null;
       e.queued = false;
       this.inFlight--;
@@ -683,10 +684,10 @@ export class Connection implements ExchangeOwner {
   /** App threw or rejected: 500 if nothing was sent yet, otherwise the connection is closed. */
   appFailed(ex: Exchange, err: unknown): void {
     this.core.logError('Exception in application', err);
-    if (ex.res === RES.NONE && !this.closed) {
+    if (ex.responseState === RESPONSE.NONE && !this.closed) {
       ex.keepAlive = ex.keepAlive && ex.phase === PHASE.DONE;
       ex.respond(500, null, 'Internal Server Error');
-    } else if (ex.res !== RES.ENDED) {
+    } else if (ex.responseState !== RESPONSE.ENDED) {
       this.abort();
       this.abandon(ex);
       return;
@@ -697,7 +698,7 @@ export class Connection implements ExchangeOwner {
   /** App returned without completing its response. */
   appIncomplete(ex: Exchange): void {
     if (this.closed) return this.abandon(ex); // client gone: nothing to answer
-    if (ex.res === RES.NONE) {
+    if (ex.responseState === RESPONSE.NONE) {
       this.core.logError('Application returned without sending a response');
       ex.respond(500, null, 'Internal Server Error');
     } else {
@@ -713,8 +714,8 @@ export class Connection implements ExchangeOwner {
    * the exchange counts as answered, so the FIFO moves on and it returns to the pool.
    */
   private abandon(ex: Exchange): void {
-    if (ex.res !== RES.ENDED) {
-      ex.res = RES.ENDED;
+    if (ex.responseState !== RESPONSE.ENDED) {
+      ex.responseState = RESPONSE.ENDED;
       this.finish(ex);
     }
     this.maybeRelease(ex);
@@ -745,17 +746,17 @@ export class Connection implements ExchangeOwner {
     // after its whole body is watching for the client to leave: tell it, as node:http
     // and uvicorn report a FIN as a disconnect.
     this.peerEnded = true;
-    for (let e = this.head; e !== null; e = e.next) e.peerGone();
+    for (let e = this.first; e !== null; e = e.next) e.peerGone();
     this.startClosing();
-    if (this.head === null) this.closeWhenFlushed();
+    if (this.first === null) this.closeWhenFlushed();
   }
 
   onClose(): void {
     if (this.closed) return;
     this.closed = true;
     this.startClosing(); // closed implies closing: maybeRelease() may return what is held
-    for (let ex = this.head; ex !== null; ex = ex.next) ex.disconnect();
-    if (this.parsing !== null && this.parsing !== this.tail) this.parsing.disconnect();
+    for (let ex = this.first; ex !== null; ex = ex.next) ex.disconnect();
+    if (this.parsing !== null && this.parsing !== this.last) this.parsing.disconnect();
     const p = this.parsing;
     if (p !== null) {
       // The request being read when the connection went (a reset mid-head, or a body
@@ -785,7 +786,7 @@ export class Connection implements ExchangeOwner {
 
   /** Upgrade accepted: hand the socket and the bytes read after the head to the hook. */
   upgradeTo(ex: Exchange): boolean {
-    if (this.head !== ex || this.upgradeHead === null || this.closed) return false;
+    if (this.first !== ex || this.upgradeHead === null || this.closed) return false;
     flushIfOwner();
     const head = this.upgradeHead;
     this.upgradeHead = null;

@@ -177,11 +177,11 @@ export class ServerCore implements ConnectionContext {
   }
 
   /** Graceful: idle connections close now, busy ones after their in-flight responses. */
-  drain(): Promise<void> {
+  shutdown(): Promise<void> {
     this.shuttingDown = true;
     for (const conn of this.connections) {
       const p = conn.parsing;
-      if (conn.head === null && p === null) conn.closeIdle();
+      if (conn.first === null && p === null) conn.closeIdle();
       else if (p !== null && !p.dispatched) conn.fail(503); // a head still arriving was not accepted: it must not hold close() for headersTimeout
       else conn.startClosing();
     }

@@ -15,7 +15,7 @@ import type { Writer } from './output.js';
 import { LINE } from './chunk-ext.js';
 
 export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
-export const RES = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
+export const RESPONSE = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
 
 const EMPTY = Buffer.alloc(0);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -29,7 +29,7 @@ const END_OF_BODY: ReceiveMessage = Object.freeze({ type: 'http.request', body: 
  */
 export interface ExchangeOwner extends Writer {
   /** The exchange whose response may be written now (the FIFO's first). */
-  readonly head: Exchange | null;
+  readonly first: Exchange | null;
   readonly closed: boolean;
   readonly peerEnded: boolean;
   /** A status the connection will answer after the queued responses (then close), or 0. */
@@ -82,7 +82,8 @@ export class Exchange {
   receiveWaiter: ((m: ReceiveMessage) => void) | null = null;
   startedAt = 0;
   // response side
-  res: number = RES.NONE;
+  /** RESPONSE.*: how far the response has gone; written only by the exchange. */
+  responseState: number = RESPONSE.NONE;
   status = 200;
   headText = '';
   headFramed = false;
@@ -90,7 +91,7 @@ export class Exchange {
   declared = -1;
   counted = 0;
   chunked = false;
-  isHead = false;
+  isHeadRequest = false;
   closeAfter = false;
   /** The app's own header block says connection: close (the transport adds no second field). */
   appClose = false;
@@ -153,14 +154,14 @@ export class Exchange {
     this.bodyDelivered = false;
     this.receiveWaiter = null;
     this.startedAt = 0;
-    this.res = RES.NONE;
+    this.responseState = RESPONSE.NONE;
     this.status = 200;
     this.headText = '';
     this.headFramed = false;
     this.declared = -1;
     this.counted = 0;
     this.chunked = false;
-    this.isHead = false;
+    this.isHeadRequest = false;
     this.closeAfter = false;
     this.appClose = false;
     this.deferred = null;
@@ -244,7 +245,7 @@ export class Exchange {
     // After the whole body, receive() waits for the disconnect or the end of the response
     // (ASGI: http.disconnect "if receive is called after a response has been sent or
     // after the HTTP connection has been closed"), so an app can watch for a client leaving.
-    if (this.res === RES.ENDED || conn.peerEnded) return Promise.resolve(DISCONNECT);
+    if (this.responseState === RESPONSE.ENDED || conn.peerEnded) return Promise.resolve(DISCONNECT);
     return new Promise((resolve) => {
       this.receiveWaiter = resolve;
     });
@@ -254,7 +255,7 @@ export class Exchange {
 
   /** Fast path: whole response in one call (see types.ts Send). */
   respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void {
-    if (this.res !== RES.NONE) throw new Error('Response already started');
+    if (this.responseState !== RESPONSE.NONE) throw new Error('Response already started');
     const conn = this.conn;
     if (conn === null) throw new Error('Response sent after the request ended');
     // Everything the app chose is checked before any state changes, so a throw here
@@ -270,11 +271,11 @@ export class Exchange {
       else throw new TypeError(`Response body must be a string, bytes or null, not ${typeof body}`);
     }
     const framed = head !== null && head.framed;
-    if (framed && !noBody && !this.isHead) checkLength(head.length, len);
+    if (framed && !noBody && !this.isHeadRequest) checkLength(head.length, len);
     this.status = status;
     if (head !== null && (head as { close?: boolean }).close === true) this.appClose = true; // encodeHeaders() flag
     const headBytes = head === null ? EMPTY : head.bytes;
-    const withBody = !noBody && !this.isHead && len > 0;
+    const withBody = !noBody && !this.isHeadRequest && len > 0;
     const size = this.headSize(headBytes.length, framed || noBody ? -1 : len) + (withBody && len <= SLAB_MAX_RESPONSE ? len : 0);
     const buf = this.target(size);
     let p = targetPos;
@@ -290,7 +291,7 @@ export class Exchange {
       this.commitTarget(buf, p);
       if (withBody) this.emitRaw(typeof body === 'string' ? Buffer.from(body) : (body as Uint8Array));
     }
-    this.res = RES.ENDED;
+    this.responseState = RESPONSE.ENDED;
     this.wakeReceiver();
     conn.finish(this);
   }
@@ -299,7 +300,7 @@ export class Exchange {
     const conn = this.conn;
     if (conn === null || conn.closed) return RESOLVED;
     if (msg.type === 'http.response.start') {
-      if (this.res !== RES.NONE) return Promise.reject(new Error('Response already started'));
+      if (this.responseState !== RESPONSE.NONE) return Promise.reject(new Error('Response already started'));
       if (!isStatus(msg.status)) throw new RangeError(`Invalid status code: ${String(msg.status)}`);
       const lines = headerLines(msg.headers); // throws TypeError naming a bad header
       this.status = msg.status;
@@ -310,7 +311,7 @@ export class Exchange {
         this.appClose = true;
         this.keepAlive = false; // read no further request on this connection
       }
-      this.res = RES.STARTED;
+      this.responseState = RESPONSE.STARTED;
       return RESOLVED;
     }
     if (msg.type === 'websocket.accept') {
@@ -318,11 +319,11 @@ export class Exchange {
       return RESOLVED;
     }
     if (msg.type !== 'http.response.body') return Promise.reject(new TypeError(`Unknown message type: ${(msg as { type: string }).type}`));
-    if (this.res === RES.NONE) return Promise.reject(new Error('http.response.body before http.response.start'));
-    if (this.res === RES.ENDED) return Promise.reject(new Error('Response already ended'));
+    if (this.responseState === RESPONSE.NONE) return Promise.reject(new Error('http.response.body before http.response.start'));
+    if (this.responseState === RESPONSE.ENDED) return Promise.reject(new Error('Response already ended'));
     const raw = msg.body ?? EMPTY;
     const more = msg.moreBody === true;
-    const noBody = bodyless(this.status) || this.isHead;
+    const noBody = bodyless(this.status) || this.isHeadRequest;
     let body: Uint8Array;
     if (typeof raw === 'string') body = Buffer.from(raw);
     else if (raw instanceof Uint8Array) body = raw;
@@ -338,19 +339,19 @@ export class Exchange {
       }
       this.counted = total;
     }
-    if (this.res === RES.STARTED) {
+    if (this.responseState === RESPONSE.STARTED) {
       // First body message decides the framing: one message → content-length, else chunked.
       let length = -1;
       if (!this.headFramed && !bodyless(this.status)) {
         if (!more) length = body.length;
-        else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHead;
+        else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHeadRequest;
         else this.closeAfter = true; // HTTP/1.0 without a length: the close delimits the body
       }
       const headLen = Buffer.byteLength(this.headText, 'latin1');
       const inline = !noBody && body.length <= SLAB_MAX_RESPONSE ? body.length : 0;
       const buf = this.target(this.headSize(headLen, length) + inline + (this.chunked ? 12 : 0));
       let p = this.writeHead(buf, targetPos, null, this.headText, length, this.chunked);
-      this.res = RES.HEAD_SENT;
+      this.responseState = RESPONSE.HEAD_SENT;
       p = this.writeBody(buf, p, body, noBody, inline > 0);
       this.commitTarget(buf, p);
       if (!noBody && inline === 0 && body.length > 0) this.emitBodyRaw(body);
@@ -363,14 +364,14 @@ export class Exchange {
     }
     if (!more) {
       if (this.chunked) this.emitSmall(LAST_CHUNK);
-      this.res = RES.ENDED;
+      this.responseState = RESPONSE.ENDED;
       this.wakeReceiver();
       conn.finish(this);
       return RESOLVED;
     }
     // Waiting its turn (pipelined): its bytes are held, so it waits once the connection holds too much.
     // A dropped exchange (not queued, not ended) never writes, so it never waits: nothing would wake it.
-    if (this.queued && (conn.writeBlocked || (conn.head !== this && !conn.hasRoom()))) return this.waitForRoom();
+    if (this.queued && (conn.writeBlocked || (conn.first !== this && !conn.hasRoom()))) return this.waitForRoom();
     return RESOLVED;
   }
 
@@ -392,8 +393,8 @@ export class Exchange {
    * node:http destroys the socket: the client sees a cut message, never a desync.
    */
   private refuseBody(err: TypeError, cut: boolean): Promise<void> {
-    if (this.res === RES.STARTED) {
-      this.res = RES.NONE;
+    if (this.responseState === RESPONSE.STARTED) {
+      this.responseState = RESPONSE.NONE;
       this.headText = '';
       this.headFramed = false;
       this.declared = -1;
@@ -500,7 +501,7 @@ export class Exchange {
 
   private target(size: number): Buffer {
     const conn = this.conn!;
-    if (conn.head === this && !conn.closed) {
+    if (conn.first === this && !conn.closed) {
       const buf = reserve(conn, size);
       targetPos = position();
       return buf;
@@ -511,7 +512,7 @@ export class Exchange {
 
   private commitTarget(buf: Buffer, end: number): void {
     const conn = this.conn!;
-    if (conn.head === this && !conn.closed) {
+    if (conn.first === this && !conn.closed) {
       commit(end);
     } else if (this.queued) {
       (this.deferred ??= []).push(buf.subarray(0, end));
@@ -521,7 +522,7 @@ export class Exchange {
 
   private emitRaw(bytes: Uint8Array): void {
     const conn = this.conn!;
-    if (conn.head === this) writeDirect(conn, bytes);
+    if (conn.first === this) writeDirect(conn, bytes);
     else if (this.queued) {
       (this.deferred ??= []).push(bytes);
       conn.held += bytes.length;
@@ -535,7 +536,7 @@ export class Exchange {
     const conn = this.conn;
     if (conn === null) return;
     if (err !== null) conn.appFailed(this, err);
-    else if (this.res !== RES.ENDED) conn.appIncomplete(this);
+    else if (this.responseState !== RESPONSE.ENDED) conn.appIncomplete(this);
     else conn.maybeRelease(this);
   }
 }

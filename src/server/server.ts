@@ -48,7 +48,7 @@ export class Server {
       if (!this.net.listening) resolve();
       else this.net.close(() => resolve());
     });
-    this.closing = Promise.all([stopped, this.core.drain()]).then(() => this.core.stop());
+    this.closing = Promise.all([stopped, this.core.shutdown()]).then(() => this.core.stop());
     return this.closing;
   }
 

@@ -27,7 +27,7 @@ export function sweep(core: TimeoutLimits): void {
   const t = now;
   for (const conn of core.connections) {
     if (conn.closed) continue;
-    if (conn.closing && conn.head === null && t - conn.closingSince > LINGER) {
+    if (conn.closing && conn.first === null && t - conn.closingSince > LINGER) {
       conn.socket.destroy();
       continue;
     }
@@ -49,11 +49,11 @@ export function sweep(core: TimeoutLimits): void {
       // Only blank lines since the last request: ended as an idle connection is (below),
       // but timed from the first of them, as each read refreshes lastActive.
       const limit = conn.requests === 0 ? core.headersTimeout : core.keepAliveTimeout;
-      if (conn.head === null && !conn.closing && limit > 0 && t - conn.headSince > limit) {
+      if (conn.first === null && !conn.closing && limit > 0 && t - conn.headSince > limit) {
         if (conn.requests === 0) conn.fail(408);
         else conn.closeIdle();
       }
-    } else if (conn.head === null && !conn.closing) {
+    } else if (conn.first === null && !conn.closing) {
       const limit = conn.requests === 0 ? core.headersTimeout : core.keepAliveTimeout;
       if (limit > 0 && t - conn.lastActive > limit) {
         if (conn.requests === 0) conn.fail(408);
