@@ -3,7 +3,8 @@
 // shared output slab → socket.write(view), with no kernel involved.
 import type { Socket } from 'node:net';
 import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders } from '../../src/index.js';
-import { Connection, SHARED_READ } from '../../src/server/connection.js';
+import { SHARED_READ } from '../../src/server/connection.js';
+import { HttpConnection } from '../../src/server/http-connection.js';
 import { ServerCore, type TrustStage } from '../../src/server/core.js';
 import { PHASE, type Exchange } from '../../src/server/exchange.js';
 import { beginRead, endRead } from '../../src/server/output.js';
@@ -72,11 +73,11 @@ export function newTrust(): Trust {
 export class Pipeline {
   readonly socket = new FakeSocket();
   readonly core: ServerCore;
-  readonly conn: Connection;
+  readonly conn: HttpConnection;
 
   constructor(app: App, trust: TrustStage | null) {
     this.core = new ServerCore(app, {}, trust, false);
-    this.conn = new Connection(this.socket as unknown as Socket, this.core, false);
+    this.conn = new HttpConnection(this.socket as unknown as Socket, this.core, false);
   }
 
   /**

@@ -1,28 +1,22 @@
-// One TCP connection: feeds llhttp, keeps the exchanges in flight in a FIFO so responses
-// leave strictly in request order, and applies limits, pauses and backpressure.
+// One TCP connection: its state, the FIFO of exchanges in flight (responses leave strictly
+// in request order), pauses and the write side's backpressure. The read path and the
+// parser callbacks are in http-connection.ts, errors and closing in closing.ts, the
+// upgrade hand-over in upgrade.ts: each a layer over this one.
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
-import { H } from '../parser/header-names.js';
-import { Exchange, PHASE, RESPONSE, type ExchangeOwner } from './exchange.js';
-import { CONTINUE_100, encodeHeaders } from './encode.js';
-import { now } from './clock.js';
-import { beginRead, endRead, flush, writeDirect } from './output.js';
-import { handleOf, queuedBytes, type StreamHandle } from './native-io.js';
-import { errorResponse } from './errors.js';
-import { ViewCache } from './views.js';
-import { LINE, MAX_CHUNK_EXTENSIONS, countChunkExt } from './chunk-ext.js';
-import { normalizePeer } from './head-checks.js';
-import { HEAD_OK, checkHead, expectsContinue } from './head-rules.js';
 import type { UpgradeHook } from '../types.js';
+import { now } from './clock.js';
+import { type Exchange, PHASE, RESPONSE, type ExchangeOwner } from './exchange.js';
+import { normalizePeer } from './head-checks.js';
+import { handleOf, queuedBytes, type StreamHandle } from './native-io.js';
+import { writeDirect } from './output.js';
+import { CONTINUE_100 } from './encode.js';
 
-const EMPTY = Buffer.alloc(0);
+export const EMPTY = Buffer.alloc(0);
 /** One read buffer for every connection (net.Socket onread): reads are parsed before the next one. */
 export const SHARED_READ = Buffer.allocUnsafeSlow(64 * 1024);
-const SHARED_VIEWS = new ViewCache(SHARED_READ);
-const UPGRADE_HEADERS = encodeHeaders({ 'content-type': 'text/plain; charset=utf-8' });
-const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
-/** Request body bytes queued for an app that is not reading before the socket is paused. */
-const BODY_HIGH_WATER = 64 * 1024;
+/** Why reading is paused: bits of Connection.pause. */
+export const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
 
 /**
  * What a connection needs of its server (server/core.ts): the limits, the exchange pool,
@@ -55,7 +49,7 @@ export interface ConnectionContext {
   logError(message: string, err?: unknown): void;
 }
 
-export class Connection implements ExchangeOwner {
+export abstract class Connection implements ExchangeOwner {
   readonly socket: Socket;
   readonly core: ConnectionContext;
   /** For direct writes (native-io.ts): set when the socket was adopted. */
@@ -128,318 +122,14 @@ export class Connection implements ExchangeOwner {
     this.proxyBuf = core.proxyProtocol ? EMPTY : null;
   }
 
-  // ---- reading -------------------------------------------------------------------
-
-  /**
-   * chunk[0, len) was just read. `chunk` may be the shared read buffer (SHARED_READ),
-   * which the next read overwrites: whatever must outlive this call is copied out by
-   * unshare() before returning.
-   */
-  read(chunk: Buffer, len: number): void {
-    this.lastActive = now;
-    if (this.closing || this.closed) return; // nothing after an error or a close is answered
-    if (this.upgradeHead !== null) {
-      this.upgradeHead = Buffer.concat([this.upgradeHead, chunk.subarray(0, len)]);
-      if (this.upgradeHead.length > BODY_HIGH_WATER) this.socket.pause(); // the hook reads the rest
-      return;
-    }
-    if (this.pause !== 0) {
-      this.stash(chunk, 0, len); // bytes already in flight when reading paused
-      return;
-    }
-    let off = 0;
-    if (this.proxyBuf !== null) {
-      off = this.readProxyHeader(chunk, len);
-      if (off < 0) return;
-    }
-    beginRead();
-    this.feed(chunk, off, len);
-    if (chunk === SHARED_READ) this.unshare();
-    endRead();
-  }
-
-  /** Keeps chunk[start, end) (copied) to parse once reading resumes. */
-  private stash(chunk: Buffer, start: number, end: number): void {
-    const prev = this.pending === null ? EMPTY : this.pending.subarray(this.pendingOff);
-    this.pending = Buffer.concat([prev, chunk.subarray(start, end)]);
-    this.pendingOff = 0;
-  }
-
-  /** Copies every span that still points into the shared read buffer. */
-  private unshare(): void {
-    for (let ex = this.first; ex !== null; ex = ex.next) {
-      if (ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
-    }
-    // Slots are overwritten, never truncated: `length = 0` would free the backing store
-    // and the next push would allocate it again, once per read.
-    const lingering = this.lingering;
-    for (let i = 0; i < this.lingeringCount; i++) {
-      const ex = lingering[i]!;
-      lingering[i] = null;
-      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
-    }
-    this.lingeringCount = 0;
-    const up = this.upgradeHead;
-    if (up !== null && up.buffer === SHARED_READ.buffer) this.upgradeHead = Buffer.from(up);
-  }
-
-  private readProxyHeader(chunk: Buffer, len: number): number {
-    const fresh = this.proxyLen === 0;
-    const buf = fresh ? chunk.subarray(0, len) : this.holdProxy(chunk, len);
-    // The parser bounds what it waits for (v1: 107 bytes, v2: 16 + its length field).
-    const r = this.core.parseProxy(buf, this);
-    if (r === 0) {
-      if (fresh) this.holdProxy(chunk, len);
-      return -1;
-    }
-    if (r < 0) {
-      this.socket.destroy(); // malformed or missing PROXY header: close without answering
-      return -1;
-    }
-    this.proxyBuf = null;
-    this.proxyLen = 0;
-    // A v2 TCP6 source may be IPv4-mapped (::ffff:a.b.c.d): the same form as socket peers.
-    if (this.peer !== null) this.peer[0] = normalizePeer(this.peer[0]);
-    if (!fresh) {
-      beginRead();
-      this.feed(buf, r, buf.length);
-      endRead();
-      return -1;
-    }
-    return r;
-  }
-
-  /** Appends chunk[0, len) to the held PROXY bytes, growing by doubling (a header trickled a byte per read stays linear). */
-  private holdProxy(chunk: Buffer, len: number): Buffer {
-    let store = this.proxyBuf!;
-    const need = this.proxyLen + len;
-    if (need > store.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, store.length * 2, 128));
-      store.copy(grown, 0, 0, this.proxyLen);
-      store = this.proxyBuf = grown;
-    }
-    chunk.copy(store, this.proxyLen, 0, len);
-    this.proxyLen = need;
-    return store.subarray(0, need);
-  }
-
-  private feed(chunk: Buffer, off: number, len: number): void {
-    const p = this.parser;
-    // Only CR and LF are skipped before a request line; any other byte begins one (onMessageBegin).
-    // Stored only then: storing `now` on every read cost 16 heap bytes a request (bench/micro heap B/req 160 → 176).
-    if (this.parsing === null && this.headSince === 0 && off < len && (chunk[off] === 0x0d || chunk[off] === 0x0a)) this.headSince = now;
-    while (off < len) {
-      const end = Math.min(len, off + llhttp.INPUT_SIZE);
-      this.chunk = chunk;
-      this.gapFrom = off;
-      this.sliceEnd = end;
-      const input = off === 0 ? (chunk === SHARED_READ ? SHARED_VIEWS.get(end) : end === chunk.length ? chunk : chunk.subarray(0, end)) : chunk.subarray(off, end);
-      const ret = llhttp.execute(p, this, input, off);
-      const ex = this.parsing;
-      if (ex !== null && ex.phase === PHASE.HEAD && !ex.spans.owned && ret === llhttp.ERROR.OK) ex.spans.copy(ex.scope);
-      // A chunk-size line still arriving (an endless extension) is counted here, not only at the next data.
-      if (ex !== null && ex.bodyChunked && (ret === llhttp.ERROR.OK || ret === llhttp.ERROR.PAUSED)) {
-        if (this.countExt(ex, ret === llhttp.ERROR.OK ? end : llhttp.errorOffset(p))) {
-          if (ret === llhttp.ERROR.PAUSED) llhttp.resume(p);
-          this.fail(413);
-          break;
-        }
-      }
-      if (ret === llhttp.ERROR.OK) {
-        off = end;
-        continue;
-      }
-      if (ret === llhttp.ERROR.PAUSED) {
-        const at = llhttp.errorOffset(p);
-        llhttp.resume(p);
-        if (!this.closing) this.stash(chunk, at, len);
-        break;
-      }
-      if (ret === llhttp.ERROR.PAUSED_UPGRADE) {
-        this.upgradeHead = chunk.subarray(llhttp.errorOffset(p), len);
-        // No socket.pause(): reading goes on into upgradeHead (bounded in read()), so a
-        // client that resets while the app decides is noticed (http.disconnect).
-        this.pause |= PAUSE.UPGRADE;
-        const up = this.last;
-        if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
-        // Refused (answered) inside the callback, before this pause: closeWhenFlushed() has
-        // run already, so read on to see the client's FIN, or 'close' never comes.
-        else if (this.closing && this.first === null && !this.closed) this.socket.resume();
-        break;
-      }
-      this.parseError(ret);
-      break;
-    }
-    this.chunk = EMPTY;
-  }
-
-  private parseError(errno: number): void {
-    let status = 400;
-    if (this.rejectStatus !== 0) status = this.rejectStatus;
-    else if (errno === llhttp.ERROR.INVALID_METHOD) status = 501;
-    // llhttp reports line-syntax errors around the version (bare LF, 'HTTP/1.1x') as
-    // INVALID_VERSION too: 505 only for a well-formed version it does not support.
-    else if (errno === llhttp.ERROR.INVALID_VERSION) status = llhttp.errorReason(this.parser) === 'Invalid HTTP version' ? 505 : 400;
-    this.core.debug(`parse error ${errno} (${llhttp.errorReason(this.parser)}) → ${status}`);
-    this.fail(status);
-  }
-
-  // ---- llhttp callbacks (ParserTarget) ---------------------------------------------
-
-  onMessageBegin(): number {
-    const ex = this.core.acquire(this);
-    if (this.headSince !== 0) {
-      ex.startedAt = this.headSince;
-      this.headSince = 0;
-    } else ex.startedAt = now;
-    ex.scope.raw.buf = this.chunk;
-    ex.queued = true;
-    if (this.last === null) this.first = this.last = ex;
-    else {
-      this.last.next = ex;
-      this.last = ex;
-    }
-    this.parsing = ex;
-    this.inFlight++;
-    this.requests++;
-    return 0;
-  }
-
-  onUrl(off: number, len: number): number {
-    const ex = this.parsing!;
-    ex.spans.url(ex.scope, this.chunk, off, len);
-    const max = this.core.maxUrlLength;
-    if (max > 0 && ex.scope.urlEnd - ex.scope.urlStart > max) return this.reject(414);
-    return this.checkHeadSize(ex);
-  }
-
-  onHeaderField(off: number, len: number): number {
-    const ex = this.parsing!;
-    if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
-    if (!ex.spans.field(ex.scope, this.chunk, off, len)) return this.reject(431);
-    this.gapFrom = off + len;
-    return this.checkHeadSize(ex);
-  }
-
-  onHeaderValue(off: number, len: number): number {
-    const ex = this.parsing!;
-    if (ex.phase !== PHASE.HEAD) return this.trailer(ex, len);
-    ex.spans.value(ex.scope, this.chunk, off, len);
-    this.gapFrom = off + len;
-    return this.checkHeadSize(ex);
-  }
-
-  /**
-   * A trailer field (after a chunked body) is counted against maxHeaderSize and dropped:
-   * merged into the head it would change headers the trust stage and middlewares have
-   * already checked (RFC 9110 §6.5.1 lets a recipient discard trailers).
-   */
-  private trailer(ex: Exchange, len: number): number {
-    ex.spans.headBytes += len;
-    return this.checkHeadSize(ex);
-  }
-
-  /**
-   * Counts the chunk framing in chunk[gapFrom, stop) (chunk-ext.ts): extension bytes have a
-   * limit of their own (node:http's 16 KiB) and count toward maxBodySize. True when past either.
-   */
-  private countExt(ex: Exchange, stop: number): boolean {
-    const n = countChunkExt(ex, this.chunk, this.gapFrom, stop);
-    this.gapFrom = stop;
-    if (n === 0) return false;
-    ex.bodyBytes += n;
-    return ex.extBytes > MAX_CHUNK_EXTENSIONS || ex.bodyBytes > this.core.maxBodySize;
-  }
-
-  private checkHeadSize(ex: Exchange): number {
-    return ex.spans.headBytes > this.core.maxHeaderSize ? this.reject(431) : 0;
-  }
-
-  private reject(status: number): number {
-    this.rejectStatus = status;
-    return -1;
-  }
-
-  onHeadersComplete(upgrade: boolean, keepAlive: boolean): number {
-    const ex = this.parsing!;
-    const scope = ex.scope;
-    const raw = scope.raw;
-    const p = this.parser;
-    raw.intern();
-    const major = llhttp.versionMajor(p);
-    const minor = llhttp.versionMinor(p);
-    const method = llhttp.method(p);
-    const core = this.core;
-    const verdict = checkHead(raw, major, minor, method, core.maxBodySize);
-    if (verdict !== HEAD_OK) return this.reject(verdict);
-    scope.httpVersion = minor === 0 ? '1.0' : '1.1';
-    scope.method = method;
-    ex.expectContinue = expectsContinue(raw, minor);
-    ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
-    ex.isHeadRequest = method === 'HEAD';
-    ex.upgrade = upgrade;
-    ex.bodyChunked = raw.indexOfId(H.TRANSFER_ENCODING) >= 0; // anything but a final chunked was refused by checkHead
-    if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
-    ex.phase = PHASE.BODY;
-    scope.type = upgrade ? 'websocket' : 'http';
-    scope.scheme = upgrade ? (this.secure ? 'wss' : 'ws') : this.secure ? 'https' : 'http';
-    scope.peer = this.peer;
-    scope.client = this.peer;
-    scope.localAddress = this.localAddress;
-    scope.localPort = this.localPort;
-    core.resolveTrust(scope);
-    ex.dispatched = true;
-    core.dispatch(ex);
-    return 0;
-  }
-
-  onBody(off: number, len: number): number {
-    const ex = this.parsing!;
-    if (ex.bodyChunked) {
-      if (this.countExt(ex, off)) return this.reject(413);
-      ex.lineState = LINE.BEFORE;
-      ex.lineDigits = 0;
-      this.gapFrom = off + len;
-    }
-    ex.bodyBytes += len;
-    if (ex.bodyBytes > this.core.maxBodySize) return this.reject(413);
-    if (ex.responseState === RESPONSE.ENDED || this.closed) return 0; // answered already: the rest is read and dropped
-    const chunk = this.chunk;
-    // A view is enough for a Buffer Node allocated for this read; the shared buffer is reused.
-    ex.pushBody(chunk === SHARED_READ ? Buffer.from(chunk.subarray(off, off + len)) : chunk.subarray(off, off + len));
-    if (ex.bodyQueued > BODY_HIGH_WATER) {
-      this.setPause(PAUSE.BODY);
-      return llhttp.ERROR.PAUSED;
-    }
-    return 0;
-  }
-
-  onMessageComplete(): number {
-    const ex = this.parsing!;
-    // The last chunk's line ("0;ext" CRLF) ends in this slice: count it before the message ends.
-    if (ex.bodyChunked && this.countExt(ex, this.sliceEnd)) return this.reject(413);
-    this.parsing = null;
-    ex.spans.end();
-    ex.bodyBytes -= 0;
-    ex.endBody();
-    this.maybeRelease(ex);
-    if (ex.upgrade) return 0; // llhttp stops with PAUSED_UPGRADE
-    if (!ex.keepAlive) {
-      this.startClosing();
-      return llhttp.ERROR.PAUSED;
-    }
-    if (this.inFlight >= this.core.maxPipelined) this.setPause(PAUSE.PIPELINE);
-    return this.pause !== 0 ? llhttp.ERROR.PAUSED : 0;
-  }
-
   // ---- pauses --------------------------------------------------------------------
 
-  private setPause(bit: number): void {
+  protected setPause(bit: number): void {
     if (this.pause === 0) this.socket.pause();
     this.pause |= bit;
   }
 
-  private clearPause(bit: number): void {
+  protected clearPause(bit: number): void {
     if ((this.pause & bit) === 0) return;
     this.pause &= ~bit;
     if (this.pause === 0 && !this.resumeQueued) {
@@ -449,18 +139,8 @@ export class Connection implements ExchangeOwner {
     }
   }
 
-  resumeNow(): void {
-    this.resumeQueued = false;
-    if (this.pause !== 0 || this.closed) return;
-    const pending = this.pending;
-    if (pending !== null && !this.closing) {
-      this.pending = null;
-      beginRead();
-      this.feed(pending, this.pendingOff, pending.length);
-      endRead();
-    }
-    if (this.pause === 0 && !this.closed) this.socket.resume();
-  }
+  /** Reading may go on: parse what was stashed while paused, then resume the socket. */
+  abstract resumeNow(): void;
 
   bodyConsumed(_ex: Exchange): void {
     this.clearPause(PAUSE.BODY);
@@ -588,7 +268,8 @@ export class Connection implements ExchangeOwner {
     }
   }
 
-  // ---- errors and closing ----------------------------------------------------------
+
+  // ---- closing: the FIFO side (closing.ts has the rest) ---------------------------
 
   startClosing(): void {
     if (!this.closing) {
@@ -597,35 +278,8 @@ export class Connection implements ExchangeOwner {
     }
   }
 
-  /** Ill-formed or rejected request: answer `status` after the earlier responses, then close. */
-  fail(status: number): void {
-    if (this.closing && this.errorStatus !== 0) return;
-    this.startClosing();
-    this.errorStatus = status;
-    this.pending = null;
-    const ex = this.parsing;
-    this.parsing = null;
-    if (ex !== null) {
-      if (!ex.dispatched) {
-        this.unlink(ex);
-        this.core.release(ex);
-      } else {
-        ex.disconnect();
-        if (ex.responseState === RESPONSE.NONE) {
-          ex.responseState = RESPONSE.ENDED; // the transport answers in its place
-          ex.keepAlive = false;
-          this.finish(ex);
-          return;
-        }
-        this.errorStatus = 0; // its response has begun: the close is the only signal left
-        this.maybeRelease(ex); // answered already (before its bad body): back to the pool
-      }
-    }
-    if (this.first === null) this.closeWhenFlushed();
-  }
-
   /** Unlinks every exchange still queued; their apps see a disconnect and their output is dropped. */
-  private dropQueued(): void {
+  protected dropQueued(): void {
     let ex = this.first;
     this.first = this.last = null;
     this.errorStatus = 0;
@@ -642,7 +296,7 @@ export class Connection implements ExchangeOwner {
     }
   }
 
-  private unlink(ex: Exchange): void {
+  protected unlink(ex: Exchange): void {
     let prev: Exchange | null = null;
     for (let e = this.first; e !== null; prev = e, e = e.next) {
       if (e !== ex) continue;
@@ -656,153 +310,18 @@ export class Connection implements ExchangeOwner {
     }
   }
 
-  /**
-   * Closes a connection with nothing in flight. Marked closing first: a request that
-   * crosses our FIN on the wire is not read, so the app never runs a request whose
-   * answer could not be sent (the client sees the close and may retry it safely).
-   */
-  closeIdle(): void {
-    this.startClosing();
-    this.closeWhenFlushed();
-  }
-
-  private closeWhenFlushed(): void {
-    if (this.closed) return;
-    const s = this.socket;
-    if (this.errorStatus !== 0) {
-      writeDirect(this, errorResponse(this.errorStatus));
-      this.errorStatus = 0;
-    } else {
-      flushIfOwner();
-    }
-    if (!s.destroyed) s.end();
-    // A paused socket never sees the client's FIN, so 'close' would wait for the linger
-    // sweep: read on (read() drops everything once closing) until the client closes.
-    if (this.pause !== 0) s.resume();
-  }
-
-  /** App threw or rejected: 500 if nothing was sent yet, otherwise the connection is closed. */
-  appFailed(ex: Exchange, err: unknown): void {
-    this.core.logError('Exception in application', err);
-    if (ex.responseState === RESPONSE.NONE && !this.closed) {
-      ex.keepAlive = ex.keepAlive && ex.phase === PHASE.DONE;
-      ex.respond(500, null, 'Internal Server Error');
-    } else if (ex.responseState !== RESPONSE.ENDED) {
-      this.abort();
-      this.abandon(ex);
-      return;
-    }
-    this.maybeRelease(ex);
-  }
-
-  /** App returned without completing its response. */
-  appIncomplete(ex: Exchange): void {
-    if (this.closed) return this.abandon(ex); // client gone: nothing to answer
-    if (ex.responseState === RESPONSE.NONE) {
-      this.core.logError('Application returned without sending a response');
-      ex.respond(500, null, 'Internal Server Error');
-    } else {
-      this.core.logError('Application returned without completing its response');
-      this.abort();
-      return this.abandon(ex);
-    }
-    this.maybeRelease(ex);
-  }
-
-  /**
-   * The app has settled but its response can never complete (connection gone or cut):
-   * the exchange counts as answered, so the FIFO moves on and it returns to the pool.
-   */
-  private abandon(ex: Exchange): void {
-    if (ex.responseState !== RESPONSE.ENDED) {
-      ex.responseState = RESPONSE.ENDED;
-      this.finish(ex);
-    }
-    this.maybeRelease(ex);
-  }
-
-  abort(): void {
-    flushIfOwner();
-    this.socket.destroy();
-  }
-
-  /** Client sent FIN: answer what is in flight, then close (half-close still gets responses). */
-  onEnd(): void {
-    if (this.closed) return;
-    const ex = this.parsing;
-    if (ex !== null && !this.closing) {
-      // EOF in the middle of a message: nothing more will come for it.
-      this.parsing = null;
-      if (!ex.dispatched) {
-        this.unlink(ex);
-        this.core.release(ex);
-      } else {
-        ex.disconnect();
-        this.startClosing();
-        this.maybeRelease(ex); // answered before its body ended: nobody else returns it
-      }
-    }
-    // Responses in flight are still sent (half-close), but an app waiting in receive()
-    // after its whole body is watching for the client to leave: tell it, as node:http
-    // and uvicorn report a FIN as a disconnect.
-    this.peerEnded = true;
-    for (let e = this.first; e !== null; e = e.next) e.peerGone();
-    this.startClosing();
-    if (this.first === null) this.closeWhenFlushed();
-  }
-
-  onClose(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.startClosing(); // closed implies closing: maybeRelease() may return what is held
-    for (let ex = this.first; ex !== null; ex = ex.next) ex.disconnect();
-    if (this.parsing !== null && this.parsing !== this.last) this.parsing.disconnect();
-    const p = this.parsing;
-    if (p !== null) {
-      // The request being read when the connection went (a reset mid-head, or a body
-      // still arriving after its answer): nothing more comes for it, so it goes back to
-      // the pool now or when its app settles, instead of never.
-      this.parsing = null;
-      if (!p.dispatched) {
-        this.unlink(p);
-        this.core.release(p);
-      } else this.maybeRelease(p);
-    }
-    llhttp.freeParser(this.parser);
-    this.parser = 0;
-    this.core.forget(this);
-  }
-
-  /** The app accepted an upgrade: hand over now, or once earlier responses are out. */
-  acceptUpgrade(ex: Exchange): void {
-    if (!ex.upgrade) throw new Error('websocket.accept on a request that is not an upgrade');
-    if (this.core.onUpgrade === null) {
-      ex.respond(426, UPGRADE_HEADERS, 'Upgrades are not enabled on this server\n');
-      return;
-    }
-    ex.upgradeAccepted = true;
-    this.upgradeTo(ex);
-  }
-
-  /** Upgrade accepted: hand the socket and the bytes read after the head to the hook. */
-  upgradeTo(ex: Exchange): boolean {
-    if (this.first !== ex || this.upgradeHead === null || this.closed) return false;
-    flushIfOwner();
-    const head = this.upgradeHead;
-    this.upgradeHead = null;
-    this.closed = true;
-    const socket = this.core.detach(this);
-    llhttp.freeParser(this.parser);
-    this.parser = 0;
-    this.core.onUpgrade!(ex.scope, socket, head);
-    return true;
-  }
+  /** Ill-formed or rejected request: answer `status` after the earlier responses, then close. */
+  abstract fail(status: number): void;
+  /** Nothing left in flight: write the pending error response, if any, and end the socket. */
+  protected abstract closeWhenFlushed(): void;
+  abstract appFailed(ex: Exchange, err: unknown): void;
+  abstract appIncomplete(ex: Exchange): void;
+  abstract abort(): void;
+  abstract acceptUpgrade(ex: Exchange): void;
+  /** Hands the socket over once `ex` is first; false when it cannot yet. */
+  abstract upgradeTo(ex: Exchange): boolean;
 }
 
 function resumeReading(conn: Connection): void {
   conn.resumeNow();
-}
-
-function flushIfOwner(): void {
-  flush();
 }

@@ -4,7 +4,8 @@ import type { Socket } from 'node:net';
 import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
 import type { Scope } from '../scope/scope.js';
 import { Exchange, PHASE } from './exchange.js';
-import { Connection, SHARED_READ, type ConnectionContext } from './connection.js';
+import { type Connection, SHARED_READ, type ConnectionContext } from './connection.js';
+import { HttpConnection } from './http-connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { now, startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
@@ -39,7 +40,7 @@ export class ServerCore implements ConnectionContext {
   readonly onUpgrade: UpgradeHook | null;
   readonly trust: TrustStage | null;
   readonly proxyProtocol: boolean;
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<HttpConnection>();
   shuttingDown = false;
   private readonly pool: Exchange[] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -103,7 +104,7 @@ export class ServerCore implements ConnectionContext {
     socket = adopt(socket, SHARED_READ, onReadCallback);
     socket.setNoDelay(true);
     const direct = adopted(socket);
-    const conn = new Connection(socket, this, direct);
+    const conn = new HttpConnection(socket, this, direct);
     (socket as SocketWithConn)[kConn] = conn;
     this.connections.add(conn);
     if (!direct) socket.on('data', onData);
@@ -156,7 +157,7 @@ export class ServerCore implements ConnectionContext {
   }
 
   forget(conn: Connection): void {
-    this.connections.delete(conn);
+    this.connections.delete(conn as HttpConnection);
     if (this.connections.size === 0 && this.idleWaiters.length > 0) {
       const w = this.idleWaiters;
       this.idleWaiters = [];
@@ -203,7 +204,7 @@ export class ServerCore implements ConnectionContext {
 }
 
 const kConn = Symbol('fasterapi.connection');
-type SocketWithConn = Socket & { [kConn]: Connection };
+type SocketWithConn = Socket & { [kConn]: HttpConnection };
 
 function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
   (this as SocketWithConn)[kConn].read(buf, nread);

@@ -2,7 +2,7 @@
 // (node:http does the same with connectionsCheckingInterval). Limits are in ms; the
 // clock is the coarse one (clock.ts), so a timeout may fire up to a second early.
 import { now } from './clock.js';
-import type { Connection } from './connection.js';
+import type { HttpConnection } from './http-connection.js';
 import { PHASE } from './exchange.js';
 
 /** A closing connection whose client does not close its side within this time is destroyed. */
@@ -10,7 +10,7 @@ export const LINGER = 5_000;
 
 /** What the sweep reads of the server. */
 export interface TimeoutLimits {
-  readonly connections: ReadonlySet<Connection>;
+  readonly connections: ReadonlySet<HttpConnection>;
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly keepAliveTimeout: number;
