@@ -7,7 +7,7 @@
 // no regex, no spread.
 import { createServer } from '../create.js';
 import type { CreateServerOptions } from '../create.js';
-import { encodeHeaders } from '../server/encode.js';
+import { encodeHeaders } from '../server/response-head.js';
 import { consoleLogger } from '../server/logger.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';

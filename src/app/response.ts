@@ -1,7 +1,7 @@
 // Response values a handler may return, and HTTPException. The common content types
 // have their header blocks encoded once here, for the transport's fast path
 // send(status, head, body).
-import { encodeHeaders } from '../server/encode.js';
+import { encodeHeaders } from '../server/response-head.js';
 import { REASONS } from '../http/reasons.js';
 import type { EncodedHeaders } from '../types.js';
 

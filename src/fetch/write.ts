@@ -9,7 +9,7 @@
 // awaited for backpressure, unless the stream turns out to be complete at once.
 import type { Send } from '../types.js';
 import { FastResponse, TEXT_PLAIN, parts } from './response.js';
-import { encoded, encodedFramed, head, headPairs, headText } from './response-head.js';
+import { encoded, encodedFramed, head, headPairs, headText } from './header-fields.js';
 import { kFinish, kPumping, type FetchRequest } from './request.js';
 
 const NativeResponse = globalThis.Response;

@@ -1,5 +1,5 @@
 // HTTPSRedirectMiddleware: plain requests get a 307 to the same URL over TLS.
-import { encodeHeaders } from '../server/encode.js';
+import { encodeHeaders } from '../server/response-head.js';
 import type { App, EncodedHeaders, Receive, Scope, Send } from '../types.js';
 import { BaseHTTPMiddleware } from './base.js';
 import { HOST, HostSpan, readHost, spanText } from './host.js';

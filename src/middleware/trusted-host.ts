@@ -1,7 +1,7 @@
 // TrustedHostMiddleware: answers 400 "Invalid host header" unless the request's host
 // is one of `allowedHosts`. Protects generated URLs (redirects, password-reset links,
 // cache keys) from host-header injection.
-import { encodeHeaders } from '../server/encode.js';
+import { encodeHeaders } from '../server/response-head.js';
 import type { App, EncodedHeaders, Receive, Scope, Send } from '../types.js';
 import { BaseHTTPMiddleware } from './base.js';
 import { lowerAt } from '../http/ascii.js';

@@ -3,7 +3,7 @@
 // returns each exchange to the pool exactly once.
 import * as llhttp from '../parser/llhttp.js';
 import { Connection } from './connection.js';
-import { errorResponse } from './errors.js';
+import { errorResponse } from './response-head.js';
 import { type Exchange, PHASE, RESPONSE } from './exchange.js';
 import { flush, writeDirect } from './output.js';
 

@@ -10,7 +10,7 @@ import { type Exchange, PHASE, RESPONSE, type ExchangeOwner } from './exchange.j
 import { normalizePeer } from './head-checks.js';
 import { handleOf, queuedBytes, type StreamHandle } from './native-io.js';
 import { writeDirect } from './output.js';
-import { CONTINUE_100 } from './encode.js';
+import { CONTINUE_100 } from './response-head.js';
 
 export const EMPTY = Buffer.alloc(0);
 /** One read buffer for every connection (net.Socket onread): reads are parsed before the next one. */

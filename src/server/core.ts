@@ -9,8 +9,8 @@ import { HttpConnection } from './http-connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { now, startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
+import { errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
-import { assertField } from '../http/fields.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
 
 /** The stage that resolves client, scheme, host and root path (src/trust). */
@@ -61,8 +61,7 @@ export class ServerCore implements ConnectionContext {
     this.sendTimeout = o.sendTimeout ?? DEFAULTS.sendTimeout;
     this.writeHighWater = o.writeHighWater ?? DEFAULTS.writeHighWater;
     // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
-    if (o.serverHeader) assertField('server', String(o.serverHeader));
-    this.serverLine = o.serverHeader ? Buffer.from(`server: ${o.serverHeader}\r\n`, 'latin1') : Buffer.alloc(0);
+    this.serverLine = serverLine(o.serverHeader);
     this.onUpgrade = o.onUpgrade ?? null;
     this.trust = trust;
     this.proxyProtocol = proxyProtocol;
@@ -97,7 +96,7 @@ export class ServerCore implements ConnectionContext {
       // pauseOnConnect: read (and drop) so the client's FIN is seen and the socket closes
       // now rather than at LINGER, which also held server.close() for 5 s.
       socket.resume();
-      socket.end(BUSY);
+      socket.end(errorResponse(503, RETRY_AFTER));
       setTimeout(destroySocket, LINGER, socket).unref();
       return;
     }
@@ -210,10 +209,8 @@ function onReadCallback(this: Socket, nread: number, buf: Buffer): void {
   (this as SocketWithConn)[kConn].read(buf, nread);
 }
 
-const BUSY = Buffer.from(
-  'HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 20\r\nretry-after: 1\r\n\r\nServer is too busy.\n',
-  'latin1',
-);
+/** maxConnections reached: the client may retry in a second. */
+const RETRY_AFTER = Buffer.from('retry-after: 1\r\n', 'latin1');
 
 // Socket listeners are module functions reading the connection off the socket: no
 // closure per connection.

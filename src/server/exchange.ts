@@ -2,13 +2,9 @@
 // state for it. Exchanges and their bound receive/send are created once and reused, so
 // serving a request allocates neither closures nor objects on the fast path.
 import { Scope } from '../scope/scope.js';
-import { DATE_LINE } from './clock.js';
 import { SpanRecorder } from '../scope/spans.js';
 import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
-import {
-  CHUNKED, CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONTENT_LENGTH, CRLF, LAST_CHUNK,
-  bodyless, headerLines, statusLine, writeDecimal,
-} from './encode.js';
+import { CONNECTION, CRLF, LAST_CHUNK, bodyless, headSize, headerLines, statusLine, writeHead } from './response-head.js';
 import { isStatus } from '../http/fields.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import type { Writer } from './output.js';
@@ -436,65 +432,32 @@ export class Exchange {
   }
 
   private headSize(headLen: number, contentLength: number): number {
-    const conn = this.conn!;
-    return (
-      statusLine(this.status).length +
-      DATE_LINE.length +
-      conn.serverLine.length +
-      CONNECTION_KEEP_ALIVE.length +
-      headLen +
-      (contentLength >= 0 ? CONTENT_LENGTH.length + 18 : 0) +
-      CHUNKED.length +
-      2
-    );
+    return headSize(this.status, this.conn!.serverLine, headLen, contentLength);
   }
 
-  /** Status line, Date, Server, Connection, the app's fields, framing, blank line. */
-  private writeHead(buf: Buffer, p: number, headBytes: Buffer | null, headText: string | null, contentLength: number, chunked: boolean): number {
+  /**
+   * Whether the connection stays open after this response: the one place that decides
+   * (the request asked for it and the connection may read on, see the conditions), and
+   * records it in keepAlive for the connection to act on when the response is done.
+   */
+  private decideKeepAlive(): boolean {
     const conn = this.conn!;
-    const line = statusLine(this.status);
-    buf.set(line, p);
-    p += line.length;
-    buf.set(DATE_LINE, p);
-    p += DATE_LINE.length;
-    if (conn.serverLine.length > 0) {
-      buf.set(conn.serverLine, p);
-      p += conn.serverLine.length;
-    }
     const keep =
       this.keepAlive && !this.closeAfter && !this.appClose &&
       // body announced with Expect and never asked for: the client may still send it
       !(this.expectContinue && this.phase !== PHASE.DONE) &&
       // a closing connection says close on its last response only (not before a queued one or an error response)
       (conn.keepsAlive() || this.next !== null || conn.errorStatus !== 0);
-    if (!keep) {
-      this.keepAlive = false;
-      if (!this.appClose) {
-        buf.set(CONNECTION_CLOSE, p);
-        p += CONNECTION_CLOSE.length;
-      }
-    } else if (this.scope.httpVersion === '1.0') {
-      buf.set(CONNECTION_KEEP_ALIVE, p);
-      p += CONNECTION_KEEP_ALIVE.length;
-    }
-    if (headBytes !== null) {
-      buf.set(headBytes, p);
-      p += headBytes.length;
-    } else if (headText !== null && headText.length > 0) {
-      p += buf.latin1Write(headText, p);
-    }
-    if (contentLength >= 0) {
-      buf.set(CONTENT_LENGTH, p);
-      p = writeDecimal(buf, p + CONTENT_LENGTH.length, contentLength);
-      buf[p++] = 13;
-      buf[p++] = 10;
-    } else if (chunked) {
-      buf.set(CHUNKED, p);
-      p += CHUNKED.length;
-    }
-    buf[p++] = 13;
-    buf[p++] = 10;
-    return p;
+    if (!keep) this.keepAlive = false;
+    return keep;
+  }
+
+  /** The head of this response (response-head.ts writes it): the connection field follows decideKeepAlive(). */
+  private writeHead(buf: Buffer, p: number, headBytes: Buffer | null, headText: string | null, contentLength: number, chunked: boolean): number {
+    const keep = this.decideKeepAlive();
+    // The app's own `connection: close` is in its fields: no second one.
+    const connection = !keep ? (this.appClose ? CONNECTION.NONE : CONNECTION.CLOSE) : this.scope.httpVersion === '1.0' ? CONNECTION.KEEP_ALIVE : CONNECTION.NONE;
+    return writeHead(buf, p, this.status, this.conn!.serverLine, connection, headBytes, headText, contentLength, chunked);
   }
 
   // ---- where bytes go: the shared slab when this exchange may write now, else a deferred copy

@@ -3,7 +3,7 @@
 // server's onUpgrade hook, and the transport lets go of the connection.
 import * as llhttp from '../parser/llhttp.js';
 import type { Connection } from './connection.js';
-import { encodeHeaders } from './encode.js';
+import { encodeHeaders } from './response-head.js';
 import type { Exchange } from './exchange.js';
 import { flush } from './output.js';
 

@@ -1,8 +1,11 @@
-// Response bytes: precomputed status lines, a Date line refreshed once a second,
-// and header blocks validated and encoded once.
+// Every response head the server writes is assembled here: the app's (fast path, ASGI,
+// fetch, app layer: through writeHead), the server's own error answers, 100 Continue.
+// Status lines are precomputed, the Date line comes from the one-second clock, header
+// blocks are validated (http/fields) and encoded once where the app allows it.
 import { assertField, isReason, isStatus, parseLength } from '../http/fields.js';
 import { REASONS } from '../http/reasons.js';
 import type { EncodedHeaders, ResponseHeaders } from '../types.js';
+import { DATE_LINE } from './clock.js';
 
 /** 'HTTP/1.1 200 OK\r\n' per status, built once (uWS keeps the same table). */
 const STATUS_LINES: Buffer[] = [];
@@ -123,4 +126,93 @@ export function writeDecimal(buf: Buffer, pos: number, n: number): number {
 /** Status codes that never carry a body (RFC 9110 §6.4.1). */
 export function bodyless(status: number): boolean {
   return status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/** The connection field writeHead() adds. */
+export const CONNECTION = { NONE: 0, CLOSE: 1, KEEP_ALIVE: 2 } as const;
+
+/** An upper bound of writeHead()'s output for `fieldsLen` bytes of fields. */
+export function headSize(status: number, serverLine: Buffer, fieldsLen: number, contentLength: number): number {
+  return (
+    statusLine(status).length +
+    DATE_LINE.length +
+    serverLine.length +
+    CONNECTION_KEEP_ALIVE.length +
+    fieldsLen +
+    (contentLength >= 0 ? CONTENT_LENGTH.length + 18 : 0) +
+    CHUNKED.length +
+    2
+  );
+}
+
+/**
+ * Writes a head at buf[p]: status line, Date, Server (`serverLine`, may be empty), the
+ * connection field, the fields (pre-encoded bytes, or validated text), the framing
+ * (content-length when `contentLength` >= 0, else transfer-encoding when `chunked`) and
+ * the blank line. Returns the new position. `buf` has headSize() bytes from `p`.
+ */
+export function writeHead(
+  buf: Buffer, p: number, status: number, serverLine: Buffer, connection: number,
+  fieldBytes: Buffer | null, fieldText: string | null, contentLength: number, chunked: boolean,
+): number {
+  const line = statusLine(status);
+  buf.set(line, p);
+  p += line.length;
+  buf.set(DATE_LINE, p);
+  p += DATE_LINE.length;
+  if (serverLine.length > 0) {
+    buf.set(serverLine, p);
+    p += serverLine.length;
+  }
+  if (connection === CONNECTION.CLOSE) {
+    buf.set(CONNECTION_CLOSE, p);
+    p += CONNECTION_CLOSE.length;
+  } else if (connection === CONNECTION.KEEP_ALIVE) {
+    buf.set(CONNECTION_KEEP_ALIVE, p);
+    p += CONNECTION_KEEP_ALIVE.length;
+  }
+  if (fieldBytes !== null) {
+    buf.set(fieldBytes, p);
+    p += fieldBytes.length;
+  } else if (fieldText !== null && fieldText.length > 0) {
+    p += buf.latin1Write(fieldText, p);
+  }
+  if (contentLength >= 0) {
+    buf.set(CONTENT_LENGTH, p);
+    p = writeDecimal(buf, p + CONTENT_LENGTH.length, contentLength);
+    buf[p++] = 13;
+    buf[p++] = 10;
+  } else if (chunked) {
+    buf.set(CHUNKED, p);
+    p += CHUNKED.length;
+  }
+  buf[p++] = 13;
+  buf[p++] = 10;
+  return p;
+}
+
+const TEXT_PLAIN = Buffer.from('content-type: text/plain; charset=utf-8\r\n', 'latin1');
+
+/**
+ * A whole response the server answers in the app's place (400, 408, 413, 503 …): the
+ * reason as a short text body, `connection: close` (nothing follows an error on the
+ * connection), and `fields` (validated 'name: value\r\n' lines) if given. Errors are
+ * rare: one Buffer each, the Date current.
+ */
+export function errorResponse(status: number, fields: Buffer | null = null): Buffer {
+  const body = `${REASONS[status] ?? 'Error'}\n`;
+  const fieldBytes = fields === null ? TEXT_PLAIN : Buffer.concat([TEXT_PLAIN, fields]);
+  const buf = Buffer.allocUnsafe(headSize(status, EMPTY_LINE, fieldBytes.length, body.length) + body.length);
+  let p = writeHead(buf, 0, status, EMPTY_LINE, CONNECTION.CLOSE, fieldBytes, null, body.length, false);
+  p += buf.latin1Write(body, p);
+  return buf.subarray(0, p);
+}
+
+const EMPTY_LINE = Buffer.alloc(0);
+
+/** The 'server: …\r\n' line of the serverHeader option (validated once; empty when unset). */
+export function serverLine(value: string | null | undefined): Buffer {
+  if (!value) return EMPTY_LINE;
+  assertField('server', String(value));
+  return Buffer.from(`server: ${value}\r\n`, 'latin1');
 }

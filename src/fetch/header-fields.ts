@@ -1,4 +1,5 @@
-// Response header fields from a Response's header init to wire text, and the
+// The header fields of a Response (its HeadersInit) as validated field lines for the
+// transport, which writes the head itself (server/response-head.ts); and the
 // EncodedHeaders the transport's whole-response fast path takes.
 import { assertField, parseLength } from '../http/fields.js';
 import type { EncodedHeaders } from '../types.js';
