@@ -1,101 +1,18 @@
 // One request/response in flight on a connection: the pooled scope plus the transport's
-// state for it. Exchanges and their bound receive/send are created once and reused, so
-// serving a request allocates neither closures nor objects on the fast path.
-import { Scope } from '../scope/scope.js';
-import { SpanRecorder } from '../scope/spans.js';
-import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
-import { CONNECTION, CRLF, LAST_CHUNK, bodyless, headSize, headerLines, statusLine, writeHead } from './response-head.js';
+// state for it (exchange-state.ts), its request body (request-body.ts) and, here, its
+// response and the app's lifecycle. Exchanges and their bound receive/send are created
+// once and reused, so serving a request allocates neither closures nor objects on the
+// fast path.
 import { isStatus } from '../http/fields.js';
+import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
+import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
-import type { Writer } from './output.js';
-import { LINE } from './chunk-ext.js';
+import { ExchangeBody } from './request-body.js';
+import { CONNECTION, CRLF, LAST_CHUNK, bodyless, headSize, headerLines, statusLine, writeHead } from './response-head.js';
 
-export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
-export const RESPONSE = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
+export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 
-const EMPTY = Buffer.alloc(0);
-const RESOLVED: Promise<void> = Promise.resolve();
-const DISCONNECT: ReceiveMessage = Object.freeze({ type: 'http.disconnect' }) as ReceiveMessage;
-const END_OF_BODY: ReceiveMessage = Object.freeze({ type: 'http.request', body: EMPTY, moreBody: false }) as ReceiveMessage;
-
-/**
- * What an exchange needs of the connection it belongs to (server/connection.ts): its place
- * in the FIFO, the write side, and where it reports the end of its response and of its
- * app. Declared here so that the connection depends on the exchange and not both ways.
- */
-export interface ExchangeOwner extends Writer {
-  /** The exchange whose response may be written now (the FIFO's first). */
-  readonly first: Exchange | null;
-  readonly closed: boolean;
-  readonly peerEnded: boolean;
-  /** A status the connection will answer after the queued responses (then close), or 0. */
-  readonly errorStatus: number;
-  readonly writeBlocked: boolean;
-  /** Bytes held by responses waiting their turn (counted by the exchange as it defers them). */
-  held: number;
-  /** 'server: …\r\n', or empty. */
-  readonly serverLine: Buffer;
-  /** The connection will read further requests (not closing, server not shutting down). */
-  keepsAlive(): boolean;
-  /** A response waiting its turn may hold more bytes. */
-  hasRoom(): boolean;
-  sendContinue(ex: Exchange): boolean;
-  acceptUpgrade(ex: Exchange): void;
-  bodyConsumed(ex: Exchange): void;
-  /** The response of `ex` ended: the FIFO moves on. */
-  finish(ex: Exchange): void;
-  maybeRelease(ex: Exchange): void;
-  appFailed(ex: Exchange, err: unknown): void;
-  appIncomplete(ex: Exchange): void;
-  /** Destroys the socket after flushing what is batched. */
-  abort(): void;
-}
-
-export class Exchange {
-  readonly scope = new Scope();
-  conn: ExchangeOwner | null = null;
-  next: Exchange | null = null;
-  // request side
-  phase: number = PHASE.HEAD;
-  /** Where the URL and header spans are recorded (and copied when they outlive a read). */
-  readonly spans = new SpanRecorder();
-  keepAlive = true;
-  upgrade = false;
-  dispatched = false;
-  /** Linked into its connection's FIFO (set on parse start, cleared when popped). */
-  queued = false;
-  upgradeAccepted = false;
-  expectContinue = false;
-  bodyBytes = 0;
-  /** The request body is chunked: its framing is scanned for extensions (chunk-ext.ts). */
-  bodyChunked = false;
-  lineState: number = LINE.BEFORE;
-  lineDigits = 0;
-  extBytes = 0;
-  bodyQueue: Buffer[] | null = null;
-  bodyQueued = 0;
-  bodyDelivered = false;
-  receiveWaiter: ((m: ReceiveMessage) => void) | null = null;
-  startedAt = 0;
-  // response side
-  /** RESPONSE.*: how far the response has gone; written only by the exchange. */
-  responseState: number = RESPONSE.NONE;
-  status = 200;
-  headText = '';
-  headFramed = false;
-  /** Content-Length the app set on the ASGI path (-1: none) and body bytes counted against it. */
-  declared = -1;
-  counted = 0;
-  chunked = false;
-  isHeadRequest = false;
-  closeAfter = false;
-  /** The app's own header block says connection: close (the transport adds no second field). */
-  appClose = false;
-  /** Output held while an earlier exchange on the connection is still answering. */
-  deferred: Uint8Array[] | null = null;
-  appPending = false;
-  drainWaiter: (() => void) | null = null;
-
+export class Exchange extends ExchangeBody {
   /** Made per request by bind(): valid for that request only. */
   receive: () => Promise<ReceiveMessage>;
   send: (a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => any;
@@ -105,6 +22,7 @@ export class Exchange {
   gen = 0;
 
   constructor() {
+    super();
     this.receive = this.send = RESOLVED_FN;
     this.bind();
     this.onAppDone = () => this.appSettled(null);
@@ -129,122 +47,7 @@ export class Exchange {
 
   reset(conn: ExchangeOwner): void {
     this.bind();
-    this.scope.resetRequest();
-    this.conn = conn;
-    this.next = null;
-    this.phase = PHASE.HEAD;
-    this.spans.reset();
-    this.keepAlive = true;
-    this.upgrade = false;
-    this.dispatched = false;
-    this.queued = false;
-    this.upgradeAccepted = false;
-    this.expectContinue = false;
-    this.bodyBytes = 0;
-    this.bodyChunked = false;
-    this.lineState = LINE.BEFORE;
-    this.lineDigits = 0;
-    this.extBytes = 0;
-    this.bodyQueue = null;
-    this.bodyQueued = 0;
-    this.bodyDelivered = false;
-    this.receiveWaiter = null;
-    this.startedAt = 0;
-    this.responseState = RESPONSE.NONE;
-    this.status = 200;
-    this.headText = '';
-    this.headFramed = false;
-    this.declared = -1;
-    this.counted = 0;
-    this.chunked = false;
-    this.isHeadRequest = false;
-    this.closeAfter = false;
-    this.appClose = false;
-    this.deferred = null;
-    this.appPending = false;
-    this.drainWaiter = null;
-  }
-
-  // ---- request body -------------------------------------------------------------
-
-  /** A body span from the parser (a view over the read chunk, which is never reused). */
-  pushBody(chunk: Buffer): void {
-    const w = this.receiveWaiter;
-    if (w !== null) {
-      this.receiveWaiter = null;
-      w({ type: 'http.request', body: chunk, moreBody: true });
-      return;
-    }
-    if (this.bodyQueue === null) this.bodyQueue = [];
-    this.bodyQueue.push(chunk);
-    this.bodyQueued += chunk.length;
-  }
-
-  /** The parser reached the end of the request. */
-  endBody(): void {
-    this.phase = PHASE.DONE;
-    const w = this.receiveWaiter;
-    if (w !== null) {
-      this.receiveWaiter = null;
-      this.bodyDelivered = true;
-      w(END_OF_BODY);
-    }
-  }
-
-  /** The connection is gone or the request was cut off: wake a waiting receive(). */
-  disconnect(): void {
-    const w = this.receiveWaiter;
-    if (w !== null) {
-      this.receiveWaiter = null;
-      w(DISCONNECT);
-    }
-    const d = this.drainWaiter;
-    if (d !== null) {
-      this.drainWaiter = null;
-      d();
-    }
-  }
-
-  /** The client sent FIN: a receive() waiting after the whole body gets http.disconnect. */
-  peerGone(): void {
-    if (this.bodyDelivered) this.wakeReceiver();
-  }
-
-  /** The response ended: a receive() still waiting gets http.disconnect. */
-  private wakeReceiver(): void {
-    const w = this.receiveWaiter;
-    if (w !== null) {
-      this.receiveWaiter = null;
-      w(DISCONNECT);
-    }
-  }
-
-  private doReceive(): Promise<ReceiveMessage> {
-    const conn = this.conn;
-    if (conn === null || conn.closed) return Promise.resolve(DISCONNECT);
-    // Not yet the connection's turn to write: finish() sends it once it is.
-    if (this.expectContinue && conn.sendContinue(this)) this.expectContinue = false;
-    const q = this.bodyQueue;
-    if (q !== null && q.length > 0) {
-      const body = q.length === 1 ? q[0] : Buffer.concat(q, this.bodyQueued);
-      q.length = 0;
-      this.bodyQueued = 0;
-      conn.bodyConsumed(this);
-      const more = this.phase !== PHASE.DONE;
-      if (!more) this.bodyDelivered = true;
-      return Promise.resolve({ type: 'http.request', body, moreBody: more });
-    }
-    if (this.phase === PHASE.DONE && !this.bodyDelivered) {
-      this.bodyDelivered = true;
-      return Promise.resolve(END_OF_BODY);
-    }
-    // After the whole body, receive() waits for the disconnect or the end of the response
-    // (ASGI: http.disconnect "if receive is called after a response has been sent or
-    // after the HTTP connection has been closed"), so an app can watch for a client leaving.
-    if (this.responseState === RESPONSE.ENDED || conn.peerEnded) return Promise.resolve(DISCONNECT);
-    return new Promise((resolve) => {
-      this.receiveWaiter = resolve;
-    });
+    this.resetState(conn);
   }
 
   // ---- response -----------------------------------------------------------------
