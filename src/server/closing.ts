@@ -4,7 +4,7 @@
 import * as llhttp from '../parser/llhttp.js';
 import { Connection } from './connection.js';
 import { errorResponse } from './response-head.js';
-import { type Exchange, PHASE, RESPONSE } from './exchange.js';
+import { type Exchange, RESPONSE } from './exchange.js';
 import { flush, writeDirect } from './output.js';
 
 export abstract class ClosableConnection extends Connection {
@@ -22,9 +22,7 @@ export abstract class ClosableConnection extends Connection {
         this.core.release(ex);
       } else {
         ex.disconnect();
-        if (ex.responseState === RESPONSE.NONE) {
-          ex.responseState = RESPONSE.ENDED; // the transport answers in its place
-          ex.keepAlive = false;
+        if (ex.answeredByServer()) {
           this.finish(ex);
           return;
         }
@@ -64,8 +62,7 @@ export abstract class ClosableConnection extends Connection {
   appFailed(ex: Exchange, err: unknown): void {
     this.core.logError('Exception in application', err);
     if (ex.responseState === RESPONSE.NONE && !this.closed) {
-      ex.keepAlive = ex.keepAlive && ex.phase === PHASE.DONE;
-      ex.respond(500, null, 'Internal Server Error');
+      ex.respondAppError();
     } else if (ex.responseState !== RESPONSE.ENDED) {
       this.abort();
       this.abandon(ex);
@@ -79,7 +76,7 @@ export abstract class ClosableConnection extends Connection {
     if (this.closed) return this.abandon(ex); // client gone: nothing to answer
     if (ex.responseState === RESPONSE.NONE) {
       this.core.logError('Application returned without sending a response');
-      ex.respond(500, null, 'Internal Server Error');
+      ex.respondAppError();
     } else {
       this.core.logError('Application returned without completing its response');
       this.abort();
@@ -93,10 +90,7 @@ export abstract class ClosableConnection extends Connection {
    * the exchange counts as answered, so the FIFO moves on and it returns to the pool.
    */
   private abandon(ex: Exchange): void {
-    if (ex.responseState !== RESPONSE.ENDED) {
-      ex.responseState = RESPONSE.ENDED;
-      this.finish(ex);
-    }
+    if (ex.abandon()) this.finish(ex);
     this.maybeRelease(ex);
   }
 

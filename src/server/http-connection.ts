@@ -266,12 +266,10 @@ export class HttpConnection extends ClosableConnection {
     scope.httpVersion = minor === 0 ? '1.0' : '1.1';
     scope.method = method;
     ex.expectContinue = expectsContinue(raw, minor);
-    ex.keepAlive = keepAlive && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
-    ex.isHeadRequest = method === 'HEAD';
-    ex.upgrade = upgrade;
-    ex.bodyChunked = raw.indexOfId(H.TRANSFER_ENCODING) >= 0; // anything but a final chunked was refused by checkHead
-    if (upgrade) ex.keepAlive = false; // a refused upgrade ends the connection
-    ex.phase = PHASE.BODY;
+    // The client's side of keep-alive; the response's side is Exchange.decideKeepAlive().
+    const clientKeeps = keepAlive && !upgrade && (core.maxRequestsPerSocket === 0 || this.requests < core.maxRequestsPerSocket);
+    // Anything but a final chunked was refused by checkHead.
+    ex.headParsed(method === 'HEAD', upgrade, clientKeeps, raw.indexOfId(H.TRANSFER_ENCODING) >= 0);
     scope.type = upgrade ? 'websocket' : 'http';
     scope.scheme = upgrade ? (this.secure ? 'wss' : 'ws') : this.secure ? 'https' : 'http';
     scope.peer = this.peer;
