@@ -18,6 +18,16 @@ export const SHARED_READ = Buffer.allocUnsafeSlow(64 * 1024);
 /** Why reading is paused: bits of Connection.pause. */
 export const PAUSE = { PIPELINE: 1, BODY: 2, WRITE: 4, UPGRADE: 8 } as const;
 
+/** What the trust stage read of a PROXY header (trust/resolve.ts readProxy). */
+export interface ProxyRead {
+  /** Header length (> 0), 0: more bytes needed, -1: close without an answer. */
+  readonly consumed: number;
+  /** The peer the connection uses from now on. */
+  readonly peer: [string, number] | null;
+  /** A trusted balancer terminated TLS in front (scheme https/wss). */
+  readonly secure: boolean;
+}
+
 /**
  * What a connection needs of its server (server/core.ts): the limits, the exchange pool,
  * the stages a request goes through, and the server's bookkeeping. Declared here so that
@@ -38,8 +48,8 @@ export interface ConnectionContext {
   release(ex: Exchange): void;
   /** The trust stage: client, scheme, host, root path. */
   resolveTrust(scope: Exchange['scope']): void;
-  /** PROXY protocol: bytes consumed (> 0), 0 when more are needed, -1 when invalid. */
-  parseProxy(buf: Buffer, conn: Connection): number;
+  /** PROXY protocol: what the header at the start of `buf` from `tcpPeer` says. */
+  parseProxy(buf: Buffer, tcpPeer: [string, number] | null): ProxyRead;
   /** Runs the app for a head that passed the checks. */
   dispatch(ex: Exchange): void;
   /** The socket leaves the transport (upgrade): a plain socket for the new owner. */

@@ -12,12 +12,16 @@ import { LINGER, sweep } from './timeouts.js';
 import { errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
+import type { ProxyRead } from './connection.js';
+
+/** Without a trust stage no PROXY header can be read: the connection is closed. */
+const NO_PROXY_STAGE: ProxyRead = Object.freeze({ consumed: -1, peer: null, secure: false });
 
 /** The stage that resolves client, scheme, host and root path (src/trust). */
 export interface TrustStage {
   resolve(scope: Scope): void;
-  /** PROXY protocol: bytes consumed (> 0), 0 when more are needed, -1 when invalid. */
-  readProxy?(buf: Buffer, conn: { peer: [string, number] | null; secure: boolean }): number;
+  /** PROXY protocol: what the header at the start of `buf` says (see ProxyRead). */
+  readProxy?(buf: Buffer, tcpPeer: [string, number] | null): ProxyRead;
 }
 
 const POOL_MAX = 4096;
@@ -137,8 +141,8 @@ export class ServerCore implements ConnectionContext {
     if (this.trust !== null) this.trust.resolve(scope);
   }
 
-  parseProxy(buf: Buffer, conn: Connection): number {
-    return this.trust?.readProxy ? this.trust.readProxy(buf, conn) : -1;
+  parseProxy(buf: Buffer, tcpPeer: [string, number] | null): ProxyRead {
+    return this.trust?.readProxy ? this.trust.readProxy(buf, tcpPeer) : NO_PROXY_STAGE;
   }
 
   dispatch(ex: Exchange): void {

@@ -78,7 +78,8 @@ export class HttpConnection extends ClosableConnection {
     const fresh = this.proxyLen === 0;
     const buf = fresh ? chunk.subarray(0, len) : this.holdProxy(chunk, len);
     // The parser bounds what it waits for (v1: 107 bytes, v2: 16 + its length field).
-    const r = this.core.parseProxy(buf, this);
+    const read = this.core.parseProxy(buf, this.peer);
+    const r = read.consumed;
     if (r === 0) {
       if (fresh) this.holdProxy(chunk, len);
       return -1;
@@ -89,6 +90,8 @@ export class HttpConnection extends ClosableConnection {
     }
     this.proxyBuf = null;
     this.proxyLen = 0;
+    this.peer = read.peer;
+    if (read.secure) this.secure = true;
     // A v2 TCP6 source may be IPv4-mapped (::ffff:a.b.c.d): the same form as socket peers.
     if (this.peer !== null) this.peer[0] = normalizePeer(this.peer[0]);
     if (!fresh) {

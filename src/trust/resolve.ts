@@ -80,6 +80,7 @@ export class Trust {
   readonly proxyProtocol: boolean;
   readonly matcher: ProxyMatcher;
 
+  private readonly proxyRead: ProxyRead = { consumed: 0, peer: null, secure: false };
   private readonly node = new NodeResult();
   private readonly cursor = new ListCursor();
   private readonly forwarded = new ForwardedTable();
@@ -135,20 +136,28 @@ export class Trust {
 
   /**
    * The connection's PROXY-protocol hook (server/core.ts TrustStage.readProxy): parses
-   * the header at the start of `buf` and, on success, replaces `conn.peer` as
-   * adoptProxyPeer() decides. Returns the header length (> 0), 0 when more bytes are
-   * needed, -1 when the connection must be closed without an answer.
+   * the header at the start of `buf` sent by `tcpPeer` and says what it read, in an
+   * object reused for every call: `consumed` is the header length (> 0), 0 when more
+   * bytes are needed, -1 when the connection must be closed without an answer; `peer`
+   * the peer the connection should use from now on (adoptProxyPeer()); `secure` whether
+   * a trusted balancer terminated TLS. The connection applies it; nothing is written here.
    */
-  readProxy(buf: Buffer, conn: { peer: [string, number] | null; secure: boolean }): number {
+  readProxy(buf: Buffer, tcpPeer: [string, number] | null): ProxyRead {
+    const out = this.proxyRead;
     const header = parseProxyHeader(buf, 0, buf.length);
-    if (header.status === PROXY_STATUS.NEED_MORE) return 0;
-    if (header.status === PROXY_STATUS.INVALID) return -1;
-    if (conn.peer !== null) {
-      // A trusted balancer that terminated TLS says so in the SSL TLV (send-proxy-v2-ssl).
-      if (header.ssl && this.matcher.trusts(conn.peer[0], 0)) conn.secure = true;
-      conn.peer = this.adoptProxyPeer(conn.peer, header);
+    out.peer = tcpPeer;
+    out.secure = false;
+    if (header.status === PROXY_STATUS.NEED_MORE) out.consumed = 0;
+    else if (header.status === PROXY_STATUS.INVALID) out.consumed = -1;
+    else {
+      out.consumed = header.consumed;
+      if (tcpPeer !== null) {
+        // A trusted balancer that terminated TLS says so in the SSL TLV (send-proxy-v2-ssl).
+        out.secure = header.ssl && this.matcher.trusts(tcpPeer[0], 0);
+        out.peer = this.adoptProxyPeer(tcpPeer, header);
+      }
     }
-    return header.consumed;
+    return out;
   }
 
   /**
@@ -324,6 +333,16 @@ export class Trust {
       if (hostEnd(buf, s, e, HOST_MODE.FORWARDED, this.hostWords) >= 0) scope.forwardedHost = buf.latin1Slice(s, e).toLowerCase();
     }
   }
+}
+
+/** What readProxy() read of a PROXY header. */
+export interface ProxyRead {
+  /** Header length (> 0), 0: more bytes needed, -1: close without an answer. */
+  consumed: number;
+  /** The peer the connection uses from now on. */
+  peer: [string, number] | null;
+  /** A trusted balancer terminated TLS in front (scheme https/wss). */
+  secure: boolean;
 }
 
 /** The start-up warning for headers read that `proxy` passes through from the client. */

@@ -184,14 +184,16 @@ test('Trust.readProxy: the server hook (consumed / 0 / -1, peer replaced only fr
   const trust = new Trust({}, null);
   const header = 'PROXY TCP4 198.51.100.1 127.0.0.1 4711 80\r\n';
   const line = Buffer.from(header + 'GET / HTTP/1.1\r\n');
-  const conn: { peer: [string, number] | null; secure: boolean } = { peer: ['127.0.0.1', 5555], secure: false };
-  assert.is(trust.readProxy(line, conn), header.length);
-  assert.equal(conn.peer, ['198.51.100.1', 4711]);
-  const outsider: { peer: [string, number] | null; secure: boolean } = { peer: ['203.0.113.9', 5555], secure: false };
-  assert.is(trust.readProxy(line, outsider), header.length);
-  assert.equal(outsider.peer, ['203.0.113.9', 5555]);
-  assert.is(trust.readProxy(line.subarray(0, 20), conn), 0);
-  assert.is(trust.readProxy(Buffer.from('GET / HTTP/1.1\r\n'), conn), -1);
+  const lb: [string, number] = ['127.0.0.1', 5555];
+  const read = trust.readProxy(line, lb);
+  assert.equal([read.consumed, read.peer, read.secure], [header.length, ['198.51.100.1', 4711], false]);
+  const outsider: [string, number] = ['203.0.113.9', 5555];
+  const kept = trust.readProxy(line, outsider);
+  assert.is(kept.consumed, header.length);
+  assert.ok(kept.peer === outsider, 'an untrusted sender stays the peer');
+  assert.is(trust.readProxy(line.subarray(0, 20), lb).consumed, 0);
+  assert.is(trust.readProxy(Buffer.from('GET / HTTP/1.1\r\n'), lb).consumed, -1);
+  assert.ok(lb[0] === '127.0.0.1' && lb[1] === 5555, 'nothing the caller passed is written');
   // The adopted peer then decides whether headers count: a real client is not a proxy.
   const scope = makeScope(['198.51.100.1', 4711], ['X-Forwarded-For: 6.6.6.6']);
   trust.resolve(scope);
