@@ -60,7 +60,7 @@ export class HTTPSRedirectMiddleware extends BaseHTTPMiddleware {
     if (found === HOST.VALID) {
       // Name as received (lowercased), brackets kept, trailing dot kept out.
       name = spanText(h.buf, h.start, h.nameEnd).toLowerCase();
-      const fp = (scope as { forwardedPort?: number }).forwardedPort;
+      const fp = scope.forwardedPort;
       port = typeof fp === 'number' && fp >= 0 ? fp : h.port;
     } else {
       // HTTP/1.0 without Host: the address the connection came in on.
