@@ -34,6 +34,23 @@ export const CONTENDERS: Contender[] = [
   { name: 'hono-fasterapi', label: 'Hono on fasterapi', routes: ALL, script: serverJs('hono-fasterapi') },
 ];
 
+/**
+ * Other builds of fasterapi in the same run, to measure a change side by side (old commit
+ * vs new): FASTERAPI_COMPARE='label=/path/to/checkout,label2=/path2' adds `fasterapi@label`
+ * and `fasterapi-app@label` from each checkout's dist/, next to this build's pair.
+ */
+for (const entry of (process.env.FASTERAPI_COMPARE ?? '').split(',').filter((e) => e.includes('='))) {
+  const [tag, dir] = entry.split('=', 2) as [string, string];
+  const at = CONTENDERS.findIndex((c) => c.name === 'fasterapi-app') + 1;
+  const js = (name: string): string => `${dir.replace(/\/$/, '')}/dist/bench/http/servers/${name}.js`;
+  CONTENDERS.splice(
+    at,
+    0,
+    { name: `fasterapi@${tag}`, label: `fasterapi @ ${tag}`, routes: ALL, script: js('fasterapi') },
+    { name: `fasterapi-app@${tag}`, label: `fasterapi app layer @ ${tag}`, routes: ['/', '/json'], script: js('fasterapi-app') },
+  );
+}
+
 export const BASELINE = 'node-http';
 const CLUSTER_JS = serverJs('cluster');
 export const HOST = '127.0.0.1';
