@@ -59,3 +59,15 @@ export function asciiScratch(text: string): Uint8Array | null {
   }
   return b;
 }
+
+/** The first index in [s, e) that is not SP or HTAB (optional whitespace, RFC 9110 §5.6.3). */
+export function trimStart(buf: Uint8Array, s: number, e: number): number {
+  while (s < e && (buf[s] === 0x20 || buf[s] === 0x09)) s++;
+  return s;
+}
+
+/** The end of [s, e) without trailing SP or HTAB. */
+export function trimEnd(buf: Uint8Array, s: number, e: number): number {
+  while (e > s && (buf[e - 1] === 0x20 || buf[e - 1] === 0x09)) e--;
+  return e;
+}

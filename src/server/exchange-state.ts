@@ -132,4 +132,32 @@ export abstract class ExchangeState {
     this.appPending = false;
     this.drainWaiter = null;
   }
+
+  /**
+   * The head passed the checks: the request's facts the response depends on. `keepAlive`
+   * is the client's side (it asked, the per-socket request limit, not an upgrade: a
+   * refused upgrade ends the connection); decideKeepAlive() adds the response's side.
+   */
+  headParsed(isHeadRequest: boolean, upgrade: boolean, keepAlive: boolean, bodyChunked: boolean): void {
+    this.isHeadRequest = isHeadRequest;
+    this.upgrade = upgrade;
+    this.keepAlive = keepAlive;
+    this.bodyChunked = bodyChunked;
+    this.phase = PHASE.BODY;
+  }
+
+  /** The server answers in the app's place (an error response): true when nothing was sent yet. */
+  answeredByServer(): boolean {
+    if (this.responseState !== RESPONSE.NONE) return false;
+    this.responseState = RESPONSE.ENDED;
+    this.keepAlive = false;
+    return true;
+  }
+
+  /** The response can never complete (connection gone or cut): it counts as ended. True when it had not. */
+  abandon(): boolean {
+    if (this.responseState === RESPONSE.ENDED) return false;
+    this.responseState = RESPONSE.ENDED;
+    return true;
+  }
 }

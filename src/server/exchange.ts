@@ -204,38 +204,10 @@ export class Exchange extends ExchangeBody {
     return Promise.reject(err);
   }
 
-  /**
-   * The head passed the checks: the request's facts the response depends on. `keepAlive`
-   * is the client's side (it asked, the per-socket request limit, not an upgrade: a
-   * refused upgrade ends the connection); decideKeepAlive() adds the response's side.
-   */
-  headParsed(isHeadRequest: boolean, upgrade: boolean, keepAlive: boolean, bodyChunked: boolean): void {
-    this.isHeadRequest = isHeadRequest;
-    this.upgrade = upgrade;
-    this.keepAlive = keepAlive;
-    this.bodyChunked = bodyChunked;
-    this.phase = PHASE.BODY;
-  }
-
-  /** The server answers in the app's place (an error response): true when nothing was sent yet. */
-  answeredByServer(): boolean {
-    if (this.responseState !== RESPONSE.NONE) return false;
-    this.responseState = RESPONSE.ENDED;
-    this.keepAlive = false;
-    return true;
-  }
-
   /** The app failed before sending anything: 500, keeping the connection only if the body was read. */
   respondAppError(): void {
     this.keepAlive = this.keepAlive && this.phase === PHASE.DONE;
     this.respond(500, null, 'Internal Server Error');
-  }
-
-  /** The response can never complete (connection gone or cut): it counts as ended. True when it had not. */
-  abandon(): boolean {
-    if (this.responseState === RESPONSE.ENDED) return false;
-    this.responseState = RESPONSE.ENDED;
-    return true;
   }
 
   /** Chunk framing (when chunked) plus the bytes, or only the framing when the body is written raw. */

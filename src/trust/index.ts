@@ -1,7 +1,7 @@
 // The trust stage: proxy configuration compiled once; client, scheme, host and root
 // path resolution; PROXY protocol. Re-exports only.
-export { Trust, passedThroughWarning } from './resolve.js';
-export { PRESETS, presetOf, type Preset } from './presets.js';
+export { Trust } from './resolve.js';
+export { PRESETS, passedThroughWarning, presetOf, type Preset } from './presets.js';
 export {
   DEFAULT_FORWARDED_HEADERS,
   DEFAULT_TRUSTED_PROXIES,

@@ -49,6 +49,14 @@ export const PRESETS: Readonly<Record<ProxyPreset, Preset>> = {
   },
 };
 
+/** The start-up warning for headers read that `proxy` passes through from the client. */
+export function passedThroughWarning(proxy: string, names: readonly string[]): string {
+  return (
+    `trust: forwardedHeaders reads ${names.join(', ')}, which the '${proxy}' preset's proxy passes through from the client ` +
+    'unless your proxy config overwrites it: a client can then set it (see docs/behind-a-proxy.md)'
+  );
+}
+
 /** The preset named by `value`; throws a TypeError naming the choices for anything else. */
 export function presetOf(value: string): Preset {
   if (!Object.hasOwn(PRESETS, value)) {

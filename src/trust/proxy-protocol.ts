@@ -309,3 +309,13 @@ function addressLength(fam: number): number {
       return 0;
   }
 }
+
+/** What Trust.readProxy() read of a PROXY header, for the connection to apply. */
+export interface ProxyRead {
+  /** Header length (> 0), 0: more bytes needed, -1: close without an answer. */
+  consumed: number;
+  /** The peer the connection uses from now on. */
+  peer: [string, number] | null;
+  /** A trusted balancer terminated TLS in front (scheme https/wss). */
+  secure: boolean;
+}

@@ -26,6 +26,7 @@
 // allocate their string when present; a function matcher allocates one string per
 // hop it is asked about.
 import { HOST_MODE, hostEnd } from '../http/host.js';
+import { trimEnd, trimStart } from '../http/ascii.js';
 import { H } from '../parser/header-names.js';
 import type { Scope } from '../scope/scope.js';
 import type { Logger } from '../types.js';
@@ -42,8 +43,8 @@ import {
   type ForwardedHeaderName,
   type TrustOptions,
 } from './options.js';
-import { presetOf } from './presets.js';
-import { PROXY_STATUS, parseProxyHeader, type ProxyResult } from './proxy-protocol.js';
+import { passedThroughWarning, presetOf } from './presets.js';
+import { PROXY_STATUS, parseProxyHeader, type ProxyRead, type ProxyResult } from './proxy-protocol.js';
 import { SCHEME, parseForwardedPort, parseScheme, type SchemeCode } from './values.js';
 
 // Bits of the header ids resolve() looks at, gathered in one pass.
@@ -335,37 +336,9 @@ export class Trust {
   }
 }
 
-/** What readProxy() read of a PROXY header. */
-export interface ProxyRead {
-  /** Header length (> 0), 0: more bytes needed, -1: close without an answer. */
-  consumed: number;
-  /** The peer the connection uses from now on. */
-  peer: [string, number] | null;
-  /** A trusted balancer terminated TLS in front (scheme https/wss). */
-  secure: boolean;
-}
-
-/** The start-up warning for headers read that `proxy` passes through from the client. */
-export function passedThroughWarning(proxy: string, names: readonly string[]): string {
-  return (
-    `trust: forwardedHeaders reads ${names.join(', ')}, which the '${proxy}' preset's proxy passes through from the client ` +
-    'unless your proxy config overwrites it: a client can then set it (see docs/behind-a-proxy.md)'
-  );
-}
-
 /** Interned scheme names: no string is made per request. */
 function setScheme(scope: Scope, code: SchemeCode): void {
   if (code === SCHEME.INVALID) return;
   const secure = code === SCHEME.SECURE;
   scope.scheme = scope.type === 'websocket' ? (secure ? 'wss' : 'ws') : secure ? 'https' : 'http';
-}
-
-function trimStart(buf: Uint8Array, s: number, e: number): number {
-  while (s < e && (buf[s] === 0x20 || buf[s] === 0x09)) s++;
-  return s;
-}
-
-function trimEnd(buf: Uint8Array, s: number, e: number): number {
-  while (e > s && (buf[e - 1] === 0x20 || buf[e - 1] === 0x09)) e--;
-  return e;
 }
