@@ -281,7 +281,6 @@ test('Faster: route() and addMiddleware() validate at start-up', () => {
     () =>
       a.addMiddleware(
         class {
-          constructor(_app: unknown) {}
           dispatch() {}
         },
       ),

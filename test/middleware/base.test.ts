@@ -157,9 +157,7 @@ test('BaseHTTPMiddleware: an error thrown in a middleware is a 500', async () =>
 });
 
 test('composeMiddleware: a class without dispatch() is a start-up error', () => {
-  class NotAMiddleware {
-    constructor(_app: App) {}
-  }
+  class NotAMiddleware {}
   const app = new Faster();
   app.addMiddleware(NotAMiddleware as never);
   assert.throws(() => app.asgi, /has no dispatch/);

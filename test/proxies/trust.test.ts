@@ -37,7 +37,7 @@ import { createServer, type CreateServerOptions } from '../../src/create.js';
 import type { Server } from '../../src/server/server.js';
 import type { App, Logger } from '../../src/types.js';
 import { rawRequest } from '../helpers/raw.js';
-import { SERVER_NAME, available, has, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
+import { SERVER_NAME, available, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
 
 const TEST_TIMEOUT_MS = 25_000;
 const SPOOF = '203.0.113.9';

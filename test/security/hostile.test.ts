@@ -64,7 +64,7 @@ test('a stray second send() from an ended request never answers another request'
   // The classic app bug: a timer and the real result both answer. The exchange (and
   // its send) is pooled, so the stray call must not reach whoever uses it next.
   const stray: string[] = [];
-  const app: App = async (scope, receive, send) => {
+  const app: App = async (scope, _receive, send) => {
     if (scope.rawPath === '/a-fast' || scope.rawPath === '/a-asgi') {
       const asgi = scope.rawPath === '/a-asgi';
       if (asgi) {

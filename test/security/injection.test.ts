@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { createServer, encodeHeaders, Faster, HTTPException, Response } from '../../src/index.js';
 import { createFetchHandler, Response as FastResponse } from '../../src/fetch/index.js';
 import type { App, Send } from '../../src/types.js';
-import { RawClient, withServer, type LogRecord } from '../helpers/raw.js';
+import { type LogRecord, type RawClient, withServer } from '../helpers/raw.js';
 import { available, startNginx, request } from '../proxies/harness.js';
 
 const EVIL = 'set-cookie: evil=1';
@@ -42,9 +42,6 @@ const CASES: { label: string; name: string; value: string }[] = [
   ...BAD_VALUES.map(([label, value]) => ({ label: `value ${label}`, name: 'x-user', value })),
   ...BAD_NAMES.map(([label, name]) => ({ label: `name ${label}`, name, value: 'v' })),
 ];
-
-/** A response path under test: an app answering /bad/<i> with CASES[i] and /ok with 200 'ok'. */
-type PathApp = (badCase: (i: number) => { name: string; value: string }) => App;
 
 function caseIndex(path: string): number {
   const m = /^\/bad\/(\d+)$/.exec(path);
