@@ -58,7 +58,15 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
     }
     const cpuR = pairedRatio(ra.rounds, rb.rounds, cpuEfficiency);
     const cpu = cpuR === null ? '' : `; ${cpuR.toFixed(2)}× by CPU time per request`;
-    const each = ra.rounds.length > 1 ? `, per round ${ra.rounds.map((f) => { const g = rb.rounds.find((x) => x.round === f.round); return g === undefined || g.rps === 0 ? '–' : (f.rps / g.rps).toFixed(2); }).join(' / ')}` : '';
+    const each =
+      ra.rounds.length > 1
+        ? `, per round ${ra.rounds
+            .map((f) => {
+              const g = rb.rounds.find((x) => x.round === f.round);
+              return g === undefined || g.rps === 0 ? '–' : (f.rps / g.rps).toFixed(2);
+            })
+            .join(' / ')}`
+        : '';
     out.push({ target, measured: `${r.toFixed(2)}× (medians ${num(ra.median.rps)} vs ${num(rb.median.rps)} req/s${each}${cpu})`, status: r >= min ? 'met' : 'not met' });
   };
   rpsRatio('Keep-alive hello ≥ 2.0× node:http', 'fasterapi', 'node-http', 'keepalive-hello', 2.0);
@@ -102,7 +110,20 @@ const COLUMNS = ['server', 'req/s', '× node:http', 'CPU µs/req', '× node:http
 function rowsOf(report: BenchReport, r: ScenarioResult): string[] {
   const label = report.contenders.find((c) => c.name === r.contender)?.label ?? r.contender;
   const f = r.median;
-  return [label, num(f.rps), ratio(r.ratioToNodeHttp), num(f.cpuUsPerReq, 2), ratio(r.cpuRatioToNodeHttp), num(f.serverCpuPct), num(f.loadgenCpuPct), num(f.otherCpuPct), num(f.peakRssMiB, 1), num(f.p50Ms, 2), num(f.p99Ms, 2), [r.note, suspect(f)].filter(Boolean).join('; ')];
+  return [
+    label,
+    num(f.rps),
+    ratio(r.ratioToNodeHttp),
+    num(f.cpuUsPerReq, 2),
+    ratio(r.cpuRatioToNodeHttp),
+    num(f.serverCpuPct),
+    num(f.loadgenCpuPct),
+    num(f.otherCpuPct),
+    num(f.peakRssMiB, 1),
+    num(f.p50Ms, 2),
+    num(f.p99Ms, 2),
+    [r.note, suspect(f)].filter(Boolean).join('; '),
+  ];
 }
 
 const scenarios = (report: BenchReport): string[] => [...new Set(report.http.map((r) => r.scenario))];
@@ -128,7 +149,12 @@ export function printTable(report: BenchReport): void {
 function printAligned(rows: string[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const [n, r] of rows.entries()) {
-    console.log(`  ${r.map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()}`);
+    console.log(
+      `  ${r
+        .map((cell, i) => (i === 0 || i === r.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd()}`,
+    );
     if (n === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   }
 }
@@ -164,7 +190,12 @@ export function renderMarkdown(report: BenchReport, command: string): string {
       ['Mode', `${s.mode}: ${s.rounds} round(s), ${s.durationS} s per scenario, ${s.warmupS} s warm-up per server start, medians of rounds, ratios paired by round`],
       ['Load generator', s.loadGenerator],
       ['Pinning', s.pinning],
-      ['Other load', s.backgroundCpuPct === null ? 'unknown' : `${s.backgroundCpuPct.toFixed(0)}% of a core used by other processes before the run${s.backgroundCpuPct > 15 ? ' (busy machine: figures are noisy)' : ''}`],
+      [
+        'Other load',
+        s.backgroundCpuPct === null
+          ? 'unknown'
+          : `${s.backgroundCpuPct.toFixed(0)}% of a core used by other processes before the run${s.backgroundCpuPct > 15 ? ' (busy machine: figures are noisy)' : ''}`,
+      ],
       ['Elapsed', `${report.elapsedS.toFixed(0)} s`],
     ]),
     '',
@@ -179,7 +210,13 @@ export function renderMarkdown(report: BenchReport, command: string): string {
     out.push('');
   }
   out.push('## Targets', '');
-  out.push(mdTable([['target', 'measured', 'status'], ...report.targets.map((t) => [t.target, t.measured, t.status === 'met' ? '✅ met' : t.status === 'not met' ? '❌ not met' : '— not measured'])]), '');
+  out.push(
+    mdTable([
+      ['target', 'measured', 'status'],
+      ...report.targets.map((t) => [t.target, t.measured, t.status === 'met' ? '✅ met' : t.status === 'not met' ? '❌ not met' : '— not measured']),
+    ]),
+    '',
+  );
   out.push('## HTTP load', '');
   out.push('![req/s per server](results/rps.svg)', '');
   out.push(
@@ -193,7 +230,12 @@ export function renderMarkdown(report: BenchReport, command: string): string {
   }
   if (report.micro !== null) {
     out.push('## Micro-benchmarks', '');
-    out.push(report.micro.length === 0 ? 'No rows.' : mdTable([['name', 'ops/s', 'ns/op', 'bytes/op'], ...report.micro.map((r) => [r.name, num(r.opsPerSec), num(r.nsPerOp, 1), num(r.bytesPerOp, 1)])]), '');
+    out.push(
+      report.micro.length === 0
+        ? 'No rows.'
+        : mdTable([['name', 'ops/s', 'ns/op', 'bytes/op'], ...report.micro.map((r) => [r.name, num(r.opsPerSec), num(r.nsPerOp, 1), num(r.bytesPerOp, 1)])]),
+      '',
+    );
   }
   out.push('## Method', '');
   out.push(

@@ -7,7 +7,19 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart.js';
 import { allowedCpus, fdLimits, installExitHandlers, stopAll, which } from './http/children.js';
-import { BASELINE, CONTENDERS, checkAnswers, headersFor, HOST, startServer, StartError, type Contender, type Route, type RunningServer, type StartOptions } from './http/contenders.js';
+import {
+  BASELINE,
+  CONTENDERS,
+  checkAnswers,
+  headersFor,
+  HOST,
+  startServer,
+  StartError,
+  type Contender,
+  type Route,
+  type RunningServer,
+  type StartOptions,
+} from './http/contenders.js';
 import { pickLoadGenerator } from './http/load.js';
 import { cpuSeconds, CpuSampler, procAvailable, selfCpuSeconds, systemCpuSeconds, treeCpuSeconds, treePeakRssMiB } from './http/stats.js';
 import { computeTargets, median, printTable, ratiosTo, writeJson, writeMarkdown } from './report.js';
@@ -67,21 +79,40 @@ function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
       return v;
     };
-    const list = (): string[] => value().split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const list = (): string[] =>
+      value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     switch (flag) {
-      case '--quick': o.quick = true; break;
-      case '--only': o.only = list(); break;
-      case '--scenario': case '--scenarios': o.scenarios = list(); break;
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--only':
+        o.only = list();
+        break;
+      case '--scenario':
+      case '--scenarios':
+        o.scenarios = list();
+        break;
       case '--loadgen': {
         const v = value();
         if (v !== 'wrk' && v !== 'autocannon') throw new Error(`--loadgen wrk|autocannon\n${USAGE}`);
         o.loadgen = v;
         break;
       }
-      case '--rounds': o.rounds = Math.max(1, Number(value()) | 0); break;
-      case '--duration': o.durationS = Math.max(1, Math.round(Number(value()))); break;
-      case '--help': case '-h': console.log(USAGE); process.exit(0);
-      default: throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
+      case '--rounds':
+        o.rounds = Math.max(1, Number(value()) | 0);
+        break;
+      case '--duration':
+        o.durationS = Math.max(1, Math.round(Number(value())));
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return process.exit(0); // `return` ends the case for the linter; exit() does not return
+      default:
+        throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
     }
   }
   const unknown = (o.only ?? []).filter((n) => !CONTENDERS.some((c) => c.name === n));
@@ -131,7 +162,12 @@ function normaliseMicro(rows: unknown): MicroResult[] {
       return null;
     };
     const ops = n('opsPerSec', 'ops', 'hz', 'opsPerSecond') ?? 0;
-    return { name: String(r.name ?? r.task ?? '?'), opsPerSec: ops, nsPerOp: n('nsPerOp', 'ns', 'nsPerRequest') ?? (ops > 0 ? 1e9 / ops : 0), bytesPerOp: n('bytesPerOp', 'bytes', 'bytesPerRequest') };
+    return {
+      name: String(r.name ?? r.task ?? '?'),
+      opsPerSec: ops,
+      nsPerOp: n('nsPerOp', 'ns', 'nsPerRequest') ?? (ops > 0 ? 1e9 / ops : 0),
+      bytesPerOp: n('bytesPerOp', 'bytes', 'bytesPerRequest'),
+    };
   });
 }
 
@@ -221,18 +257,21 @@ async function main(): Promise<void> {
   let nofile: number | null = null;
   let scale1000Why: string | null = null;
   if (limits === null) scale1000Why = 'could not read the fd limit (ulimit -n)';
-  else if (gen.inProcess && limits.soft < need) scale1000Why = `the runner's fd soft limit is ${limits.soft} and autocannon runs in-process: raise it with \`ulimit -n ${need}\` first`;
+  else if (gen.inProcess && limits.soft < need)
+    scale1000Why = `the runner's fd soft limit is ${limits.soft} and autocannon runs in-process: raise it with \`ulimit -n ${need}\` first`;
   else if (limits.soft < need && limits.hard >= need) nofile = need;
   else if (limits.soft < need) scale1000Why = `fd hard limit ${limits.hard} < ${need}`;
 
   // Other processes busy on this machine make every figure noisy: say so.
-  const backgroundCpuPct = !SCENARIOS.some((s) => opts.scenarios === null || matches(s.name, opts.scenarios)) ? null : await (async (): Promise<number | null> => {
-    const a = systemCpuSeconds();
-    const s0 = selfCpuSeconds();
-    await new Promise((r) => setTimeout(r, 500));
-    const b = systemCpuSeconds();
-    return a === null || b === null ? null : Math.max(0, ((b - a - (selfCpuSeconds() - s0)) / 0.5) * 100);
-  })();
+  const backgroundCpuPct = !SCENARIOS.some((s) => opts.scenarios === null || matches(s.name, opts.scenarios))
+    ? null
+    : await (async (): Promise<number | null> => {
+        const a = systemCpuSeconds();
+        const s0 = selfCpuSeconds();
+        await new Promise((r) => setTimeout(r, 500));
+        const b = systemCpuSeconds();
+        return a === null || b === null ? null : Math.max(0, ((b - a - (selfCpuSeconds() - s0)) / 0.5) * 100);
+      })();
   if (backgroundCpuPct !== null && backgroundCpuPct > BUSY_PCT) {
     console.log(`warning: other processes use ${backgroundCpuPct.toFixed(0)}% of a core on this machine right now: figures will be noisy`);
   }
@@ -283,7 +322,10 @@ async function main(): Promise<void> {
   const runnable = wanted.filter((s) => !(s.name === 'scale-c1000' && scale1000Why !== null) && !(quickScale && QUICK_SKIPS.includes(s.name)));
   const scaleSet = alive.some((c) => QUICK_SCALE.includes(c.name)) ? QUICK_SCALE : alive.map((c) => c.name);
   if (quickScale && runnable.some((s) => s.name.startsWith('scale-')) && alive.some((c) => !scaleSet.includes(c.name))) {
-    skip('scale-* for the other servers', `quick mode runs the scale scenarios for ${scaleSet.filter((n) => alive.some((c) => c.name === n)).join(', ')} only (name them with --scenario scale to run them for all)`);
+    skip(
+      'scale-* for the other servers',
+      `quick mode runs the scale scenarios for ${scaleSet.filter((n) => alive.some((c) => c.name === n)).join(', ')} only (name them with --scenario scale to run them for all)`,
+    );
   }
   const plan = new Map<Contender, Scenario[]>();
   for (const c of alive) {
@@ -308,7 +350,10 @@ async function main(): Promise<void> {
   if (opts.quick && opts.durationS === null) {
     while (durationS > 1 && elapsed() + estimate(durationS) > QUICK_BUDGET_S) durationS--;
   }
-  if (runs > 0) console.log(`\nplan: ${runs} runs in ${sessions} server starts × ${rounds} round(s), ${durationS} s each (+${warmupS} s warm-up per start): about ${Math.ceil(estimate(durationS))} s`);
+  if (runs > 0)
+    console.log(
+      `\nplan: ${runs} runs in ${sessions} server starts × ${rounds} round(s), ${durationS} s each (+${warmupS} s warm-up per start): about ${Math.ceil(estimate(durationS))} s`,
+    );
   if (opts.quick && elapsed() + estimate(durationS) > QUICK_BUDGET_S + 10) {
     console.log(`  note: this is over the quick budget (90 s with the build); narrow it with --only / --scenario`);
   }
@@ -323,7 +368,15 @@ async function main(): Promise<void> {
     const before = treeCpuSeconds(server.pid);
     const sampler = new CpuSampler({ server: () => treeCpuSeconds(server.pid), system: systemCpuSeconds, ...(gen.inProcess ? {} : { runner: selfCpuSeconds }) });
     const r = await gen.run(
-      { url: `http://${HOST}:${server.port}${s.route}`, connections: s.connections, durationS, pipelining: s.pipelining, headers: headersFor(s.route), cpus: lgCpus, nofile: s.connections + FD_MARGIN > (limits?.soft ?? Infinity) ? nofile : null },
+      {
+        url: `http://${HOST}:${server.port}${s.route}`,
+        connections: s.connections,
+        durationS,
+        pipelining: s.pipelining,
+        headers: headersFor(s.route),
+        cpus: lgCpus,
+        nofile: s.connections + FD_MARGIN > (limits?.soft ?? Infinity) ? nofile : null,
+      },
       (pid) => sampler.add('loadgen', pid === null ? selfCpuSeconds : () => cpuSeconds(pid)),
     );
     sampler.stop();
@@ -356,7 +409,10 @@ async function main(): Promise<void> {
       return null;
     }
     const first = list[0]!;
-    await gen.run({ url: `http://${HOST}:${server.port}${first.route}`, connections: 50, durationS: warmupS, pipelining: 1, headers: headersFor(first.route), cpus: lgCpus, nofile: null }, () => {});
+    await gen.run(
+      { url: `http://${HOST}:${server.port}${first.route}`, connections: 50, durationS: warmupS, pipelining: 1, headers: headersFor(first.route), cpus: lgCpus, nofile: null },
+      () => {},
+    );
     return server;
   };
 
@@ -374,7 +430,9 @@ async function main(): Promise<void> {
       const k = key(s.name, c.name);
       figures.set(k, [...(figures.get(k) ?? []), f]);
       const pct = (v: number | null): string => (v === null ? '–' : `${v.toFixed(0)}%`);
-      console.log(`  [${round}/${rounds}] ${`${c.label}${tag}`.padEnd(26)} ${s.name.padEnd(15)} ${Math.round(f.rps).toLocaleString('en-US').padStart(10)} req/s  CPU: server ${pct(f.serverCpuPct)}, ${gen.name.split(' ')[0]} ${pct(f.loadgenCpuPct)}, other ${pct(f.otherCpuPct)}${f.errors + f.non2xx > 0 ? `; ${f.errors} errors, ${f.non2xx} non-2xx` : ''}`);
+      console.log(
+        `  [${round}/${rounds}] ${`${c.label}${tag}`.padEnd(26)} ${s.name.padEnd(15)} ${Math.round(f.rps).toLocaleString('en-US').padStart(10)} req/s  CPU: server ${pct(f.serverCpuPct)}, ${gen.name.split(' ')[0]} ${pct(f.loadgenCpuPct)}, other ${pct(f.otherCpuPct)}${f.errors + f.non2xx > 0 ? `; ${f.errors} errors, ${f.non2xx} non-2xx` : ''}`,
+      );
     } catch (err) {
       console.log(`  [${round}/${rounds}] ${c.label}${tag} ${s.name}: failed — ${(err as Error).message}`);
     }
@@ -429,7 +487,16 @@ async function main(): Promise<void> {
     for (const c of CONTENDERS) {
       const rs = figures.get(key(s.name, c.name));
       if (rs === undefined || rs.length === 0) continue;
-      http.push({ scenario: s.name, title: s.title, contender: c.name, rounds: rs, median: medianFigures(rs), ratioToNodeHttp: null, cpuRatioToNodeHttp: null, ...(notes.has(s.name) ? { note: notes.get(s.name)! } : {}) });
+      http.push({
+        scenario: s.name,
+        title: s.title,
+        contender: c.name,
+        rounds: rs,
+        median: medianFigures(rs),
+        ratioToNodeHttp: null,
+        cpuRatioToNodeHttp: null,
+        ...(notes.has(s.name) ? { note: notes.get(s.name)! } : {}),
+      });
     }
   }
   for (const r of http) {
@@ -445,7 +512,8 @@ async function main(): Promise<void> {
     w2.note = [`${(w2.median.rps / w1.median.rps).toFixed(2)}× workers-1`, w2.note].filter(Boolean).join('; ');
   }
   for (const c of infos.values()) {
-    if (c.status === 'ran' && !http.some((r) => r.contender === c.name)) Object.assign(c, { status: 'skipped', reason: startFailures.get(c.name) ?? 'no scenario selected for it' });
+    if (c.status === 'ran' && !http.some((r) => r.contender === c.name))
+      Object.assign(c, { status: 'skipped', reason: startFailures.get(c.name) ?? 'no scenario selected for it' });
   }
 
   const report: BenchReport = {
@@ -474,7 +542,9 @@ async function main(): Promise<void> {
   writeJson(join(results, 'latest.json'), report);
   writeFileSync(join(results, 'rps.svg'), renderChart(report));
   writeMarkdown(join(root, 'bench', 'RESULTS.md'), report, command);
-  console.log(`\nwrote ${['bench/results/latest.json', 'bench/results/rps.svg', 'bench/RESULTS.md'].join(', ')} in ${relative(process.cwd(), root) || '.'} (${elapsed().toFixed(0)} s)`);
+  console.log(
+    `\nwrote ${['bench/results/latest.json', 'bench/results/rps.svg', 'bench/RESULTS.md'].join(', ')} in ${relative(process.cwd(), root) || '.'} (${elapsed().toFixed(0)} s)`,
+  );
 }
 
 main()

@@ -22,7 +22,15 @@ export function which(name: string): string | null {
 
 /** CPU ids this process may run on (Cpus_allowed_list), or 0..n-1 when unknown. */
 export function allowedCpus(fallback: number): number[] {
-  const m = /Cpus_allowed_list:\s*(\S+)/.exec((() => { try { return readFileSync('/proc/self/status', 'utf8'); } catch { return ''; } })());
+  const m = /Cpus_allowed_list:\s*(\S+)/.exec(
+    (() => {
+      try {
+        return readFileSync('/proc/self/status', 'utf8');
+      } catch {
+        return '';
+      }
+    })(),
+  );
   if (m === null) return Array.from({ length: fallback }, (_, i) => i);
   const out: number[] = [];
   for (const part of m[1]!.split(',')) {
@@ -40,7 +48,10 @@ export interface FdLimits {
 export function fdLimits(): FdLimits | null {
   const r = spawnSync('sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' });
   if (r.status !== 0) return null;
-  const [soft, hard] = r.stdout.trim().split('\n').map((v) => (v.trim() === 'unlimited' ? Infinity : Number(v)));
+  const [soft, hard] = r.stdout
+    .trim()
+    .split('\n')
+    .map((v) => (v.trim() === 'unlimited' ? Infinity : Number(v)));
   return soft !== undefined && hard !== undefined && !Number.isNaN(soft) && !Number.isNaN(hard) ? { soft, hard } : null;
 }
 
@@ -85,7 +96,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     process.kill(-child.pid, signal);
   } catch {
-    try { child.kill(signal); } catch { /* already gone */ }
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -113,7 +128,11 @@ export function killAllSync(): void {
   for (const child of live) killGroup(child, 'SIGKILL');
   live.clear();
   for (const fn of cleanups) {
-    try { fn(); } catch { /* best effort */ }
+    try {
+      fn();
+    } catch {
+      /* best effort */
+    }
   }
   cleanups.clear();
 }

@@ -101,14 +101,20 @@ function freePort(): Promise<number> {
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, HOST);
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
 
 /** The first error line of a crashed Node process's stderr (or its last line). */
 export function errorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   return lines.find((l) => /^(\w*Error\b|Error \[|\[emerg\]|.*\[emerg\])/.test(l)) ?? lines.at(-1) ?? 'no output';
 }
 
@@ -141,7 +147,9 @@ export async function startServer(c: Contender, opts: StartOptions, timeoutMs = 
     cleanup();
   };
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   const deadline = performance.now() + timeoutMs;
   while (true) {
     if (exited) {
@@ -164,7 +172,9 @@ function get(port: number, route: Route): Promise<{ status: number; type: string
     const req = http.get({ host: HOST, port, path: route, headers: headersFor(route), agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
       res.on('error', reject);
     });

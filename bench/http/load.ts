@@ -56,11 +56,16 @@ end
 function toMs(value: string, unit: string): number {
   const v = Number(value);
   switch (unit) {
-    case 'us': return v / 1000;
-    case 'ms': return v;
-    case 's': return v * 1000;
-    case 'm': return v * 60_000;
-    default: return Number.NaN;
+    case 'us':
+      return v / 1000;
+    case 'ms':
+      return v;
+    case 's':
+      return v * 1000;
+    case 'm':
+      return v * 60_000;
+    default:
+      return Number.NaN;
   }
 }
 
@@ -155,21 +160,18 @@ function autocannonGenerator(): LoadGenerator {
     run(spec, onStart) {
       onStart(null);
       return new Promise((resolve, reject) => {
-        autocannon(
-          { url: spec.url, connections: spec.connections, duration: spec.durationS, pipelining: spec.pipelining, headers: spec.headers },
-          (err, r) => {
-            if (err !== null) return reject(err);
-            resolve({
-              requests: r.requests.total,
-              durationS: r.duration,
-              rps: r.requests.total / r.duration,
-              p50Ms: r.latency.p50,
-              p99Ms: r.latency.p99,
-              errors: r.errors,
-              non2xx: r.non2xx,
-            });
-          },
-        );
+        autocannon({ url: spec.url, connections: spec.connections, duration: spec.durationS, pipelining: spec.pipelining, headers: spec.headers }, (err, r) => {
+          if (err !== null) return reject(err);
+          resolve({
+            requests: r.requests.total,
+            durationS: r.duration,
+            rps: r.requests.total / r.duration,
+            p50Ms: r.latency.p50,
+            p99Ms: r.latency.p99,
+            errors: r.errors,
+            non2xx: r.non2xx,
+          });
+        });
       });
     },
   };
@@ -179,6 +181,7 @@ function autocannonGenerator(): LoadGenerator {
 export function pickLoadGenerator(prefer: 'wrk' | 'autocannon' | null): { gen: LoadGenerator; note: string | null } {
   const wrk = which('wrk');
   if (prefer !== 'autocannon' && wrk !== null) return { gen: wrkGenerator(wrk), note: null };
-  const note = prefer === 'autocannon' ? 'autocannon chosen with --loadgen' : 'wrk not on PATH (Debian package `wrk`): using autocannon in-process, which may saturate before fast servers do';
+  const note =
+    prefer === 'autocannon' ? 'autocannon chosen with --loadgen' : 'wrk not on PATH (Debian package `wrk`): using autocannon in-process, which may saturate before fast servers do';
   return { gen: autocannonGenerator(), note };
 }

@@ -36,10 +36,19 @@ export function processTree(root: number): number[] {
     if (statFields(pid) === null) continue;
     out.push(pid);
     let children: number[] | null = [];
-    const tasks = (() => { try { return readdirSync(`/proc/${pid}/task`); } catch { return []; } })();
+    const tasks = (() => {
+      try {
+        return readdirSync(`/proc/${pid}/task`);
+      } catch {
+        return [];
+      }
+    })();
     for (const tid of tasks) {
       const text = read(`/proc/${pid}/task/${tid}/children`);
-      if (text === null) { children = null; break; }
+      if (text === null) {
+        children = null;
+        break;
+      }
       for (const c of text.trim().split(/\s+/)) if (c !== '') children.push(Number(c));
     }
     if (children === null) {
@@ -75,7 +84,10 @@ export function treeCpuSeconds(root: number): number | null {
   let any = false;
   for (const pid of processTree(root)) {
     const s = cpuSeconds(pid);
-    if (s !== null) { sum += s; any = true; }
+    if (s !== null) {
+      sum += s;
+      any = true;
+    }
   }
   return any ? sum : null;
 }
@@ -87,7 +99,10 @@ export function treePeakRssMiB(root: number): number | null {
   let any = false;
   for (const pid of processTree(root)) {
     const m = /VmHWM:\s+(\d+) kB/.exec(read(`/proc/${pid}/status`) ?? '');
-    if (m !== null) { kib += Number(m[1]); any = true; }
+    if (m !== null) {
+      kib += Number(m[1]);
+      any = true;
+    }
   }
   return any ? kib / 1024 : null;
 }

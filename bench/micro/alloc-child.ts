@@ -108,7 +108,13 @@ async function batch(c: MicroCase, ops: number): Promise<Batch> {
   const t1 = performance.now();
   if (DEBUG) {
     const s1 = spaces();
-    console.error('  spaces:', Object.entries(s1).map(([k, v]) => `${k}=${v - s0![k]!}`).filter((x) => !x.endsWith('=0')).join(' '));
+    console.error(
+      '  spaces:',
+      Object.entries(s1)
+        .map(([k, v]) => `${k}=${v - s0![k]!}`)
+        .filter((x) => !x.endsWith('=0'))
+        .join(' '),
+    );
   }
   await settle();
   let gcs = 0;

@@ -2,9 +2,7 @@
 // allocation child (alloc-child.ts), so both measure exactly the same code.
 import { Buffer } from 'node:buffer';
 import type { Trust } from '../../src/trust/index.js';
-import {
-  Encoder, HELLO, Pipeline, SendStub, clearLazy, fasterApp, newTrust, parsedScope, receiveStub, resetForTrust, staticApp,
-} from './pipeline.js';
+import { Encoder, HELLO, Pipeline, SendStub, clearLazy, fasterApp, newTrust, parsedScope, receiveStub, resetForTrust, staticApp } from './pipeline.js';
 import { SHAPES, XFF_3_HOP, type Shape } from './shapes.js';
 
 export interface MicroCase {
@@ -95,13 +93,14 @@ function encodeCase(name: string, kind: 'fast' | 'asgi'): MicroCase {
   return {
     name,
     perOp: CALLS,
-    op: kind === 'fast'
-      ? () => {
-          for (let i = 0; i < CALLS; i++) enc.fast();
-        }
-      : () => {
-          for (let i = 0; i < CALLS; i++) enc.asgi();
-        },
+    op:
+      kind === 'fast'
+        ? () => {
+            for (let i = 0; i < CALLS; i++) enc.fast();
+          }
+        : () => {
+            for (let i = 0; i < CALLS; i++) enc.asgi();
+          },
     verify() {
       expectResponses(enc.answer(kind), 1, '200 OK', HELLO, name);
     },

@@ -86,7 +86,12 @@ function printRows(rows: MicroRow[], floor: AllocRow | null): void {
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
   console.log('\nmicro-benchmarks (per request; ns = median sample; bytes measured in a --expose-gc child, no GC inside the batch)');
   for (const [n, row] of table.entries()) {
-    console.log(`  ${row.map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()}`);
+    console.log(
+      `  ${row
+        .map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd()}`,
+    );
     if (n === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   }
   if (floor !== null) console.log(`  measurement floor (empty op): ${fmt(floor.heapBytes, 3)} heap B/op over ${floor.requests.toLocaleString('en-US')} ops`);

@@ -61,14 +61,15 @@ export const JSON_BODY: string = (() => {
   return s.padEnd(1024, ' ');
 })();
 
-const POST_JSON = head([
-  'POST /items HTTP/1.1',
-  'Host: localhost:8000',
-  'User-Agent: python-httpx/0.27.0',
-  'Accept: application/json',
-  'Content-Type: application/json',
-  `Content-Length: ${Buffer.byteLength(JSON_BODY)}`,
-]) + JSON_BODY;
+const POST_JSON =
+  head([
+    'POST /items HTTP/1.1',
+    'Host: localhost:8000',
+    'User-Agent: python-httpx/0.27.0',
+    'Accept: application/json',
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(JSON_BODY)}`,
+  ]) + JSON_BODY;
 
 /** Requests in one read of the pipelined shape (wrk's pipelining scripts and the HTTP suite use 16). */
 export const PIPELINE_DEPTH = 16;
@@ -86,9 +87,4 @@ export const SHAPES = {
 export type ShapeName = keyof typeof SHAPES;
 
 /** A head with a trusted 3-hop X-Forwarded-For (client, edge, internal balancer), for the trust stage alone. */
-export const XFF_3_HOP = head([
-  'GET / HTTP/1.1',
-  'Host: api.example.com',
-  'X-Forwarded-For: 198.51.100.23, 10.0.0.1, 10.0.0.2',
-  'X-Forwarded-Proto: https',
-]);
+export const XFF_3_HOP = head(['GET / HTTP/1.1', 'Host: api.example.com', 'X-Forwarded-For: 198.51.100.23, 10.0.0.1, 10.0.0.2', 'X-Forwarded-Proto: https']);

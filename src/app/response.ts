@@ -78,7 +78,7 @@ export class HTTPException extends Error {
   readonly headers: HeadersInit | null;
 
   constructor(status: number, detail?: unknown, headers?: HeadersInit) {
-    const text = detail === undefined ? REASONS[status] ?? 'Error' : detail;
+    const text = detail === undefined ? (REASONS[status] ?? 'Error') : detail;
     super(typeof text === 'string' ? text : JSON.stringify(text));
     this.name = 'HTTPException';
     this.status = status;

@@ -50,24 +50,73 @@ export interface FlagSpec {
 export const FLAGS: readonly FlagSpec[] = [
   { key: 'host', flag: '--host', value: 'HOST', env: ['FASTERAPI_HOST'], defaultText: '127.0.0.1', help: 'Address to listen on (0.0.0.0 or :: for every interface).' },
   { key: 'port', flag: '--port', value: 'PORT', env: ['FASTERAPI_PORT'], defaultText: '8000', help: 'Port to listen on (0 picks a free one).' },
-  { key: 'rootPath', flag: '--root-path', value: 'PATH', env: ['FASTERAPI_ROOT_PATH'], defaultText: 'none', help: 'Mount point of the app behind a proxy (e.g. /api/v1): scope.rootPath, used in generated URLs.' },
   {
-    key: 'trustedProxies', flag: '--forwarded-allow-ips', value: 'LIST', env: ['FORWARDED_ALLOW_IPS', 'FASTERAPI_FORWARDED_ALLOW_IPS'], defaultText: 'loopback',
+    key: 'rootPath',
+    flag: '--root-path',
+    value: 'PATH',
+    env: ['FASTERAPI_ROOT_PATH'],
+    defaultText: 'none',
+    help: 'Mount point of the app behind a proxy (e.g. /api/v1): scope.rootPath, used in generated URLs.',
+  },
+  {
+    key: 'trustedProxies',
+    flag: '--forwarded-allow-ips',
+    value: 'LIST',
+    env: ['FORWARDED_ALLOW_IPS', 'FASTERAPI_FORWARDED_ALLOW_IPS'],
+    defaultText: 'loopback',
     help: "Proxies whose forwarding headers are trusted: comma list of IPs, CIDRs, 'loopback', 'linklocal', 'uniquelocal', '*', or a hop count.",
   },
-  { key: 'proxyHeaders', flag: '--proxy-headers', negation: '--no-proxy-headers', value: null, env: ['FASTERAPI_PROXY_HEADERS'], defaultText: 'on', help: 'Read X-Forwarded-* / Forwarded from trusted proxies (--no-proxy-headers: never).' },
   {
-    key: 'proxy', flag: '--proxy', value: 'NAME', env: ['FASTERAPI_PROXY'], defaultText: 'none',
+    key: 'proxyHeaders',
+    flag: '--proxy-headers',
+    negation: '--no-proxy-headers',
+    value: null,
+    env: ['FASTERAPI_PROXY_HEADERS'],
+    defaultText: 'on',
+    help: 'Read X-Forwarded-* / Forwarded from trusted proxies (--no-proxy-headers: never).',
+  },
+  {
+    key: 'proxy',
+    flag: '--proxy',
+    value: 'NAME',
+    env: ['FASTERAPI_PROXY'],
+    defaultText: 'none',
     help: `The proxy in front (${Object.keys(PRESETS).join(', ')}): read exactly the headers it overwrites.`,
   },
   {
-    key: 'forwardedHeaders', flag: '--forwarded-headers', value: 'LIST', env: ['FASTERAPI_FORWARDED_HEADERS'], defaultText: "the preset's, else x-forwarded-for,x-forwarded-proto",
+    key: 'forwardedHeaders',
+    flag: '--forwarded-headers',
+    value: 'LIST',
+    env: ['FASTERAPI_FORWARDED_HEADERS'],
+    defaultText: "the preset's, else x-forwarded-for,x-forwarded-proto",
     help: 'Forwarding headers to read (comma list): only those your proxy overwrites. x-forwarded-for/-proto/-host/-port/-prefix, forwarded, x-real-ip.',
   },
-  { key: 'proxyProtocol', flag: '--proxy-protocol', negation: '--no-proxy-protocol', value: null, env: ['FASTERAPI_PROXY_PROTOCOL'], defaultText: 'off', help: 'Connections start with a PROXY protocol v1/v2 header (HAProxy send-proxy, AWS NLB).' },
+  {
+    key: 'proxyProtocol',
+    flag: '--proxy-protocol',
+    negation: '--no-proxy-protocol',
+    value: null,
+    env: ['FASTERAPI_PROXY_PROTOCOL'],
+    defaultText: 'off',
+    help: 'Connections start with a PROXY protocol v1/v2 header (HAProxy send-proxy, AWS NLB).',
+  },
   { key: 'workers', flag: '--workers', value: 'N', env: ['FASTERAPI_WORKERS', 'WEB_CONCURRENCY'], defaultText: '1', help: 'Worker processes (node:cluster), sharing the port.' },
-  { key: 'logLevel', flag: '--log-level', value: 'LEVEL', env: ['FASTERAPI_LOG_LEVEL'], defaultText: 'info', help: 'error, warning, info or debug (debug adds an access log line per request).' },
-  { key: 'gracefulTimeout', flag: '--timeout-graceful-shutdown', value: 'SECONDS', env: ['FASTERAPI_TIMEOUT_GRACEFUL_SHUTDOWN'], defaultText: 'none', help: 'On SIGTERM/SIGINT, wait at most this long for in-flight requests.' },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    value: 'LEVEL',
+    env: ['FASTERAPI_LOG_LEVEL'],
+    defaultText: 'info',
+    help: 'error, warning, info or debug (debug adds an access log line per request).',
+  },
+  {
+    key: 'gracefulTimeout',
+    flag: '--timeout-graceful-shutdown',
+    value: 'SECONDS',
+    env: ['FASTERAPI_TIMEOUT_GRACEFUL_SHUTDOWN'],
+    defaultText: 'none',
+    help: 'On SIGTERM/SIGINT, wait at most this long for in-flight requests.',
+  },
   { key: 'help', flag: '--help', value: null, env: [], defaultText: '', help: 'Show this help and exit.' },
   { key: 'version', flag: '--version', value: null, env: [], defaultText: '', help: 'Print the version and exit.' },
 ];
@@ -88,8 +137,20 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Parses argv (without node and the script) and the environment. Throws UsageError. */
 export function parseArgs(args: readonly string[], env: Env = {}): CliConfig {
   const config: CliConfig = {
-    app: null, host: '127.0.0.1', port: 8000, rootPath: undefined, trustedProxies: undefined, proxyHeaders: undefined,
-    proxy: undefined, forwardedHeaders: undefined, proxyProtocol: undefined, workers: 1, logLevel: 'info', gracefulTimeout: null, help: false, version: false,
+    app: null,
+    host: '127.0.0.1',
+    port: 8000,
+    rootPath: undefined,
+    trustedProxies: undefined,
+    proxyHeaders: undefined,
+    proxy: undefined,
+    forwardedHeaders: undefined,
+    proxyProtocol: undefined,
+    workers: 1,
+    logLevel: 'info',
+    gracefulTimeout: null,
+    help: false,
+    version: false,
   };
   // Environment first, flags after: a flag overrides its variable.
   for (const spec of FLAGS) {
@@ -218,7 +279,13 @@ function integer(value: string, min: number, max: number, bad: (why: string) => 
 }
 
 const LOG_LEVELS: Readonly<Record<string, LogLevel>> = {
-  critical: 'error', error: 'error', warning: 'warn', warn: 'warn', info: 'info', debug: 'debug', trace: 'debug',
+  critical: 'error',
+  error: 'error',
+  warning: 'warn',
+  warn: 'warn',
+  info: 'info',
+  debug: 'debug',
+  trace: 'debug',
 };
 
 function logLevel(value: string, bad: (why: string) => UsageError): LogLevel {
@@ -229,9 +296,15 @@ function logLevel(value: string, bad: (why: string) => UsageError): LogLevel {
 
 function parseBool(value: string, name: string): boolean {
   switch (value.toLowerCase()) {
-    case '1': case 'true': case 'yes': case 'on':
+    case '1':
+    case 'true':
+    case 'yes':
+    case 'on':
       return true;
-    case '0': case 'false': case 'no': case 'off':
+    case '0':
+    case 'false':
+    case 'no':
+    case 'off':
       return false;
     default:
       throw new UsageError(`invalid ${name}=${value}: expected true or false`);

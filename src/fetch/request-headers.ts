@@ -84,7 +84,9 @@ export class RequestHeaders {
     return this.native.getSetCookie();
   }
   forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
-    this.native.forEach((value, key) => callback.call(thisArg, value, key, this as unknown as Headers));
+    this.native.forEach((value, key) => {
+      callback.call(thisArg, value, key, this as unknown as Headers);
+    });
   }
   keys(): IterableIterator<string> {
     return this.native.keys();

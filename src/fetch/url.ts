@@ -17,7 +17,7 @@ export class RequestUrlError extends Error {
  * Anything else goes through `new URL()` so the string equals what a real Request gets.
  */
 const PLAIN = new Uint8Array(128);
-for (const c of "!$&()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~") PLAIN[c.charCodeAt(0)] = 1;
+for (const c of '!$&()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]_abcdefghijklmnopqrstuvwxyz~') PLAIN[c.charCodeAt(0)] = 1;
 
 /** True when `target` starts with '/' and the URL parser would not rewrite it. */
 function plainTarget(target: string): boolean {
@@ -87,7 +87,7 @@ export function requestUrl(scope: Scope): string {
   let target: string;
   if (scope instanceof PooledScope) {
     // Straight from the received bytes: one slice for the target instead of path + query.
-    host = scope.forwardedHost === null && scope.forwardedPort < 0 ? scope.authority ?? authority(scope.server, defaultPort) : authority(scope.server, defaultPort);
+    host = scope.forwardedHost === null && scope.forwardedPort < 0 ? (scope.authority ?? authority(scope.server, defaultPort)) : authority(scope.server, defaultPort);
     target = scope.target;
     if (target.charCodeAt(0) !== 0x2f) target = pathAndQuery(scope);
   } else {

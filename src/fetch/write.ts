@@ -84,10 +84,7 @@ function nativeBody(res: Response): Body {
  * One send() with the whole response. `length`: a Content-Length the app set (-1: none);
  * `connection`: the app set a Connection field.
  */
-function sendWhole(
-  req: FetchRequest, send: Send, status: number, text: string, body: string | Uint8Array | null,
-  isHead: boolean, length: number, connection: boolean,
-): void {
+function sendWhole(req: FetchRequest, send: Send, status: number, text: string, body: string | Uint8Array | null, isHead: boolean, length: number, connection: boolean): void {
   req[kFinish]();
   if (connection) {
     // Rare: the ASGI start message applies a `Connection: close` the app set.
@@ -121,8 +118,14 @@ function nextTurn(): Promise<typeof NOT_YET> {
  * client that leaves cancels the stream (Request.signal aborts too).
  */
 async function sendStream(
-  req: FetchRequest, send: Send, status: number, text: string, stream: ReadableStream<Uint8Array>,
-  isHead: boolean, length: number, connection: boolean,
+  req: FetchRequest,
+  send: Send,
+  status: number,
+  text: string,
+  stream: ReadableStream<Uint8Array>,
+  isHead: boolean,
+  length: number,
+  connection: boolean,
 ): Promise<void> {
   const reader = stream.getReader(); // a locked stream throws: the transport answers 500
   if (isHead) {

@@ -14,6 +14,9 @@ export interface Middleware {
 }
 
 /** A middleware class: constructed once with the next app and its options. */
+// The bare `MiddlewareClass` (the stored list, users' own types) must accept a class whatever its options type:
+// constructor parameters are contravariant, so `unknown` would refuse a class taking `{ x: string }`.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 export type MiddlewareClass<O = any> = new (app: App, options: O) => Middleware;
 
 /**

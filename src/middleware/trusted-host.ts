@@ -63,8 +63,7 @@ export function compileHostRule(entry: string): HostRule {
   const body = wildcard ? entry.slice(2) : entry;
   const bytes = Buffer.from(body, 'latin1');
   const span = new HostSpan();
-  const bad = (why: string): Error =>
-    new TypeError(`allowedHosts entry ${JSON.stringify(entry)} is not a host pattern: ${why}`);
+  const bad = (why: string): Error => new TypeError(`allowedHosts entry ${JSON.stringify(entry)} is not a host pattern: ${why}`);
   if (Buffer.byteLength(body, 'utf8') !== body.length) throw bad('use the ASCII (punycode, xn--) form of the name');
   if (body.indexOf('*') >= 0) throw bad("'*' is allowed only as '*' or as a leading '*.' label");
   if (body.indexOf('://') >= 0 || body.indexOf('/') >= 0) throw bad('give the host only, without scheme or path');

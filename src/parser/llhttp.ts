@@ -74,8 +74,7 @@ const imports = {
     wasm_on_status: () => 0,
     wasm_on_header_field: (_p: number, at: number, len: number) => target.onHeaderField(at - inputPtr + sliceBase, len),
     wasm_on_header_value: (_p: number, at: number, len: number) => target.onHeaderValue(at - inputPtr + sliceBase, len),
-    wasm_on_headers_complete: (_p: number, _status: number, upgrade: number, keepAlive: number) =>
-      target.onHeadersComplete(upgrade === 1, keepAlive === 1),
+    wasm_on_headers_complete: (_p: number, _status: number, upgrade: number, keepAlive: number) => target.onHeadersComplete(upgrade === 1, keepAlive === 1),
     wasm_on_body: (_p: number, at: number, len: number) => target.onBody(at - inputPtr + sliceBase, len),
     wasm_on_message_complete: (_p: number) => target.onMessageComplete(),
   },

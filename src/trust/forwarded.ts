@@ -65,14 +65,7 @@ function paramOf(buf: Uint8Array, s: number, e: number): number {
   if (n === 4 && c0 === 0x68 && (buf[s + 1] | 0x20) === 0x6f && (buf[s + 2] | 0x20) === 0x73 && (buf[s + 3] | 0x20) === 0x74) {
     return PARAM_HOST;
   }
-  if (
-    n === 5 &&
-    c0 === 0x70 &&
-    (buf[s + 1] | 0x20) === 0x72 &&
-    (buf[s + 2] | 0x20) === 0x6f &&
-    (buf[s + 3] | 0x20) === 0x74 &&
-    (buf[s + 4] | 0x20) === 0x6f
-  ) {
+  if (n === 5 && c0 === 0x70 && (buf[s + 1] | 0x20) === 0x72 && (buf[s + 2] | 0x20) === 0x6f && (buf[s + 3] | 0x20) === 0x74 && (buf[s + 4] | 0x20) === 0x6f) {
     return PARAM_PROTO;
   }
   return PARAM_OTHER;

@@ -181,37 +181,35 @@ export function compileMatcher(value: TrustedProxies | undefined, logger: Pick<L
 
 /** Appends network[4] + mask[4] for `cidr` to `out`; throws with `entry` named. */
 function compileRange(cidr: string, entry: string, out: number[]): void {
-  const fail = (why: string): never => {
-    throw new TypeError(`trustedProxies entry ${JSON.stringify(entry)} is not valid: ${why}`);
-  };
-  if (cidr.includes('%')) fail('IPv6 zones are not allowed');
+  const invalid = (why: string): TypeError => new TypeError(`trustedProxies entry ${JSON.stringify(entry)} is not valid: ${why}`);
+  if (cidr.includes('%')) throw invalid('IPv6 zones are not allowed');
   const slash = cidr.indexOf('/');
   const addr = slash < 0 ? cidr : cidr.slice(0, slash);
   let v4: boolean;
   if (ipaddr.IPv4.isValidFourPartDecimal(addr)) v4 = true;
   else if (ipaddr.IPv6.isValid(addr)) v4 = false;
-  else if (ipaddr.IPv4.isValid(addr)) return fail('IPv4 addresses must be four decimal parts without leading zeros (a.b.c.d)');
-  else return fail("expected an IPv4/IPv6 address, a CIDR, 'loopback', 'linklocal', 'uniquelocal', '*' or a hop count");
+  else if (ipaddr.IPv4.isValid(addr)) throw invalid('IPv4 addresses must be four decimal parts without leading zeros (a.b.c.d)');
+  else throw invalid("expected an IPv4/IPv6 address, a CIDR, 'loopback', 'linklocal', 'uniquelocal', '*' or a hop count");
   // The same strict parser as for header items, so config and headers agree
   // (ipaddr.js reads '::1.2.3.4' as '::ffff:1.2.3.4'; RFC 4291 does not).
   const w = new Int32Array(4);
   const bytes = Buffer.from(addr, 'latin1');
-  if (parseIp(bytes, 0, bytes.length, w) !== (v4 ? 4 : 6)) fail('not a strict address');
+  if (parseIp(bytes, 0, bytes.length, w) !== (v4 ? 4 : 6)) throw invalid('not a strict address');
   const max = v4 ? 32 : 128;
   let bits = max;
   if (slash >= 0) {
     const mask = cidr.slice(slash + 1);
     if (/^(0|[1-9][0-9]{0,2})$/.test(mask)) {
       bits = Number(mask);
-      if (bits > max) fail(`prefix length ${bits} is larger than ${max}`);
+      if (bits > max) throw invalid(`prefix length ${bits} is larger than ${max}`);
       // Cross-check with ipaddr.js's own CIDR parser.
-      if (!(v4 ? ipaddr.IPv4.isValidCIDR(cidr) : ipaddr.IPv6.isValidCIDR(cidr))) fail('not a CIDR');
+      if (!(v4 ? ipaddr.IPv4.isValidCIDR(cidr) : ipaddr.IPv6.isValidCIDR(cidr))) throw invalid('not a CIDR');
     } else if (v4 && ipaddr.IPv4.isValidFourPartDecimal(mask)) {
       const len = ipaddr.IPv4.parse(mask).prefixLengthFromSubnetMask();
-      if (len === null) fail(`netmask ${mask} is not contiguous`);
-      bits = len!;
+      if (len === null) throw invalid(`netmask ${mask} is not contiguous`);
+      bits = len;
     } else {
-      fail('the prefix length must be a decimal number (or an IPv4 netmask)');
+      throw invalid('the prefix length must be a decimal number (or an IPv4 netmask)');
     }
   }
   if (v4) bits += 96; // IPv4 lives at ::ffff:0:0/96

@@ -22,14 +22,7 @@ export type TrustFunction = (address: string, hop: number) => boolean;
 export type TrustedProxies = string | readonly string[] | number | TrustFunction;
 
 /** A forwarding header the trust stage can read, by its lowercase name. */
-export type ForwardedHeaderName =
-  | 'forwarded'
-  | 'x-forwarded-for'
-  | 'x-forwarded-proto'
-  | 'x-forwarded-host'
-  | 'x-forwarded-port'
-  | 'x-forwarded-prefix'
-  | 'x-real-ip';
+export type ForwardedHeaderName = 'forwarded' | 'x-forwarded-for' | 'x-forwarded-proto' | 'x-forwarded-host' | 'x-forwarded-port' | 'x-forwarded-prefix' | 'x-real-ip';
 
 /** Every name `forwardedHeaders` accepts, in the order the docs list them. */
 export const FORWARDED_HEADER_NAMES: readonly ForwardedHeaderName[] = [

@@ -40,14 +40,16 @@ app.get('/response', () => new Response('created', { status: 201, headers: { 'x-
 app.get('/response-json', () => Response.json({ a: 1 }, { status: 202 }));
 app.get('/response-type', () => new Response('<p>hi</p>', { contentType: 'text/html; charset=utf-8' }));
 app.get('/response-redirect', () => Response.redirect('/elsewhere'));
-app.get('/stream', () =>
-  new Response(
-    (async function* () {
-      yield 'one,';
-      yield Buffer.from('two');
-    })(),
-    { contentType: 'text/plain' },
-  ),
+app.get(
+  '/stream',
+  () =>
+    new Response(
+      (async function* () {
+        yield 'one,';
+        yield Buffer.from('two');
+      })(),
+      { contentType: 'text/plain' },
+    ),
 );
 app.get('/bigint', () => ({ n: 1n }));
 app.get('/items/:id', (r: Request) => ({ id: r.pathParams.id }));
@@ -177,16 +179,18 @@ test('Faster: 404 and 405 (with Allow) as JSON', async () => {
 
 test('Faster: HEAD falls back to the GET route, without a body', async () => {
   const out = await exchange(port, 'HEAD /json HTTP/1.1\r\nhost: x\r\n\r\nGET / HTTP/1.1\r\nhost: x\r\n\r\n');
-  assert.is(
-    out,
-    response('200 OK', [JSON_TYPE, 'content-length: 27']) + response('200 OK', [TEXT, 'content-length: 13'], 'Hello, World!'),
-  );
+  assert.is(out, response('200 OK', [JSON_TYPE, 'content-length: 27']) + response('200 OK', [TEXT, 'content-length: 13'], 'Hello, World!'));
   const own = await exchange(port, 'HEAD /head-only HTTP/1.1\r\nhost: x\r\n\r\n');
   assert.is(own, response('200 OK', ['x-head: 1', 'content-length: 0']));
 });
 
 test('Faster: every method helper and route()', async () => {
-  for (const [m, p] of [['PUT', '/put'], ['PATCH', '/patch'], ['DELETE', '/delete'], ['PURGE', '/cache']]) {
+  for (const [m, p] of [
+    ['PUT', '/put'],
+    ['PATCH', '/patch'],
+    ['DELETE', '/delete'],
+    ['PURGE', '/cache'],
+  ]) {
     const data = await exchange(port, `${m} ${p} HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n`);
     const res = parseResponses(data)[0];
     assert.is(res.status, 200, m);
@@ -219,7 +223,12 @@ test('Faster: Request method, client, headers and url', async () => {
   assert.is(body.ua, 'uvu, again');
   assert.is(body.missing, null);
   assert.equal(body.url, {
-    scheme: 'http', hostname: 'api.example.com', port: 8080, path: '/meta', query: 'x=1', href: 'http://api.example.com:8080/meta?x=1',
+    scheme: 'http',
+    hostname: 'api.example.com',
+    port: 8080,
+    path: '/meta',
+    query: 'x=1',
+    href: 'http://api.example.com:8080/meta?x=1',
   });
   const v6 = JSON.parse((await get(port, '/meta', ['host: [::1]'])).body);
   assert.is(v6.url.hostname, '::1');
@@ -233,7 +242,9 @@ test('Faster: request bodies: text, json (bad JSON → 400), bytes, chunked', as
   const b = parseResponses(await exchange(port, 'POST /json-body HTTP/1.1\r\nhost: x\r\ncontent-length: 3\r\n\r\n{x}'))[0];
   assert.is(b.status, 400);
   assert.is(b.body, '{"detail":"Invalid JSON body"}');
-  const c = await rawRequest(port, 'POST /bytes-body HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n', { split: 7 });
+  const c = await rawRequest(port, 'POST /bytes-body HTTP/1.1\r\nhost: x\r\nconnection: close\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n', {
+    split: 7,
+  });
   assert.is(parseResponses(c.data)[0].body, '7');
 });
 
@@ -266,10 +277,15 @@ test('Faster: route() and addMiddleware() validate at start-up', () => {
   assert.throws(() => a.route('BAD METHOD', '/', () => 'x'), /Invalid method/);
   assert.throws(() => a.get('/', 'nope' as unknown as () => string), /must be a function/);
   void a.asgi;
-  assert.throws(() => a.addMiddleware(class {
-    constructor(_app: unknown) {}
-    dispatch() {}
-  }), /before the app starts/);
+  assert.throws(
+    () =>
+      a.addMiddleware(
+        class {
+          dispatch() {}
+        },
+      ),
+    /before the app starts/,
+  );
 });
 
 test('Faster: app.listen resolves to the running server', async () => {

@@ -25,10 +25,7 @@ export function recordingLogger(): { errors: string[]; error(m: string, e?: unkn
 
 /** Listens on 127.0.0.1:0 with a Faster app (via app.listen) or a bare ASGI app. */
 export async function serve(app: Faster | App, options: ListenOptions = {}): Promise<Running> {
-  const server =
-    typeof app === 'function'
-      ? await createServer(app, options).listen(0, '127.0.0.1')
-      : await app.listen({ port: 0, host: '127.0.0.1', ...options });
+  const server = typeof app === 'function' ? await createServer(app, options).listen(0, '127.0.0.1') : await app.listen({ port: 0, host: '127.0.0.1', ...options });
   return { port: server.address().port, server, close: () => server.close() };
 }
 

@@ -21,8 +21,21 @@ test('parseArgs: defaults', () => {
 
 test('parseArgs: every flag, both --flag value and --flag=value', () => {
   const c = parseArgs([
-    'main.js:app', '--host', '0.0.0.0', '--port=9000', '--root-path', '/api/v1/', '--forwarded-allow-ips', '10.0.0.0/8, 127.0.0.1',
-    '--no-proxy-headers', '--proxy-protocol', '--workers', '4', '--log-level=warning', '--timeout-graceful-shutdown', '2.5',
+    'main.js:app',
+    '--host',
+    '0.0.0.0',
+    '--port=9000',
+    '--root-path',
+    '/api/v1/',
+    '--forwarded-allow-ips',
+    '10.0.0.0/8, 127.0.0.1',
+    '--no-proxy-headers',
+    '--proxy-protocol',
+    '--workers',
+    '4',
+    '--log-level=warning',
+    '--timeout-graceful-shutdown',
+    '2.5',
   ]);
   assert.is(c.app, 'main.js:app');
   assert.is(c.host, '0.0.0.0');
@@ -47,8 +60,16 @@ test('parseArgs: every flag, both --flag value and --flag=value', () => {
 
 test('parseArgs: environment variables, overridden by flags', () => {
   const env = {
-    FASTERAPI_HOST: '::', FASTERAPI_PORT: '0', FASTERAPI_ROOT_PATH: '/x', FORWARDED_ALLOW_IPS: '10.1.2.3', FASTERAPI_PROXY_HEADERS: 'false',
-    FASTERAPI_PROXY_PROTOCOL: '1', FASTERAPI_WORKERS: '3', FASTERAPI_LOG_LEVEL: 'debug', FASTERAPI_APP: 'env.js', FASTERAPI_TIMEOUT_GRACEFUL_SHUTDOWN: '1',
+    FASTERAPI_HOST: '::',
+    FASTERAPI_PORT: '0',
+    FASTERAPI_ROOT_PATH: '/x',
+    FORWARDED_ALLOW_IPS: '10.1.2.3',
+    FASTERAPI_PROXY_HEADERS: 'false',
+    FASTERAPI_PROXY_PROTOCOL: '1',
+    FASTERAPI_WORKERS: '3',
+    FASTERAPI_LOG_LEVEL: 'debug',
+    FASTERAPI_APP: 'env.js',
+    FASTERAPI_TIMEOUT_GRACEFUL_SHUTDOWN: '1',
   };
   const c = parseArgs([], env);
   assert.equal(
@@ -86,7 +107,11 @@ test('parseArgs: mistakes are UsageErrors with a clear message', () => {
     [['m.js', '--forwarded-headers', 'both'], /invalid --forwarded-headers both/],
   ];
   for (const [args, re] of cases) {
-    assert.throws(() => parseArgs(args), (e: unknown) => e instanceof UsageError && re.test((e as Error).message), args.join(' '));
+    assert.throws(
+      () => parseArgs(args),
+      (e: unknown) => e instanceof UsageError && re.test((e as Error).message),
+      args.join(' '),
+    );
   }
   assert.throws(() => parseArgs([], { FASTERAPI_PROXY_HEADERS: 'maybe' }), /FASTERAPI_PROXY_HEADERS=maybe/);
   assert.throws(() => parseArgs([], { FASTERAPI_PORT: 'x' }), /FASTERAPI_PORT=x/);

@@ -71,10 +71,7 @@ export function runCli(args: string[], o: { env?: Record<string, string>; cwd?: 
       });
     },
     exited(ms = 5000) {
-      return Promise.race([
-        exit,
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not exit within ${ms} ms:\n${err}`)), ms).unref()),
-      ]);
+      return Promise.race([exit, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`did not exit within ${ms} ms:\n${err}`)), ms).unref())]);
     },
     kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

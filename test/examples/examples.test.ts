@@ -80,7 +80,9 @@ test('examples/root-path-middleware: RootPathMiddleware sets scope.rootPath with
   const app = await example('root-path-middleware');
   try {
     assert.equal(await json(app.port, '/info?x=1', ['host: api.example.com']), {
-      rootPath: '/api/v1', path: '/info', url: 'http://api.example.com/api/v1/info?x=1',
+      rootPath: '/api/v1',
+      path: '/info',
+      url: 'http://api.example.com/api/v1/info?x=1',
     });
   } finally {
     await app.close();
@@ -90,7 +92,13 @@ test('examples/root-path-middleware: RootPathMiddleware sets scope.rootPath with
 test('examples/trusted-hosts: the seed allowedHosts', async () => {
   const app = await example('trusted-hosts');
   try {
-    for (const [host, status] of [['api.example.com', 200], ['eu.example.com', 200], ['example.com', 400], ['evil.com', 400], ['evil.com#.example.com', 400]] as const) {
+    for (const [host, status] of [
+      ['api.example.com', 200],
+      ['eu.example.com', 200],
+      ['example.com', 400],
+      ['evil.com', 400],
+      ['evil.com#.example.com', 400],
+    ] as const) {
       const r = await get(app.port, '/', [`host: ${host}`]);
       assert.is(r.status, status, host);
       // 'evil.com#…' is refused by the transport's own RFC 3986 check already (400 "Bad Request").

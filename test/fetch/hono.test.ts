@@ -135,7 +135,9 @@ async function get(port: number, path: string, headers: Record<string, string> =
 async function send(port: number, method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<Answer> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, body, headers, redirect: 'manual', signal: AbortSignal.timeout(3000) });
   const h: Record<string, string> = {};
-  res.headers.forEach((v, k) => (h[k] = v));
+  res.headers.forEach((v, k) => {
+    h[k] = v;
+  });
   return { status: res.status, body: await res.text(), headers: h };
 }
 

@@ -210,7 +210,14 @@ Hdrs('the pooled scope is reused after the response: what was read stays right',
       await c.waitResponses(3);
     },
   );
-  assert.equal(kept.map((r) => [r.url, r.headers.get('x-id')]), [['http://h/0', '0'], ['http://h/1', '1'], ['http://h/2', '2']]);
+  assert.equal(
+    kept.map((r) => [r.url, r.headers.get('x-id')]),
+    [
+      ['http://h/0', '0'],
+      ['http://h/1', '1'],
+      ['http://h/2', '2'],
+    ],
+  );
 });
 
 Hdrs('headers first read after the response ended throw instead of reading another request', async () => {
@@ -270,13 +277,7 @@ Body('text(), json(), arrayBuffer(), bytes(), blob() without a stream', async ()
       await ask(ctx, 'POST /blob HTTP/1.1\nHost: h\nContent-Type: text/x-test\nContent-Length: 2\nConnection: close\n', 'ok');
     },
   );
-  assert.equal(seen, [
-    'héllo!', true, 'TypeError',
-    { a: 1 }, true, 'TypeError',
-    3, true, 'TypeError',
-    [65, 66], true, 'TypeError',
-    ['text/x-test', 'ok'], true, 'TypeError',
-  ]);
+  assert.equal(seen, ['héllo!', true, 'TypeError', { a: 1 }, true, 'TypeError', 3, true, 'TypeError', [65, 66], true, 'TypeError', ['text/x-test', 'ok'], true, 'TypeError']);
 });
 
 Body('Request.body streams chunks as they arrive; GET and HEAD have none', async () => {
@@ -410,7 +411,10 @@ Signal('not aborted by a normal response, nor by the next request on the connect
       await sleep(30);
     },
   );
-  assert.equal(signals.map((s) => s.aborted), [false, false]);
+  assert.equal(
+    signals.map((s) => s.aborted),
+    [false, false],
+  );
 });
 
 Signal('first read after the response: never aborts, never touches the next request', async () => {

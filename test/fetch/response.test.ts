@@ -66,10 +66,16 @@ Out('default Content-Type as a real Response has it; an app-set one wins', async
   );
 });
 
-Out('Set-Cookie fields stay separate; Content-Length, Transfer-Encoding and Date set by the app are the transport\'s', async () => {
+Out("Set-Cookie fields stay separate; Content-Length, Transfer-Encoding and Date set by the app are the transport's", async () => {
   await run(
     () => {
-      const h = new Headers([['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['content-length', '999'], ['transfer-encoding', 'chunked'], ['date', 'yesterday']]);
+      const h = new Headers([
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+        ['content-length', '999'],
+        ['transfer-encoding', 'chunked'],
+        ['date', 'yesterday'],
+      ]);
       return new FastResponse('four', { headers: h });
     },
     async (ctx) => {
@@ -107,7 +113,7 @@ Out('Connection: close set by the app closes the connection after the response',
   );
 });
 
-Out('HEAD: no body; the app\'s Content-Length kept, none made up', async () => {
+Out("HEAD: no body; the app's Content-Length kept, none made up", async () => {
   await run(
     (req) => {
       const p = new URL(req.url).pathname;
@@ -182,13 +188,16 @@ Out('streaming backpressure: a client that does not read stops the stream being 
   await run(
     () =>
       new FastResponse(
-        new ReadableStream({
-          pull(c) {
-            pulled++;
-            if (pulled > 2000) c.close();
-            else c.enqueue(chunk);
+        new ReadableStream(
+          {
+            pull(c) {
+              pulled++;
+              if (pulled > 2000) c.close();
+              else c.enqueue(chunk);
+            },
           },
-        }, { highWaterMark: 0 }),
+          { highWaterMark: 0 },
+        ),
       ),
     async (ctx) => {
       const s = net.connect({ port: ctx.port, host: '127.0.0.1' });
@@ -228,7 +237,10 @@ Out('a stream that errors before any byte: 500; after the head: the connection i
       assert.ok(closed, 'connection closed');
       assert.match(data, /partial/);
       assert.not.match(data, /0\r\n\r\n$/, 'no last chunk: the response is visibly cut');
-      assert.ok(ctx.logs.some((l) => l.level === 'error'), 'reported through the logger');
+      assert.ok(
+        ctx.logs.some((l) => l.level === 'error'),
+        'reported through the logger',
+      );
     },
   );
 });

@@ -10,8 +10,19 @@ const RequestUrl = suite('requestUrl');
 
 function scope(o: Partial<Scope>): Scope {
   return {
-    type: 'http', httpVersion: '1.1', method: 'GET', scheme: 'http', server: ['example.com', 80], client: null,
-    rootPath: '', path: '/', rawPath: '/', queryString: '', headers: null as unknown as Scope['headers'], peer: null, state: null,
+    type: 'http',
+    httpVersion: '1.1',
+    method: 'GET',
+    scheme: 'http',
+    server: ['example.com', 80],
+    client: null,
+    rootPath: '',
+    path: '/',
+    rawPath: '/',
+    queryString: '',
+    headers: null as unknown as Scope['headers'],
+    peer: null,
+    state: null,
     ...o,
   };
 }
@@ -39,9 +50,16 @@ RequestUrl('what the URL parser would rewrite is rewritten the same way', () => 
 
 RequestUrl('hosts that would move the boundary throw RequestUrlError', () => {
   for (const host of ['evil.test/x', 'a@b.test', 'a.test?', 'a.test#', 'a b', '', 'a\\b']) {
-    assert.throws(() => requestUrl(scope({ server: [host, null] })), (e: unknown) => e instanceof RequestUrlError, host);
+    assert.throws(
+      () => requestUrl(scope({ server: [host, null] })),
+      (e: unknown) => e instanceof RequestUrlError,
+      host,
+    );
   }
-  assert.throws(() => requestUrl(scope({ rawPath: '*' })), (e: unknown) => e instanceof RequestUrlError);
+  assert.throws(
+    () => requestUrl(scope({ rawPath: '*' })),
+    (e: unknown) => e instanceof RequestUrlError,
+  );
 });
 
 RequestUrl.run();

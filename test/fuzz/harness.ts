@@ -121,7 +121,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       while (next < o.count && (o.maxMs === undefined || Date.now() - t0 < o.maxMs)) {
         const c = makeCase(o.seed, next++);
         const problems = await runCase(port, c, perPort, statuses);
-        for (const p of problems) failures.push(`seed ${o.seed} case ${c.index} [${c.applied.join(', ')}]: ${p}\n  bytes ${JSON.stringify(c.bytes.toString('latin1'))}\n  pieces ${JSON.stringify(c.pieces)}`);
+        for (const p of problems)
+          failures.push(
+            `seed ${o.seed} case ${c.index} [${c.applied.join(', ')}]: ${p}\n  bytes ${JSON.stringify(c.bytes.toString('latin1'))}\n  pieces ${JSON.stringify(c.pieces)}`,
+          );
         done++;
         if (o.onProgress !== undefined && done % 500 === 0) o.onProgress(done);
         if (failures.length > 20) return;

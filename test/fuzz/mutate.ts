@@ -60,9 +60,31 @@ export const CORPUS: readonly string[] = [
 
 const INTERESTING_BYTES = [0x0d, 0x0a, 0x00, 0x20, 0x09, 0x3a, 0x2c, 0x3b, 0x22, 0x7f, 0xff, 0x30, 0x66, 0x2f, 0x3f, 0x25, 0x0b, 0x80];
 const INSERTS = [
-  '\r', '\n', '\r\n', '\0', ' ', '\t', '\r\n ', ',', ';', ':', '"', '\r\n\r\n', 'chunked', ', chunked', '0\r\n\r\n',
-  'Content-Length: 5\r\n', 'Content-Length: 0\r\n', 'Transfer-Encoding: chunked\r\n', 'Host: other\r\n', 'Expect: 100-continue\r\n',
-  'Connection: close\r\n', 'Connection: keep-alive\r\n', 'Upgrade: websocket\r\nConnection: upgrade\r\n', 'GET / HTTP/1.1\r\n', 'HTTP/1.0',
+  '\r',
+  '\n',
+  '\r\n',
+  '\0',
+  ' ',
+  '\t',
+  '\r\n ',
+  ',',
+  ';',
+  ':',
+  '"',
+  '\r\n\r\n',
+  'chunked',
+  ', chunked',
+  '0\r\n\r\n',
+  'Content-Length: 5\r\n',
+  'Content-Length: 0\r\n',
+  'Transfer-Encoding: chunked\r\n',
+  'Host: other\r\n',
+  'Expect: 100-continue\r\n',
+  'Connection: close\r\n',
+  'Connection: keep-alive\r\n',
+  'Upgrade: websocket\r\nConnection: upgrade\r\n',
+  'GET / HTTP/1.1\r\n',
+  'HTTP/1.0',
 ];
 const NUMBERS = ['0', '1', '5', '00', '-1', '+1', '10', 'ffffffff', 'ffffffffffffffffff', '99999999999999999999', '4294967296', '1e3', '0x10', ' 5', '5 '];
 

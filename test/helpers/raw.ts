@@ -108,7 +108,6 @@ export function parseResponses(data: string): { status: number; headers: Record<
 
 // ---- persistent connections, servers with cleanup, fixtures ------------------------
 
-
 export type ParsedResponse = ReturnType<typeof parseResponses>[number];
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -396,11 +395,7 @@ function spyHandleWrites(handle: Record<string, unknown>, spy: ServerSocketSpy):
  * server afterwards; a server that does not close within 3 s fails the test and has
  * its sockets destroyed, so the suite never hangs.
  */
-export async function withServer(
-  app: App,
-  options: CreateServerOptions,
-  fn: (ctx: ServerContext) => Promise<void>,
-): Promise<void> {
+export async function withServer(app: App, options: CreateServerOptions, fn: (ctx: ServerContext) => Promise<void>): Promise<void> {
   const logs: LogRecord[] = [];
   const server = createServer(app, { logger: recordingLogger(logs), ...options });
   const accepted: ServerSocketSpy[] = [];
@@ -446,10 +441,7 @@ export async function withServer(
   }
   for (const c of clients) c.destroy();
   let timer: NodeJS.Timeout | undefined;
-  const ok = await Promise.race([
-    server.close().then(() => true),
-    new Promise<boolean>((r) => (timer = setTimeout(r, 3000, false))),
-  ]);
+  const ok = await Promise.race([server.close().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, 3000, false)))]);
   clearTimeout(timer);
   if (!ok) {
     for (const conn of server.core.connections) conn.socket.destroy();

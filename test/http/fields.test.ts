@@ -58,8 +58,14 @@ test('fieldError: names the header and the problem, never the value', () => {
 
 test('assertField: throws TypeError naming the header; silent when the field is good', () => {
   assert.not.throws(() => assertField('x-user', 'alice'));
-  assert.throws(() => assertField('x-user', 'a\u010d\u010ab'), (e: Error) => e instanceof TypeError && e.message.includes('"x-user"'));
-  assert.throws(() => assertField('x user', 'ok'), (e: Error) => e instanceof TypeError && e.message.includes('"x user"'));
+  assert.throws(
+    () => assertField('x-user', 'a\u010d\u010ab'),
+    (e: Error) => e instanceof TypeError && e.message.includes('"x-user"'),
+  );
+  assert.throws(
+    () => assertField('x user', 'ok'),
+    (e: Error) => e instanceof TypeError && e.message.includes('"x user"'),
+  );
   assert.throws(() => assertField('', 'ok'), TypeError);
 });
 

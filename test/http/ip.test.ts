@@ -13,7 +13,24 @@ test('parseIPv4: four-part decimal only', () => {
   assert.is(v4('0.0.0.0'), 0);
   assert.is(v4('127.0.0.1'), 0x7f000001);
   assert.is(v4('255.255.255.255'), 0xffffffff);
-  for (const bad of ['127.1', '0x7f.0.0.1', '2130706433', '010.0.0.1', '1.2.3.04', '256.0.0.1', '1.2.3', '1.2.3.4.5', '1.2.3.4.', '.1.2.3', '1..2.3', ' 1.2.3.4', '1.2.3.4 ', '1.2.3.-4', '１.2.3.4', '']) {
+  for (const bad of [
+    '127.1',
+    '0x7f.0.0.1',
+    '2130706433',
+    '010.0.0.1',
+    '1.2.3.04',
+    '256.0.0.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1.2.3.4.',
+    '.1.2.3',
+    '1..2.3',
+    ' 1.2.3.4',
+    '1.2.3.4 ',
+    '1.2.3.-4',
+    '１.2.3.4',
+    '',
+  ]) {
     assert.is(v4(bad), -1, bad);
     assert.not.ok(ipaddr.IPv4.isValidFourPartDecimal(bad), `ipaddr agrees on ${bad}`);
   }
@@ -33,7 +50,22 @@ test('parseIPv6: strict RFC 4291 text forms', () => {
   assert.ok(v6('1:2:3:4:5:6:7::'));
   assert.ok(v6('::2:3:4:5:6:7:8'));
   assert.ok(v6('1:2:3:4:5:6:1.2.3.4'));
-  for (const bad of ['1::2:3:4:5:6:7:8', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', ':1::', '1:::2', '1::2::3', '12345::1', 'g::1', '::1:', '1:2:3:4:5:6:7:1.2.3.4', 'fe80::1%eth0', '[::1]', ':', '']) {
+  for (const bad of [
+    '1::2:3:4:5:6:7:8',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    ':1::',
+    '1:::2',
+    '1::2::3',
+    '12345::1',
+    'g::1',
+    '::1:',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    'fe80::1%eth0',
+    '[::1]',
+    ':',
+    '',
+  ]) {
     assert.not.ok(v6(bad), bad);
   }
 });
@@ -68,7 +100,14 @@ test('parseIPv4 / parseIPv6 agree with ipaddr.js strict checks on a random corpu
     } else {
       const groups: string[] = [];
       const n = 1 + rnd(9);
-      for (let k = 0; k < n; k++) groups.push(rnd(5) === 0 ? '' : rnd(0x10000).toString(16).slice(0, 1 + rnd(4)));
+      for (let k = 0; k < n; k++)
+        groups.push(
+          rnd(5) === 0
+            ? ''
+            : rnd(0x10000)
+                .toString(16)
+                .slice(0, 1 + rnd(4)),
+        );
       s = groups.join(':');
       if (rnd(3) === 0) s += ':' + [rnd(300), rnd(256), rnd(256), rnd(256)].join('.');
     }

@@ -44,7 +44,7 @@ test('BaseHTTPMiddleware: the default dispatch passes through; this.app is the n
   assert.is(m.app, inner);
 });
 
-test('BaseHTTPMiddleware: a middleware may replace the scope ({ ...scope, rootPath }, the seed\'s RootPathMiddleware)', async () => {
+test("BaseHTTPMiddleware: a middleware may replace the scope ({ ...scope, rootPath }, the seed's RootPathMiddleware)", async () => {
   class RootPathMiddleware extends BaseHTTPMiddleware {
     readonly rootPath: string;
     constructor(app: App, { rootPath = '' }: { rootPath?: string } = {}) {
@@ -74,8 +74,15 @@ test('BaseHTTPMiddleware: a middleware may replace the scope ({ ...scope, rootPa
   try {
     const res = await get(running.port, '/info/7?x=1', ['host: api.example.com', 'user-agent: t']);
     assert.equal(JSON.parse(res.body), {
-      rootPath: '/api/v1', path: '/info/7', rawPath: '/info/7', query: 'x=1', server: ['api.example.com', 80], id: '7',
-      url: 'http://api.example.com/api/v1/info/7?x=1', ua: 't', client: '127.0.0.1',
+      rootPath: '/api/v1',
+      path: '/info/7',
+      rawPath: '/info/7',
+      query: 'x=1',
+      server: ['api.example.com', 80],
+      id: '7',
+      url: 'http://api.example.com/api/v1/info/7?x=1',
+      ua: 't',
+      client: '127.0.0.1',
     });
     const echo = parseResponses(await exchange(running.port, 'POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 4\r\n\r\nbody'))[0];
     assert.is(echo.body, 'body', 'receive still works with the replaced scope');
@@ -150,9 +157,7 @@ test('BaseHTTPMiddleware: an error thrown in a middleware is a 500', async () =>
 });
 
 test('composeMiddleware: a class without dispatch() is a start-up error', () => {
-  class NotAMiddleware {
-    constructor(_app: App) {}
-  }
+  class NotAMiddleware {}
   const app = new Faster();
   app.addMiddleware(NotAMiddleware as never);
   assert.throws(() => app.asgi, /has no dispatch/);

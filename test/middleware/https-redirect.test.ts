@@ -106,9 +106,13 @@ test('HTTPSRedirectMiddleware: a scheme of https resolved by the trust stage is 
     { trustedProxies: '10.0.0.0/8' },
   );
   // --no-proxy-headers: never read.
-  await withApp({}, async ({ port }) => {
-    assert.is((await send(port, '/x', 'host: example.com\r\nx-forwarded-proto: https\r\n')).status, 307);
-  }, { proxyHeaders: false });
+  await withApp(
+    {},
+    async ({ port }) => {
+      assert.is((await send(port, '/x', 'host: example.com\r\nx-forwarded-proto: https\r\n')).status, 307);
+    },
+    { proxyHeaders: false },
+  );
 });
 
 test('HTTPSRedirectMiddleware: a trusted X-Forwarded-Host and -Port build the Location (when listed in forwardedHeaders)', async () => {
@@ -131,7 +135,10 @@ test('HTTPSRedirectMiddleware: a trusted X-Forwarded-Host and -Port build the Lo
 test('HTTPSRedirectMiddleware: ws → wss for WebSocket upgrades', async () => {
   await withApp({}, async ({ port }) => {
     const out = parseResponses(
-      await exchange(port, 'GET /chat?room=1 HTTP/1.1\r\nhost: example.com:8080\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'),
+      await exchange(
+        port,
+        'GET /chat?room=1 HTTP/1.1\r\nhost: example.com:8080\r\nconnection: Upgrade\r\nupgrade: websocket\r\nsec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      ),
     )[0];
     assert.is(out.status, 307);
     assert.is(out.headers.location, 'wss://example.com:8080/chat?room=1');
@@ -168,12 +175,16 @@ test('HTTPSRedirectMiddleware: OPTIONS * is redirected to the origin with an emp
     assert.is((await send(port, '/x*', 'host: example.com\r\n')).headers.location, 'https://example.com/x*');
   });
   // The root path belongs to paths; the server-wide target has none.
-  await withApp({}, async ({ port }) => {
-    assert.is((await opts(port, 'example.com')).headers.location, 'https://example.com');
-  }, { rootPath: '/api' });
+  await withApp(
+    {},
+    async ({ port }) => {
+      assert.is((await opts(port, 'example.com')).headers.location, 'https://example.com');
+    },
+    { rootPath: '/api' },
+  );
 });
 
-test('HTTPSRedirectMiddleware with TrustedHostMiddleware: the seed page\'s pair', async () => {
+test("HTTPSRedirectMiddleware with TrustedHostMiddleware: the seed page's pair", async () => {
   const { TrustedHostMiddleware } = await import('../../src/index.js');
   const app = new Faster();
   app.get('/', () => 'ok');

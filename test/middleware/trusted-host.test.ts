@@ -173,7 +173,24 @@ test('TrustedHostMiddleware: wwwRedirect sends the apex to the allowed www host'
 });
 
 test('compileHostRule: malformed allowedHosts entries are start-up errors', () => {
-  for (const bad of ['', 'https://example.com', 'example.com/path', '*example.com', 'a.*.com', '*.', '*.*.com', 'exa mple.com', 'example.com:', 'example.com:http', '[::1', '[::g]', '*.[::1]', 'bücher.de', '..com', 'a..b']) {
+  for (const bad of [
+    '',
+    'https://example.com',
+    'example.com/path',
+    '*example.com',
+    'a.*.com',
+    '*.',
+    '*.*.com',
+    'exa mple.com',
+    'example.com:',
+    'example.com:http',
+    '[::1',
+    '[::g]',
+    '*.[::1]',
+    'bücher.de',
+    '..com',
+    'a..b',
+  ]) {
     assert.throws(() => compileHostRule(bad), /not a host pattern/, bad);
   }
   assert.throws(() => new TrustedHostMiddleware(() => undefined, { allowedHosts: ['ok.com', 'bad host'] }), /bad host/);

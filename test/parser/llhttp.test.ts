@@ -65,10 +65,7 @@ function run(pieces: string[]): { events: string[]; errno: number; p: number } {
 test('a GET: begin, url, field/value pairs, headers-complete, complete', () => {
   const { events, errno, p } = run(['GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-A: y\r\n\r\n']);
   assert.is(errno, llhttp.ERROR.OK);
-  assert.equal(events, [
-    'begin', 'url "/a?b=1"', 'field "Host"', 'value "x"', 'field "X-A"', 'value "y"',
-    'headers-complete upgrade=false keepAlive=true', 'complete',
-  ]);
+  assert.equal(events, ['begin', 'url "/a?b=1"', 'field "Host"', 'value "x"', 'field "X-A"', 'value "y"', 'headers-complete upgrade=false keepAlive=true', 'complete']);
   assert.is(llhttp.method(p), 'GET');
   assert.is(llhttp.versionMajor(p), 1);
   assert.is(llhttp.versionMinor(p), 1);
@@ -76,10 +73,7 @@ test('a GET: begin, url, field/value pairs, headers-complete, complete', () => {
 
 test('tokens split across executes arrive in pieces (the connection joins them)', () => {
   const { events } = run(['GET /lo', 'ng HTTP/1.1\r\nHo', 'st: va', 'lue\r\n\r\n']);
-  assert.equal(events, [
-    'begin', 'url "/lo"', 'url "ng"', 'field "Ho"', 'field "st"', 'value "va"', 'value "lue"',
-    'headers-complete upgrade=false keepAlive=true', 'complete',
-  ]);
+  assert.equal(events, ['begin', 'url "/lo"', 'url "ng"', 'field "Ho"', 'field "st"', 'value "va"', 'value "lue"', 'headers-complete upgrade=false keepAlive=true', 'complete']);
 });
 
 test('leading OWS is not part of the value; trailing OWS is (scope/headers.ts trims it)', () => {
@@ -89,9 +83,7 @@ test('leading OWS is not part of the value; trailing OWS is (scope/headers.ts tr
 
 test('Content-Length and chunked bodies become body spans', () => {
   assert.equal(run(['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello']).events.slice(-2), ['body "hello"', 'complete']);
-  assert.equal(run(['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n']).events.slice(-3), [
-    'body "abc"', 'body "de"', 'complete',
-  ]);
+  assert.equal(run(['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n']).events.slice(-3), ['body "abc"', 'body "de"', 'complete']);
 });
 
 test('keep-alive as llhttp reports it: 1.0 without the token closes, Connection: close closes', () => {
@@ -144,7 +136,10 @@ test('a callback returning PAUSED stops execute; resume() lets the rest be fed',
   assert.is(at, two.length / 2);
   llhttp.resume(p);
   assert.is(exec(p, t, t.chunk, at), llhttp.ERROR.PAUSED);
-  assert.equal(t.events.filter((e) => e.startsWith('url')), ['url "/1"', 'url "/2"']);
+  assert.equal(
+    t.events.filter((e) => e.startsWith('url')),
+    ['url "/1"', 'url "/2"'],
+  );
   llhttp.freeParser(p);
 });
 

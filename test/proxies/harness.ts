@@ -252,17 +252,14 @@ async function launch(opts: LaunchOptions): Promise<ProxyHandle> {
       // give the pipes a moment to deliver the last words
       await new Promise((r) => setTimeout(r, 50));
       await handle.stop();
-      const why = spawnError
-        ? `could not be spawned: ${(spawnError as Error).message}`
-        : `exited with ${child.exitCode ?? child.signalCode} before accepting connections`;
+      const why = spawnError ? `could not be spawned: ${(spawnError as Error).message}` : `exited with ${child.exitCode ?? child.signalCode} before accepting connections`;
       throw new Error(`${opts.name} ${why}\n--- ${opts.name} output ---\n${out.trim()}`);
     }
     if (await tryConnect(opts.port, 500)) return handle;
     if (Date.now() >= deadline) {
       await handle.stop();
       throw new Error(
-        `${opts.name} did not accept connections on 127.0.0.1:${opts.port} within ${opts.timeoutMs ?? START_TIMEOUT_MS} ms\n` +
-          `--- ${opts.name} output ---\n${out.trim()}`,
+        `${opts.name} did not accept connections on 127.0.0.1:${opts.port} within ${opts.timeoutMs ?? START_TIMEOUT_MS} ms\n` + `--- ${opts.name} output ---\n${out.trim()}`,
       );
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -291,11 +288,21 @@ export async function makeCert(dir: string): Promise<Cert> {
   await run(
     need('openssl'),
     [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-      '-keyout', key, '-out', cert,
-      '-subj', `/CN=${SERVER_NAME}`,
-      '-addext', `subjectAltName=DNS:${SERVER_NAME},IP:127.0.0.1`,
-      '-days', '2',
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      `/CN=${SERVER_NAME}`,
+      '-addext',
+      `subjectAltName=DNS:${SERVER_NAME},IP:127.0.0.1`,
+      '-days',
+      '2',
     ],
     dir,
   );
@@ -659,11 +666,7 @@ export function startEchoBackend(): Promise<EchoBackend> {
       received.push(head);
       sock.end(
         Buffer.concat([
-          Buffer.from(
-            'HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n' +
-              `content-length: ${head.length}\r\nconnection: close\r\n\r\n`,
-            'latin1',
-          ),
+          Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\n' + `content-length: ${head.length}\r\nconnection: close\r\n\r\n`, 'latin1'),
           head,
         ]),
       );

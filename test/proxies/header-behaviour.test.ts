@@ -21,19 +21,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  SERVER_NAME,
-  available,
-  headerValues,
-  parseHead,
-  request,
-  startCaddy,
-  startEchoBackend,
-  startHaproxy,
-  startNginx,
-  type EchoBackend,
-  type ProxyHandle,
-} from './harness.js';
+import { SERVER_NAME, available, headerValues, parseHead, request, startCaddy, startEchoBackend, startHaproxy, startNginx, type EchoBackend, type ProxyHandle } from './harness.js';
 
 const TEST_TIMEOUT_MS = 20_000;
 /** The client's source address: not the proxies' (127.0.0.1), so their own values are told apart. */

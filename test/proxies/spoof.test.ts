@@ -259,13 +259,14 @@ bounded("haproxy set-header Forwarded, forwardedHeaders ['forwarded']: client, p
   const app = await startApp(use, { trustedProxies: TRUSTED, forwardedHeaders: ['forwarded'] });
   const p = await proxy(use, startHaproxy({ backendPort: app.port, mode: 'set-forwarded' }));
   const host = `127.0.0.1:${p.port}`;
-  await assertUnmoved(
-    'haproxy set-forwarded',
-    `${p.url}/who`,
-    { host },
-    { scheme: 'http', server: ['127.0.0.1', p.port], rootPath: '', path: '/who' },
-    ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip'],
-  );
+  await assertUnmoved('haproxy set-forwarded', `${p.url}/who`, { host }, { scheme: 'http', server: ['127.0.0.1', p.port], rootPath: '', path: '/who' }, [
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'x-forwarded-host',
+    'x-forwarded-port',
+    'x-forwarded-prefix',
+    'x-real-ip',
+  ]);
   // the Forwarded line the app read is haproxy's alone
   const s = await seen(`${p.url}/who`, { host, forwarded: `for=${EVIL_IP};proto=https;host=${EVIL_HOST}` });
   assert.equal(
@@ -284,13 +285,15 @@ bounded("haproxy add-header Forwarded (for= only, appended), forwardedHeaders ['
   if (!available('haproxy add-forwarded', ['haproxy'])) return;
   const app = await startApp(use, { trustedProxies: TRUSTED, forwardedHeaders: ['forwarded'] });
   const p = await proxy(use, startHaproxy({ backendPort: app.port, mode: 'add-forwarded' }));
-  await assertUnmoved(
-    'haproxy add-forwarded',
-    `${p.url}/who`,
-    { host: `127.0.0.1:${p.port}` },
-    { scheme: 'http', server: ['127.0.0.1', p.port], rootPath: '', path: '/who' },
-    ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-prefix', 'x-real-ip'],
-  );
+  await assertUnmoved('haproxy add-forwarded', `${p.url}/who`, { host: `127.0.0.1:${p.port}` }, { scheme: 'http', server: ['127.0.0.1', p.port], rootPath: '', path: '/who' }, [
+    'forwarded',
+    'x-forwarded-for',
+    'x-forwarded-proto',
+    'x-forwarded-host',
+    'x-forwarded-port',
+    'x-forwarded-prefix',
+    'x-real-ip',
+  ]);
   assert.equal(app.logs, []);
 });
 
@@ -329,20 +332,23 @@ bounded("nginx + the same extension, proxy: 'nginx' plus x-forwarded-prefix: sti
 // ---------------------------------------------------------------------------
 // negative control: reading a header the proxy passes through lets the client choose it
 
-bounded("negative control: nginx seed config with proxy: 'nginx' + x-forwarded-host (which nginx passes through): the spoofed host gets in, after a start-up warning", async (use) => {
-  if (!available('nginx', ['nginx', 'openssl'])) return;
-  const app = await startApp(use, { trustedProxies: TRUSTED, proxy: 'nginx', forwardedHeaders: ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] });
-  assert.is(app.logs.length, 1, `one start-up warning: ${JSON.stringify(app.logs)}`);
-  assert.match(app.logs[0], /^warn: trust: forwardedHeaders reads x-forwarded-host, which the 'nginx' preset's proxy passes through/);
-  const p = await proxy(use, startNginx({ backendPort: app.port }));
-  const honest = await seen(`${p.url}/api/who`, {});
-  assert.equal(honest.server, [SERVER_NAME, 443], 'without the header, Host (written by nginx)');
-  const spoofed = await seen(`${p.url}/api/who`, { 'x-forwarded-host': EVIL_HOST });
-  assert.equal(spoofed.server, [EVIL_HOST, 443], "the client's X-Forwarded-Host became scope.server");
-  assert.equal(spoofed.client, [CLIENT, 0], 'the address is still right: X-Forwarded-For is appended to');
-  assert.is(spoofed.scheme, 'https');
-  assert.is(app.logs.length, 1, 'nothing logged per request');
-});
+bounded(
+  "negative control: nginx seed config with proxy: 'nginx' + x-forwarded-host (which nginx passes through): the spoofed host gets in, after a start-up warning",
+  async (use) => {
+    if (!available('nginx', ['nginx', 'openssl'])) return;
+    const app = await startApp(use, { trustedProxies: TRUSTED, proxy: 'nginx', forwardedHeaders: ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'] });
+    assert.is(app.logs.length, 1, `one start-up warning: ${JSON.stringify(app.logs)}`);
+    assert.match(app.logs[0], /^warn: trust: forwardedHeaders reads x-forwarded-host, which the 'nginx' preset's proxy passes through/);
+    const p = await proxy(use, startNginx({ backendPort: app.port }));
+    const honest = await seen(`${p.url}/api/who`, {});
+    assert.equal(honest.server, [SERVER_NAME, 443], 'without the header, Host (written by nginx)');
+    const spoofed = await seen(`${p.url}/api/who`, { 'x-forwarded-host': EVIL_HOST });
+    assert.equal(spoofed.server, [EVIL_HOST, 443], "the client's X-Forwarded-Host became scope.server");
+    assert.equal(spoofed.client, [CLIENT, 0], 'the address is still right: X-Forwarded-For is appended to');
+    assert.is(spoofed.scheme, 'https');
+    assert.is(app.logs.length, 1, 'nothing logged per request');
+  },
+);
 
 // ---------------------------------------------------------------------------
 // the CLI: the issue's reported attack against `--proxy nginx`

@@ -37,7 +37,7 @@ import { createServer, type CreateServerOptions } from '../../src/create.js';
 import type { Server } from '../../src/server/server.js';
 import type { App, Logger } from '../../src/types.js';
 import { rawRequest } from '../helpers/raw.js';
-import { SERVER_NAME, available, has, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
+import { SERVER_NAME, available, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
 
 const TEST_TIMEOUT_MS = 25_000;
 const SPOOF = '203.0.113.9';
@@ -223,9 +223,7 @@ function get(url: string, o: GetOptions = {}): Promise<Got> {
         finish(null, { status: res.statusCode ?? 0, seen, localAddress, localPort, body });
       });
     };
-    const req = tls
-      ? https.request({ ...common, servername: SERVER_NAME, rejectUnauthorized: false }, onResponse)
-      : http.request(common, onResponse);
+    const req = tls ? https.request({ ...common, servername: SERVER_NAME, rejectUnauthorized: false }, onResponse) : http.request(common, onResponse);
     const timer = setTimeout(() => {
       req.destroy();
       finish(new Error(`GET ${url} timed out after ${timeoutMs} ms`));
@@ -383,7 +381,7 @@ bounded('nginx without TLS: X-Forwarded-Proto http → scheme http, port 80', as
  * nginx preset) none of them is read. Listing one that nginx passes through hands it
  * to the client, as the last part shows.
  */
-bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port/-Prefix through: none is read unless listed', async (use) => {
+bounded("nginx seed config passes the client's X-Forwarded-Host/-Port/-Prefix through: none is read unless listed", async (use) => {
   if (!available('nginx', ['nginx', 'openssl'])) return;
   const app = await startApp(use, { trustedProxies: '127.0.0.1/32' });
   const p = await proxy(use, startNginx({ backendPort: app.port }));
@@ -394,9 +392,9 @@ bounded('nginx seed config passes the client\'s X-Forwarded-Host/-Port/-Prefix t
   assert.equal(lines(seen, 'x-forwarded-prefix'), ['/evil']);
   assert.equal(lines(seen, 'forwarded'), ['for=6.6.6.6;proto=http']);
   assert.equal(seen.client, [OTHER_LOOPBACK, 0], 'the walk stops at the untrusted client');
-  assert.is(seen.scheme, 'https', 'X-Forwarded-Proto is nginx\'s');
+  assert.is(seen.scheme, 'https', "X-Forwarded-Proto is nginx's");
   assert.equal(seen.server, [SERVER_NAME, 443], 'host and port come from Host, set by nginx');
-  assert.is(seen.rootPath, '', 'a passed-through prefix is the client\'s: not read');
+  assert.is(seen.rootPath, '', "a passed-through prefix is the client's: not read");
   assert.is(seen.path, '/items');
 
   // a static rootPath is what counts
@@ -474,7 +472,14 @@ bounded('haproxy forwardfor, no client header: one X-Forwarded-For line, client 
 const HAPROXY_CASES: Array<{ name: string; options: CreateServerOptions; from: string; xff: string | string[]; lines: string[]; client: string }> = [
   { name: "default ('loopback'), client 127.0.0.1", options: {}, from: '127.0.0.1', xff: SPOOF, lines: [SPOOF, '127.0.0.1'], client: SPOOF },
   { name: 'hop count 1, client 127.0.0.1', options: { trustedProxies: 1 }, from: '127.0.0.1', xff: SPOOF, lines: [SPOOF, '127.0.0.1'], client: '127.0.0.1' },
-  { name: "'127.0.0.1/32', client 127.0.0.2", options: { trustedProxies: ['127.0.0.1/32'] }, from: OTHER_LOOPBACK, xff: SPOOF, lines: [SPOOF, OTHER_LOOPBACK], client: OTHER_LOOPBACK },
+  {
+    name: "'127.0.0.1/32', client 127.0.0.2",
+    options: { trustedProxies: ['127.0.0.1/32'] },
+    from: OTHER_LOOPBACK,
+    xff: SPOOF,
+    lines: [SPOOF, OTHER_LOOPBACK],
+    client: OTHER_LOOPBACK,
+  },
   { name: "default ('loopback'), client 127.0.0.2", options: {}, from: OTHER_LOOPBACK, xff: SPOOF, lines: [SPOOF, OTHER_LOOPBACK], client: SPOOF },
   {
     name: 'hop count 2, client sending two lines',

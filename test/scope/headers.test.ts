@@ -28,7 +28,13 @@ function headersOf(lines: [string, string][]): Headers {
 }
 
 test('get(): case-insensitive, null when absent, repeated lines joined with ", "', () => {
-  const h = headersOf([['Host', 'a.example'], ['X-A', '1'], ['Accept', 'text/html'], ['x-a', '2'], ['X-A', '3']]);
+  const h = headersOf([
+    ['Host', 'a.example'],
+    ['X-A', '1'],
+    ['Accept', 'text/html'],
+    ['x-a', '2'],
+    ['X-A', '3'],
+  ]);
   assert.is(h.get('host'), 'a.example');
   assert.is(h.get('HOST'), 'a.example');
   assert.is(h.get('x-a'), '1, 2, 3');
@@ -40,7 +46,13 @@ test('get(): case-insensitive, null when absent, repeated lines joined with ", "
 });
 
 test('intern(): well-known names get their id; others H.OTHER', () => {
-  const h = headersOf([['Host', 'x'], ['CONTENT-LENGTH', '5'], ['Transfer-Encoding', 'chunked'], ['X-Forwarded-For', '1.2.3.4'], ['X-Other', 'y']]);
+  const h = headersOf([
+    ['Host', 'x'],
+    ['CONTENT-LENGTH', '5'],
+    ['Transfer-Encoding', 'chunked'],
+    ['X-Forwarded-For', '1.2.3.4'],
+    ['X-Other', 'y'],
+  ]);
   assert.equal([...h.ids.subarray(0, h.size)], [H.HOST, H.CONTENT_LENGTH, H.TRANSFER_ENCODING, H.X_FORWARDED_FOR, H.OTHER]);
   assert.is(h.indexOfId(H.CONTENT_LENGTH), 1);
   assert.is(h.indexOfId(H.HOST, 1), -1);
@@ -48,12 +60,30 @@ test('intern(): well-known names get their id; others H.OTHER', () => {
 });
 
 test('intern(): trailing spaces and tabs leave the value span; inner whitespace stays', () => {
-  const h = headersOf([['A', 'v  '], ['B', 'x\t \t'], ['C', 'a b\tc '], ['D', '   '], ['E', '']]);
-  assert.equal([...h.entries()], [['a', 'v'], ['b', 'x'], ['c', 'a b\tc'], ['d', ''], ['e', '']]);
+  const h = headersOf([
+    ['A', 'v  '],
+    ['B', 'x\t \t'],
+    ['C', 'a b\tc '],
+    ['D', '   '],
+    ['E', ''],
+  ]);
+  assert.equal(
+    [...h.entries()],
+    [
+      ['a', 'v'],
+      ['b', 'x'],
+      ['c', 'a b\tc'],
+      ['d', ''],
+      ['e', ''],
+    ],
+  );
 });
 
 test('nameAt() lowercases, valueAt() keeps case and latin1 bytes', () => {
-  const h = headersOf([['X-MiXeD', 'VaLuE \xe9\xff'], ['Content-Type', 'Text/HTML']]);
+  const h = headersOf([
+    ['X-MiXeD', 'VaLuE \xe9\xff'],
+    ['Content-Type', 'Text/HTML'],
+  ]);
   assert.is(h.nameAt(0), 'x-mixed');
   assert.is(h.valueAt(0), 'VaLuE \xe9\xff');
   assert.is(h.nameAt(1), 'content-type');
@@ -61,22 +91,40 @@ test('nameAt() lowercases, valueAt() keeps case and latin1 bytes', () => {
 });
 
 test('entries() and the iterator: one [name, value] per line, in order', () => {
-  const lines: [string, string][] = [['Z', '1'], ['a', '2'], ['Z', '3']];
+  const lines: [string, string][] = [
+    ['Z', '1'],
+    ['a', '2'],
+    ['Z', '3'],
+  ];
   const h = headersOf(lines);
-  assert.equal([...h.entries()], [['z', '1'], ['a', '2'], ['z', '3']]);
+  assert.equal(
+    [...h.entries()],
+    [
+      ['z', '1'],
+      ['a', '2'],
+      ['z', '3'],
+    ],
+  );
   assert.equal([...h], [...h.entries()]);
   assert.is(h.size, 3);
 });
 
 test('valueEquals(): ASCII case-insensitive against a lowercase literal, exact length', () => {
-  const h = headersOf([['Expect', '100-Continue'], ['Connection', 'close '], ['X', 'closed']]);
+  const h = headersOf([
+    ['Expect', '100-Continue'],
+    ['Connection', 'close '],
+    ['X', 'closed'],
+  ]);
   assert.ok(h.valueEquals(0, '100-continue'));
   assert.ok(h.valueEquals(1, 'close'), 'after the trailing space is trimmed');
   assert.not.ok(h.valueEquals(2, 'close'));
 });
 
 test('reset() empties the view; a reused view shows only the new lines', () => {
-  const h = headersOf([['X-Secret', 's'], ['Host', 'a']]);
+  const h = headersOf([
+    ['X-Secret', 's'],
+    ['Host', 'a'],
+  ]);
   h.reset();
   assert.is(h.size, 0);
   assert.is(h.get('x-secret'), null);

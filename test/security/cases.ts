@@ -95,8 +95,20 @@ export const CASES: readonly Case[] = [
   { name: 'TE obs-fold "TE:\\r\\n chunked"', ref: '9112 §5.2', bytes: post(['Transfer-Encoding:', ' chunked'], CHUNKED_HELLO), status: 400, second: false },
   { name: 'TE space before colon', ref: '9112 §5.1 (MUST 400)', bytes: post(['Transfer-Encoding : chunked'], CHUNKED_HELLO), status: 400, second: false },
   { name: 'TE value with VT', ref: '9110 §5.5', bytes: post(['Transfer-Encoding: \x0bchunked'], CHUNKED_HELLO), status: 400, second: false },
-  { name: 'TE on HTTP/1.0', ref: '9112 §6.1 (faulty framing, close)', bytes: 'POST /first HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n' + CHUNKED_HELLO, status: 400, second: false },
-  { name: 'CL + TE on HTTP/1.0', ref: '9112 §6.1', bytes: 'POST /first HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n' + CHUNKED_HELLO, status: 400, second: false },
+  {
+    name: 'TE on HTTP/1.0',
+    ref: '9112 §6.1 (faulty framing, close)',
+    bytes: 'POST /first HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n' + CHUNKED_HELLO,
+    status: 400,
+    second: false,
+  },
+  {
+    name: 'CL + TE on HTTP/1.0',
+    ref: '9112 §6.1',
+    bytes: 'POST /first HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n' + CHUNKED_HELLO,
+    status: 400,
+    second: false,
+  },
 
   // ---- chunked body syntax --------------------------------------------------------------
   { name: 'chunk size overflow ffffffffffffffffff', ref: '9112 §7.1', bytes: post([TE], 'ffffffffffffffffff\r\nhello\r\n0\r\n\r\n'), status: 400, second: false },
@@ -170,8 +182,23 @@ export const CASES: readonly Case[] = [
 
   // ---- limits and expectations -----------------------------------------------------------
   { name: 'header value of 20 KiB', ref: 'limit maxHeaderSize (431)', bytes: req('GET /first HTTP/1.1', ['X-Big: ' + 'a'.repeat(20 * 1024)]), status: 431, second: false },
-  { name: '150 header lines', ref: 'limit 100 lines (431)', bytes: req('GET /first HTTP/1.1', Array.from({ length: 150 }, (_, i) => `X-H${i}: v`)), status: 431, second: false },
+  {
+    name: '150 header lines',
+    ref: 'limit 100 lines (431)',
+    bytes: req(
+      'GET /first HTTP/1.1',
+      Array.from({ length: 150 }, (_, i) => `X-H${i}: v`),
+    ),
+    status: 431,
+    second: false,
+  },
   { name: 'request target of 9 KiB', ref: 'limit maxUrlLength (414)', bytes: req(`GET /${'a'.repeat(9 * 1024)} HTTP/1.1`), status: 414, second: false },
   { name: 'Expect: unknown', ref: '9110 §10.1.1 (417)', bytes: post(['Content-Length: 5', 'Expect: teapot'], 'hello'), status: 417, second: false },
-  { name: 'upgrade without a hook', ref: 'design (426, close)', bytes: req('GET /first HTTP/1.1', ['Connection: upgrade', 'Upgrade: websocket']), status: [200, 426], second: false },
+  {
+    name: 'upgrade without a hook',
+    ref: 'design (426, close)',
+    bytes: req('GET /first HTTP/1.1', ['Connection: upgrade', 'Upgrade: websocket']),
+    status: [200, 426],
+    second: false,
+  },
 ];

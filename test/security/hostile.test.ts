@@ -45,12 +45,15 @@ test('a trailer section larger than maxHeaderSize is answered 431 and closed', a
   const { server, port } = await startOurs({ maxHeaderSize: 4096 }, headerWatcher);
   try {
     const trailers = Array.from({ length: 100 }, (_, i) => `X-T${i}: ${'v'.repeat(60)}\r\n`).join('');
-    const bytes = 'POST /t HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n' + trailers + '\r\n' +
-      'GET /second HTTP/1.1\r\nHost: example.com\r\n\r\n';
+    const bytes =
+      'POST /t HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n' + trailers + '\r\n' + 'GET /second HTTP/1.1\r\nHost: example.com\r\n\r\n';
     const conv = await converse(port, bytes, { timeout: 2000 });
     const res = parseWire(conv.data, conv.closed);
     assert.is(res.error, null);
-    assert.equal(res.responses.map((r) => r.status), [431]);
+    assert.equal(
+      res.responses.map((r) => r.status),
+      [431],
+    );
     assert.ok(conv.closed);
   } finally {
     await server.close();
@@ -61,7 +64,7 @@ test('a stray second send() from an ended request never answers another request'
   // The classic app bug: a timer and the real result both answer. The exchange (and
   // its send) is pooled, so the stray call must not reach whoever uses it next.
   const stray: string[] = [];
-  const app: App = async (scope, receive, send) => {
+  const app: App = async (scope, _receive, send) => {
     if (scope.rawPath === '/a-fast' || scope.rawPath === '/a-asgi') {
       const asgi = scope.rawPath === '/a-asgi';
       if (asgi) {
@@ -96,7 +99,11 @@ test('a stray second send() from an ended request never answers another request'
       const b = await converse(port, 'GET /b HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeout: 1000 });
       const res = parseWire(b.data, b.closed);
       assert.is(res.error, null);
-      assert.equal(res.responses.map((r) => r.body.toString()), ['answer for /b'], a);
+      assert.equal(
+        res.responses.map((r) => r.body.toString()),
+        ['answer for /b'],
+        a,
+      );
       assert.is(stray.length, 1);
       assert.match(stray[0], /already ended/);
     }
@@ -105,7 +112,7 @@ test('a stray second send() from an ended request never answers another request'
   }
 });
 
-test('a receive() kept from an ended request never reads the next request\'s body', async () => {
+test("a receive() kept from an ended request never reads the next request's body", async () => {
   let kept: (() => Promise<ReceiveMessage>) | null = null;
   const got: string[] = [];
   const app: App = async (scope, receive, send) => {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { createServer, encodeHeaders, Faster, HTTPException, Response } from '../../src/index.js';
 import { createFetchHandler, Response as FastResponse } from '../../src/fetch/index.js';
 import type { App, Send } from '../../src/types.js';
-import { RawClient, withServer, type LogRecord } from '../helpers/raw.js';
+import { type LogRecord, type RawClient, withServer } from '../helpers/raw.js';
 import { available, startNginx, request } from '../proxies/harness.js';
 
 const EVIL = 'set-cookie: evil=1';
@@ -42,9 +42,6 @@ const CASES: { label: string; name: string; value: string }[] = [
   ...BAD_VALUES.map(([label, value]) => ({ label: `value ${label}`, name: 'x-user', value })),
   ...BAD_NAMES.map(([label, name]) => ({ label: `name ${label}`, name, value: 'v' })),
 ];
-
-/** A response path under test: an app answering /bad/<i> with CASES[i] and /ok with 200 'ok'. */
-type PathApp = (badCase: (i: number) => { name: string; value: string }) => App;
 
 function caseIndex(path: string): number {
   const m = /^\/bad\/(\d+)$/.exec(path);
@@ -114,25 +111,37 @@ const pairs = (c: { name: string; value: string }): [string, string][] => [[c.na
 // ---- the transport --------------------------------------------------------------
 
 test('ASGI http.response.start, record headers', async () => {
-  await probe('ASGI record', route(async (i, send) => {
-    await send({ type: 'http.response.start', status: 200, headers: record(CASES[i]) });
-    await send({ type: 'http.response.body', body: 'never' });
-  }));
+  await probe(
+    'ASGI record',
+    route(async (i, send) => {
+      await send({ type: 'http.response.start', status: 200, headers: record(CASES[i]) });
+      await send({ type: 'http.response.body', body: 'never' });
+    }),
+  );
 });
 
 test('ASGI http.response.start, [name, value] pairs (and an array value in a record)', async () => {
-  await probe('ASGI pairs', route(async (i, send) => {
-    await send({ type: 'http.response.start', status: 200, headers: pairs(CASES[i]) });
-    await send({ type: 'http.response.body', body: 'never' });
-  }));
-  await probe('ASGI record array', route(async (i, send) => {
-    await send({ type: 'http.response.start', status: 200, headers: { [CASES[i].name]: ['fine', CASES[i].value] } });
-    await send({ type: 'http.response.body', body: 'never' });
-  }));
+  await probe(
+    'ASGI pairs',
+    route(async (i, send) => {
+      await send({ type: 'http.response.start', status: 200, headers: pairs(CASES[i]) });
+      await send({ type: 'http.response.body', body: 'never' });
+    }),
+  );
+  await probe(
+    'ASGI record array',
+    route(async (i, send) => {
+      await send({ type: 'http.response.start', status: 200, headers: { [CASES[i].name]: ['fine', CASES[i].value] } });
+      await send({ type: 'http.response.body', body: 'never' });
+    }),
+  );
 });
 
 test('fast send(status, head, body) with a per-request encodeHeaders: TypeError → 500', async () => {
-  await probe('encodeHeaders per request', route((i, send) => send(200, encodeHeaders(record(CASES[i])), 'never')));
+  await probe(
+    'encodeHeaders per request',
+    route((i, send) => send(200, encodeHeaders(record(CASES[i])), 'never')),
+  );
 });
 
 test('encodeHeaders at start-up throws a TypeError naming the header', () => {
@@ -154,7 +163,11 @@ test('encodeHeaders at start-up throws a TypeError naming the header', () => {
 
 test('serverHeader option: checked once at start-up', () => {
   for (const [label, value] of BAD_VALUES) {
-    assert.throws(() => createServer(() => {}, { serverHeader: value }), (e: Error) => e instanceof TypeError && e.message.includes('"server"'), label);
+    assert.throws(
+      () => createServer(() => {}, { serverHeader: value }),
+      (e: Error) => e instanceof TypeError && e.message.includes('"server"'),
+      label,
+    );
   }
 });
 
@@ -162,15 +175,20 @@ test('status codes outside 100-999 or not integers → 500 on both send paths', 
   const statuses: unknown[] = [99, 1000, 200.5, NaN, -1, '200 OK\r\nset-cookie: evil=1', '200'];
   const cases = statuses.map((s) => ({ label: `status ${JSON.stringify(String(s))}`, name: '', value: '' }));
   for (const path of ['fast', 'asgi']) {
-    await probe(`${path} status`, route(async (i, send) => {
-      const status = statuses[i] as number;
-      // A non-number first argument is an ASGI message to send(): strings only on that path.
-      if (path === 'fast') send(typeof status === 'number' ? status : 1000, OK_HEAD, 'never');
-      else {
-        await send({ type: 'http.response.start', status });
-        await send({ type: 'http.response.body', body: 'never' });
-      }
-    }), cases, false);
+    await probe(
+      `${path} status`,
+      route(async (i, send) => {
+        const status = statuses[i] as number;
+        // A non-number first argument is an ASGI message to send(): strings only on that path.
+        if (path === 'fast') send(typeof status === 'number' ? status : 1000, OK_HEAD, 'never');
+        else {
+          await send({ type: 'http.response.start', status });
+          await send({ type: 'http.response.body', body: 'never' });
+        }
+      }),
+      cases,
+      false,
+    );
   }
 });
 
@@ -208,25 +226,48 @@ function faster(make: (i: number) => unknown): App {
 }
 
 test('Faster Response and Response.json headers', async () => {
-  await probe('Response', faster((i) => new Response('never', { headers: record(CASES[i]) })));
-  await probe('Response pairs', faster((i) => new Response('never', { headers: pairs(CASES[i]) })));
-  await probe('Response.json', faster((i) => Response.json({ never: true }, { headers: record(CASES[i]) })));
+  await probe(
+    'Response',
+    faster((i) => new Response('never', { headers: record(CASES[i]) })),
+  );
+  await probe(
+    'Response pairs',
+    faster((i) => new Response('never', { headers: pairs(CASES[i]) })),
+  );
+  await probe(
+    'Response.json',
+    faster((i) => Response.json({ never: true }, { headers: record(CASES[i]) })),
+  );
 });
 
 test('Faster streamed Response (iterable body, ASGI path) headers', async () => {
-  await probe('streamed Response', faster((i) => new Response(['nev', 'er'], { headers: record(CASES[i]) })));
+  await probe(
+    'streamed Response',
+    faster((i) => new Response(['nev', 'er'], { headers: record(CASES[i]) })),
+  );
 });
 
 test('Faster HTTPException headers', async () => {
-  await probe('HTTPException', faster((i) => {
-    throw new HTTPException(401, 'no', record(CASES[i]));
-  }));
+  await probe(
+    'HTTPException',
+    faster((i) => {
+      throw new HTTPException(401, 'no', record(CASES[i]));
+    }),
+  );
 });
 
 test('Faster Response.redirect with CR/LF/NUL/U+010D U+010A in the location', async () => {
   const cases = BAD_VALUES.map(([label, value]) => ({ label: `location ${label}`, name: 'location', value: `/next${value}` }));
-  await probe('Response.redirect', faster((i) => Response.redirect(cases[i].value)), cases);
-  await probe('Response.redirect 301', faster((i) => Response.redirect(cases[i].value, 301, { headers: { 'x-a': '1' } })), cases);
+  await probe(
+    'Response.redirect',
+    faster((i) => Response.redirect(cases[i].value)),
+    cases,
+  );
+  await probe(
+    'Response.redirect 301',
+    faster((i) => Response.redirect(cases[i].value, 301, { headers: { 'x-a': '1' } })),
+    cases,
+  );
 });
 
 // ---- the fetch adapter ----------------------------------------------------------------
@@ -239,15 +280,31 @@ function fetchApp(make: (i: number) => globalThis.Response): App {
 }
 
 test('fetch adapter: FastResponse with record and pair headers', async () => {
-  await probe('FastResponse record', fetchApp((i) => new FastResponse('never', { headers: record(CASES[i]) })));
-  await probe('FastResponse pairs', fetchApp((i) => new FastResponse('never', { headers: pairs(CASES[i]) })));
-  await probe('FastResponse.json', fetchApp((i) => FastResponse.json({ never: true }, { headers: pairs(CASES[i]) })), CASES, false);
+  await probe(
+    'FastResponse record',
+    fetchApp((i) => new FastResponse('never', { headers: record(CASES[i]) })),
+  );
+  await probe(
+    'FastResponse pairs',
+    fetchApp((i) => new FastResponse('never', { headers: pairs(CASES[i]) })),
+  );
+  await probe(
+    'FastResponse.json',
+    fetchApp((i) => FastResponse.json({ never: true }, { headers: pairs(CASES[i]) })),
+    CASES,
+    false,
+  );
 });
 
 test('fetch adapter: a real Response (undici Headers refuse some values themselves; 0x01 and DEL they let through)', async () => {
   // The handler may throw in the Headers constructor (logged without our field name) or
   // reach the writer (logged naming the header): either way a 500 and nothing injected.
-  await probe('native Response', fetchApp((i) => new globalThis.Response('never', { headers: pairs(CASES[i]) })), CASES, false);
+  await probe(
+    'native Response',
+    fetchApp((i) => new globalThis.Response('never', { headers: pairs(CASES[i]) })),
+    CASES,
+    false,
+  );
   const passes = BAD_VALUES.filter(([, v]) => {
     try {
       new Headers({ 'x-user': v });
@@ -256,14 +313,31 @@ test('fetch adapter: a real Response (undici Headers refuse some values themselv
       return false;
     }
   });
-  assert.equal(passes.map(([l]) => l), ['0x01', 'DEL'], 'what undici Headers let through (the writer refuses them)');
+  assert.equal(
+    passes.map(([l]) => l),
+    ['0x01', 'DEL'],
+    'what undici Headers let through (the writer refuses them)',
+  );
   const cases = passes.map(([label, value]) => ({ label: `value ${label}`, name: 'x-user', value }));
-  await probe('native Response past Headers', fetchApp((i) => new globalThis.Response('never', { headers: { 'x-user': cases[i].value } })), cases);
+  await probe(
+    'native Response past Headers',
+    fetchApp((i) => new globalThis.Response('never', { headers: { 'x-user': cases[i].value } })),
+    cases,
+  );
 });
 
 test('fetch adapter: a streamed body takes the ASGI path with the same check', async () => {
-  const stream = () => new ReadableStream<Uint8Array>({ pull(c) { c.enqueue(new TextEncoder().encode('never')); c.close(); } });
-  await probe('FastResponse stream', fetchApp((i) => new FastResponse(stream(), { headers: pairs(CASES[i]) })));
+  const stream = () =>
+    new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(new TextEncoder().encode('never'));
+        c.close();
+      },
+    });
+  await probe(
+    'FastResponse stream',
+    fetchApp((i) => new FastResponse(stream(), { headers: pairs(CASES[i]) })),
+  );
 });
 
 // ---- through a real proxy ----------------------------------------------------------------
@@ -287,10 +361,7 @@ test('through nginx: client A tries the injection, client B on the same proxy ge
   });
   try {
     for (let i = 0; i < CASES.length; i++) {
-      const [a, b] = await Promise.all([
-        request(`${proxy.url}/api/bad/${i}`, { headers: { host: 'x' } }),
-        request(`${proxy.url}/api/b/${i}`, { headers: { host: 'x' } }),
-      ]);
+      const [a, b] = await Promise.all([request(`${proxy.url}/api/bad/${i}`, { headers: { host: 'x' } }), request(`${proxy.url}/api/b/${i}`, { headers: { host: 'x' } })]);
       assert.is(a.status, 500, CASES[i].label);
       assert.is(a.headers['set-cookie'], undefined, CASES[i].label);
       assert.is(a.headers['x-user'], undefined, CASES[i].label);

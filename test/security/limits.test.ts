@@ -31,7 +31,10 @@ test('maxConnections: one more connection gets 503 with retry-after and is close
     const refused = await converse(port, 'GET /sixth HTTP/1.1\r\nHost: example.com\r\n\r\n', { timeout: 2000 });
     const res = parseWire(refused.data, refused.closed);
     assert.is(res.error, null);
-    assert.equal(res.responses.map((r) => r.status), [503]);
+    assert.equal(
+      res.responses.map((r) => r.status),
+      [503],
+    );
     assert.is(res.responses[0].headers.connection, 'close');
     assert.is(res.responses[0].headers['retry-after'], '1');
     assert.ok(refused.closed, 'refused connection closed');
@@ -39,7 +42,10 @@ test('maxConnections: one more connection gets 503 with retry-after and is close
     held.pop()!.destroy();
     for (let i = 0; i < 20 && server.connections > 4; i++) await sleep(25);
     const again = await converse(port, 'GET /again HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', { timeout: 2000 });
-    assert.equal(parseWire(again.data, again.closed).responses.map((r) => r.status), [200]);
+    assert.equal(
+      parseWire(again.data, again.closed).responses.map((r) => r.status),
+      [200],
+    );
   } finally {
     for (const s of held) s.destroy();
     await server.close();
@@ -66,7 +72,11 @@ test('Content-Length over maxBodySize: 413 on the head alone; the body is discar
     sock.write('POST /upload HTTP/1.1\r\nHost: example.com\r\nContent-Length: 104857600\r\n\r\n'); // 100 MiB announced
     for (let i = 0; i < 40 && chunks.length === 0; i++) await sleep(25);
     const res = parseWire(Buffer.concat(chunks), false);
-    assert.equal(res.responses.map((r) => r.status), [413], 'answered on the head alone');
+    assert.equal(
+      res.responses.map((r) => r.status),
+      [413],
+      'answered on the head alone',
+    );
     assert.is(res.responses[0].headers.connection, 'close');
     const before = process.memoryUsage().arrayBuffers;
     const piece = Buffer.alloc(64 * 1024, 0x62);
@@ -95,12 +105,15 @@ test('a chunked body over maxBodySize: 413 once the limit is passed, nothing aft
   const { server, port } = await startOurs({ maxBodySize: 64 * 1024 });
   try {
     const chunk = 'ffff\r\n' + 'x'.repeat(0xffff) + '\r\n';
-    const bytes = 'POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n' + chunk + chunk + '0\r\n\r\n' +
-      'GET /second HTTP/1.1\r\nHost: example.com\r\n\r\n';
+    const bytes =
+      'POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n' + chunk + chunk + '0\r\n\r\n' + 'GET /second HTTP/1.1\r\nHost: example.com\r\n\r\n';
     const conv = await converse(port, bytes, { timeout: 2000 });
     const res = parseWire(conv.data, conv.closed);
     assert.is(res.error, null);
-    assert.equal(res.responses.map((r) => r.status), [413]);
+    assert.equal(
+      res.responses.map((r) => r.status),
+      [413],
+    );
     assert.ok(conv.closed);
   } finally {
     await server.close();
@@ -113,12 +126,19 @@ test('request target over maxUrlLength: 414, also when it arrives byte by byte; 
     const at = `GET /${'a'.repeat(1023)} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`;
     const over = `GET /${'a'.repeat(1024)} HTTP/1.1\r\nHost: example.com\r\n\r\nGET /second HTTP/1.1\r\nHost: example.com\r\n\r\n`;
     const ok = await converse(port, at, { timeout: 2000 });
-    assert.equal(parseWire(ok.data, ok.closed).responses.map((r) => r.status), [200]);
+    assert.equal(
+      parseWire(ok.data, ok.closed).responses.map((r) => r.status),
+      [200],
+    );
     for (const pieces of [undefined, new Array<number>(1100).fill(1), [600, 600]]) {
       const conv = await converse(port, over, { timeout: 5000, pieces });
       const res = parseWire(conv.data, conv.closed);
       assert.is(res.error, null);
-      assert.equal(res.responses.map((r) => r.status), [414], `pieces ${pieces?.length ?? 'whole'}`);
+      assert.equal(
+        res.responses.map((r) => r.status),
+        [414],
+        `pieces ${pieces?.length ?? 'whole'}`,
+      );
       assert.ok(conv.closed);
     }
   } finally {
@@ -130,18 +150,30 @@ test('the default maxUrlLength is 8 KiB; 0 leaves only maxHeaderSize (431)', asy
   const def = await startOurs();
   try {
     const at = await converse(def.port, `GET /${'a'.repeat(8191)} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`, { timeout: 2000 });
-    assert.equal(parseWire(at.data, at.closed).responses.map((r) => r.status), [200]);
+    assert.equal(
+      parseWire(at.data, at.closed).responses.map((r) => r.status),
+      [200],
+    );
     const over = await converse(def.port, `GET /${'a'.repeat(8192)} HTTP/1.1\r\nHost: example.com\r\n\r\n`, { timeout: 2000 });
-    assert.equal(parseWire(over.data, over.closed).responses.map((r) => r.status), [414]);
+    assert.equal(
+      parseWire(over.data, over.closed).responses.map((r) => r.status),
+      [414],
+    );
   } finally {
     await def.server.close();
   }
   const off = await startOurs({ maxUrlLength: 0 });
   try {
     const big = await converse(off.port, `GET /${'a'.repeat(12 * 1024)} HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n`, { timeout: 2000 });
-    assert.equal(parseWire(big.data, big.closed).responses.map((r) => r.status), [200]);
+    assert.equal(
+      parseWire(big.data, big.closed).responses.map((r) => r.status),
+      [200],
+    );
     const huge = await converse(off.port, `GET /${'a'.repeat(20 * 1024)} HTTP/1.1\r\nHost: example.com\r\n\r\n`, { timeout: 2000 });
-    assert.equal(parseWire(huge.data, huge.closed).responses.map((r) => r.status), [431]);
+    assert.equal(
+      parseWire(huge.data, huge.closed).responses.map((r) => r.status),
+      [431],
+    );
   } finally {
     await off.server.close();
   }

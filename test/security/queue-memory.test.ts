@@ -221,7 +221,9 @@ test('pipelined streams whose app does not await send(): nothing lost, nothing o
     const base = await baseline(child);
     sock.write(pipelined());
     const stalled = await held(child, base);
-    console.log(`  send() not awaited: server RSS +${mib(stalled.rss)} MiB (array buffers +${mib(stalled.arrayBuffers)}) for ${REQUESTS} x ${(UNAWAITED_CHUNKS * STREAM_CHUNK) / MiB} MiB, reading nothing`);
+    console.log(
+      `  send() not awaited: server RSS +${mib(stalled.rss)} MiB (array buffers +${mib(stalled.arrayBuffers)}) for ${REQUESTS} x ${(UNAWAITED_CHUNKS * STREAM_CHUNK) / MiB} MiB, reading nothing`,
+    );
     await readToEnd(sock, 30_000, check);
     assert.is(check.error, null);
     assert.is(check.responses, REQUESTS);

@@ -42,7 +42,10 @@ function startLoad(port: number, clients: number, retry: boolean): Load {
       const outcome = await new Promise<'closed' | 'refused' | 'stopped'>((resolve) => {
         let buf = Buffer.alloc(0);
         const next = (): void => {
-          if (stopping && pending === null) return resolve('stopped');
+          if (stopping && pending === null) {
+            resolve('stopped');
+            return;
+          }
           if (pending === null) pending = `c${c}-${seq++}`;
           const close = c % 2 === 1 ? 'Connection: close\r\n' : '';
           sock.write(`GET /load HTTP/1.1\r\nHost: example.com\r\nX-Id: ${pending}\r\n${close}\r\n`);

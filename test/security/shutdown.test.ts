@@ -146,7 +146,10 @@ test('server.close() with idle keep-alive connections and one slow request: idle
     await within(1000, 'slow connection closed', slowEnded);
     assert.ok(Math.max(...ends) - t0 < 200, 'idle connections closed at once');
     const res = parseWire(Buffer.from(slowData, 'latin1'), true);
-    assert.equal(res.responses.map((r) => [r.status, r.body.toString(), r.headers.connection]), [[200, '/slow', 'close']]);
+    assert.equal(
+      res.responses.map((r) => [r.status, r.body.toString(), r.headers.connection]),
+      [[200, '/slow', 'close']],
+    );
   } finally {
     for (const s of socks) s.destroy();
     await server.close();
@@ -167,7 +170,10 @@ test('server.close() does not wait for a head that is still arriving: it is answ
     await within(2000, 'server.close()', server.close());
     await within(1000, 'connection closed', ended);
     assert.ok(Date.now() - t0 < 1000, 'close() did not wait for headersTimeout');
-    assert.equal(parseWire(Buffer.from(data, 'latin1'), true).responses.map((r) => r.status), [503]);
+    assert.equal(
+      parseWire(Buffer.from(data, 'latin1'), true).responses.map((r) => r.status),
+      [503],
+    );
   } finally {
     s.destroy();
     await server.close();

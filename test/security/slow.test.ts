@@ -118,7 +118,10 @@ test('requestTimeout: a chunk extension trickled one byte per 100 ms (under its 
     const r = await trickle(port, head, 'a'.repeat(1000), 100, 6000);
     const res = parseWire(r.data, r.closed);
     assert.ok(r.closed, 'connection closed');
-    assert.equal(res.responses.map((x) => x.status), [408]);
+    assert.equal(
+      res.responses.map((x) => x.status),
+      [408],
+    );
     assert.ok(r.ms >= 400 && r.ms < 3600, `cut off after ${r.ms} ms (requestTimeout 1500 ms)`);
   } finally {
     await server.close();
@@ -177,7 +180,11 @@ test('keepAliveTimeout runs from the first blank line after a response: a CRLF e
     const res = parseWire(k.data, true);
     assert.ok(k.closed, `closed (after ${k.ms} ms, ${k.sent} bytes)`);
     assert.is(res.error, null);
-    assert.equal(res.responses.map((x) => x.status), [200], 'as an idle keep-alive connection: no 408');
+    assert.equal(
+      res.responses.map((x) => x.status),
+      [200],
+      'as an idle keep-alive connection: no 408',
+    );
     assert.ok(k.ms < 4000, `cut off after ${k.ms} ms (keepAliveTimeout 1500 ms + sweep)`);
   } finally {
     await server.close();
@@ -189,7 +196,10 @@ test('blank lines before a request line are still accepted (RFC 9112 §2.2)', as
   try {
     const r = await trickle(port, '\r\n\r\nGET /a HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n', '', 0, 3000);
     assert.ok(r.closed);
-    assert.equal(parseWire(r.data, true).responses.map((x) => x.status), [200]);
+    assert.equal(
+      parseWire(r.data, true).responses.map((x) => x.status),
+      [200],
+    );
   } finally {
     await server.close();
   }
@@ -220,7 +230,10 @@ test('PROXY protocol: a v1 header and its request sent one byte at a time are ac
   try {
     const r = await trickle(port, '', 'PROXY TCP4 198.51.100.7 127.0.0.1 4711 80\r\n' + PP_REQUEST, 2, 8000);
     const res = parseWire(r.data, r.closed);
-    assert.equal(res.responses.map((x) => x.status), [200]);
+    assert.equal(
+      res.responses.map((x) => x.status),
+      [200],
+    );
     assert.is(res.responses[0].body.toString(), '["198.51.100.7",4711]');
   } finally {
     await server.close();
@@ -236,7 +249,11 @@ test('PROXY protocol: a v2 header of the maximum length (16 + 65535 bytes) is ac
       const pieces = new Array<number>(Math.ceil(header.length / piece)).fill(piece);
       const conv = await converse(port, Buffer.concat([header, Buffer.from(PP_REQUEST)]), { pieces, timeout: 8000 });
       const res = parseWire(conv.data, conv.closed);
-      assert.equal(res.responses.map((x) => x.status), [200], `pieces of ${piece}`);
+      assert.equal(
+        res.responses.map((x) => x.status),
+        [200],
+        `pieces of ${piece}`,
+      );
       assert.is(res.responses[0].body.toString(), '["198.51.100.1",4711]');
     }
   } finally {

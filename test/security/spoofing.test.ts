@@ -40,7 +40,10 @@ const reporter: App = (scope, _receive, send) => {
 
 function request(v: TrustVector): { bytes: string; host: string } {
   const lines = v.headers.filter((l) => !/^connection\s*:/i.test(l));
-  let host = lines.find((l) => /^host\s*:/i.test(l))?.replace(/^host\s*:\s*/i, '').trim();
+  let host = lines
+    .find((l) => /^host\s*:/i.test(l))
+    ?.replace(/^host\s*:\s*/i, '')
+    .trim();
   if (host === undefined) {
     host = 'app.example.com';
     lines.unshift(`Host: ${host}`);
@@ -94,7 +97,9 @@ test(`spoofing: ${TRUST_VECTORS.length} trust vectors from an untrusted peer cha
       await server.close();
     }
   }
-  console.log(`  spoofing: ${answered} vectors answered unchanged, ${refused} refused by the transport (4xx)${skipped > 0 ? `, ${skipped} with PROXY protocol left to the last test` : ""}`);
+  console.log(
+    `  spoofing: ${answered} vectors answered unchanged, ${refused} refused by the transport (4xx)${skipped > 0 ? `, ${skipped} with PROXY protocol left to the last test` : ''}`,
+  );
   assert.equal(failures, [], failures.join('\n'));
   assert.ok(answered >= TRUST_VECTORS.length / 2, `${answered} answered`);
 });
@@ -107,7 +112,11 @@ test('spoofing: a PROXY protocol header from an untrusted peer is never honoured
     for (const pp of ['PROXY TCP4 198.51.100.7 127.0.0.1 4711 80\r\n', 'PROXY TCP6 2001:db8::7 ::1 4711 80\r\n', 'PROXY UNKNOWN\r\n']) {
       const conv = await converse(port, pp + 'GET /spoof HTTP/1.1\r\nHost: app.example.com\r\nX-Forwarded-For: 198.51.100.8\r\nConnection: close\r\n\r\n', { timeout: 2000 });
       const res = parseWire(conv.data, conv.closed);
-      assert.equal(res.responses.map((r) => r.status), [200], pp);
+      assert.equal(
+        res.responses.map((r) => r.status),
+        [200],
+        pp,
+      );
       const seen = JSON.parse(res.responses[0].body.toString('utf8')) as Seen;
       assert.is(seen.peer?.[0], '127.0.0.1', pp);
       assert.is(seen.client?.[0], '127.0.0.1', pp);

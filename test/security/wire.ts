@@ -122,7 +122,7 @@ export function converse(port: number, bytes: Buffer | string, o: ConverseOption
     const timer = setTimeout(() => done(false), o.timeout ?? 1000);
     sock.on('data', (d: Buffer) => {
       chunks.push(d);
-      if (o.until !== undefined && o.until(Buffer.concat(chunks))) done(false);
+      if (o.until?.(Buffer.concat(chunks))) done(false);
     });
     sock.on('end', () => done(true));
     sock.on('close', () => done(true));

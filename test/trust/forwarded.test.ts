@@ -11,7 +11,10 @@ interface El {
 }
 
 function parse(...values: string[]): El[] {
-  const h = makeScope(['127.0.0.1', 1], values.map((v) => 'Forwarded: ' + v)).raw;
+  const h = makeScope(
+    ['127.0.0.1', 1],
+    values.map((v) => 'Forwarded: ' + v),
+  ).raw;
   const t = new ForwardedTable();
   t.parse(h);
   const out: El[] = [];
@@ -47,14 +50,23 @@ test('ForwardedTable.parse: lists, empties, OWS, repeated lines', () => {
 });
 
 test('ForwardedTable.parse: errors invalidate one element and resume after the next comma', () => {
-  assert.equal(parse('for=a=b, for=c'), [{ invalid: true, for: 'a' }, { invalid: false, for: 'c' }]);
-  assert.equal(parse('for=[::1], for=c'), [{ invalid: true, for: '<bad>' }, { invalid: false, for: 'c' }]);
+  assert.equal(parse('for=a=b, for=c'), [
+    { invalid: true, for: 'a' },
+    { invalid: false, for: 'c' },
+  ]);
+  assert.equal(parse('for=[::1], for=c'), [
+    { invalid: true, for: '<bad>' },
+    { invalid: false, for: 'c' },
+  ]);
   assert.equal(parse('for = a, for=c'), [{ invalid: true }, { invalid: false, for: 'c' }]);
   assert.equal(parse('for="a,b";proto=http, for=c'), [
     { invalid: false, for: 'a,b', proto: 'http' },
     { invalid: false, for: 'c' },
   ]);
-  assert.equal(parse('for="a\\"b", for=c'), [{ invalid: false, for: '<bad>' }, { invalid: false, for: 'c' }]);
+  assert.equal(parse('for="a\\"b", for=c'), [
+    { invalid: false, for: '<bad>' },
+    { invalid: false, for: 'c' },
+  ]);
   assert.equal(parse('for="a\x01b, x", for=c'), [{ invalid: true }, { invalid: false, for: 'c' }]);
   // An unterminated quote swallows the rest of its line, not the next line.
   assert.equal(parse('for="a, for=c', 'for=d'), [{ invalid: true }, { invalid: false, for: 'd' }]);

@@ -39,9 +39,28 @@ test('compileMatcher: addresses, CIDRs, netmasks, comma strings', () => {
 });
 
 test('compileMatcher: malformed entries throw at start-up, naming the entry', () => {
-  const bad = ['127.1', '0x7f.0.0.1', '010.0.0.1', '2130706433x', '10.0.0.0/33', '::/129', '10.0.0.0/08', '10.0.0.0/', '10.0.0.0/255.0.255.0', 'fe80::1%eth0', 'localhost', '1.2.3.4.5', '[::1]', '::ffff:010.0.0.1'];
+  const bad = [
+    '127.1',
+    '0x7f.0.0.1',
+    '010.0.0.1',
+    '2130706433x',
+    '10.0.0.0/33',
+    '::/129',
+    '10.0.0.0/08',
+    '10.0.0.0/',
+    '10.0.0.0/255.0.255.0',
+    'fe80::1%eth0',
+    'localhost',
+    '1.2.3.4.5',
+    '[::1]',
+    '::ffff:010.0.0.1',
+  ];
   for (const entry of bad) {
-    assert.throws(() => compileMatcher([entry], null), (e: Error) => e instanceof TypeError && e.message.includes(JSON.stringify(entry)), entry);
+    assert.throws(
+      () => compileMatcher([entry], null),
+      (e: Error) => e instanceof TypeError && e.message.includes(JSON.stringify(entry)),
+      entry,
+    );
   }
   assert.throws(() => compileMatcher('10.0.0.1, 3', null), /hop count cannot be combined/);
   assert.throws(() => compileMatcher(-1, null), /non-negative integer/);
@@ -120,9 +139,7 @@ test('ProxyMatcher.matchWords agrees with ipaddr.js match() on random ranges', (
   const r = new NodeResult();
   for (let i = 0; i < 300; i++) {
     const v6 = rnd(2) === 0;
-    const base = v6
-      ? Array.from({ length: 8 }, () => rnd(4).toString(16)).join(':')
-      : Array.from({ length: 4 }, () => String(rnd(4))).join('.');
+    const base = v6 ? Array.from({ length: 8 }, () => rnd(4).toString(16)).join(':') : Array.from({ length: 4 }, () => String(rnd(4))).join('.');
     const bits = rnd(v6 ? 129 : 33);
     const cidr = `${base}/${bits}`;
     const m = compileMatcher([cidr], null);

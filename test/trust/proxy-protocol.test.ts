@@ -1,14 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  PROXY_COMMAND,
-  PROXY_FAMILY,
-  PROXY_STATUS,
-  PROXY_V1_MAX_LENGTH,
-  PROXY_V2_SIGNATURE,
-  parseProxyHeader,
-  type ProxyResult,
-} from '../../src/trust/proxy-protocol.js';
+import { PROXY_COMMAND, PROXY_FAMILY, PROXY_STATUS, PROXY_V1_MAX_LENGTH, PROXY_V2_SIGNATURE, parseProxyHeader, type ProxyResult } from '../../src/trust/proxy-protocol.js';
 import type { App } from '../../src/types.js';
 import { converse, parseWire, startOurs } from '../security/wire.js';
 
@@ -20,9 +12,42 @@ function v2(command: number, family: number, addresses: number[], tlvs: number[]
 }
 const ipv4Block = [198, 51, 100, 1, 10, 0, 0, 2, 0x12, 0x67, 0x00, 0x50]; // 198.51.100.1:4711 → 10.0.0.2:80
 const ipv6Block = [
-  0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // 2001:db8::1
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 2, // ::ffff:10.0.0.2
-  0x01, 0xbb, 0x1f, 0x90, // 443 → 8080
+  0x20,
+  0x01,
+  0x0d,
+  0xb8,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  1, // 2001:db8::1
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0xff,
+  0xff,
+  10,
+  0,
+  0,
+  2, // ::ffff:10.0.0.2
+  0x01,
+  0xbb,
+  0x1f,
+  0x90, // 443 → 8080
 ];
 
 function parse(bytes: Buffer | string, start = 0, end?: number): ProxyResult {
@@ -245,7 +270,11 @@ test('PROXY protocol over a socket: an IPv4-mapped IPv6 source is normalised lik
       const head = typeof pp === 'string' ? Buffer.from(pp, 'latin1') : pp;
       const conv = await converse(port, Buffer.concat([head, Buffer.from('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')]), { timeout: 2000 });
       const res = parseWire(conv.data, conv.closed);
-      assert.equal(res.responses.map((r) => r.status), [200], client);
+      assert.equal(
+        res.responses.map((r) => r.status),
+        [200],
+        client,
+      );
       assert.is(res.responses[0].body.toString(), client);
     }
   } finally {

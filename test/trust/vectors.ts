@@ -43,14 +43,7 @@ const TEN_FWD: TrustOptions = { ...TEN, forwardedHeaders: ['forwarded'] };
 const PREFIX: TrustOptions = { forwardedHeaders: ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-prefix'] };
 const REAL: TrustOptions = { forwardedHeaders: ['x-real-ip', 'x-forwarded-proto'] };
 
-function v(
-  name: string,
-  peer: [string, number] | null,
-  options: TrustOptions,
-  headers: string[],
-  expect: Partial<TrustExpectation> = {},
-  type: ScopeType = 'http',
-): TrustVector {
+function v(name: string, peer: [string, number] | null, options: TrustOptions, headers: string[], expect: Partial<TrustExpectation> = {}, type: ScopeType = 'http'): TrustVector {
   return {
     name,
     peer,
@@ -70,20 +63,27 @@ function v(
 export const TRUST_VECTORS: readonly TrustVector[] = [
   // --- no headers, untrusted peers, stage off -------------------------------------------------
   v('no forwarding headers: the peer is the client', LOOP, {}, ['Host: api.example.com']),
-  v(
-    'spoofed X-Forwarded-* from an untrusted peer are ignored',
-    OUTSIDE,
-    {},
-    ['X-Forwarded-For: 1.2.3.4', 'X-Forwarded-Proto: https', 'X-Forwarded-Host: evil.example', 'X-Forwarded-Port: 443', 'X-Forwarded-Prefix: /evil'],
-  ),
+  v('spoofed X-Forwarded-* from an untrusted peer are ignored', OUTSIDE, {}, [
+    'X-Forwarded-For: 1.2.3.4',
+    'X-Forwarded-Proto: https',
+    'X-Forwarded-Host: evil.example',
+    'X-Forwarded-Port: 443',
+    'X-Forwarded-Prefix: /evil',
+  ]),
   v('spoofed Forwarded from an untrusted peer is ignored', OUTSIDE, {}, ['Forwarded: for=1.2.3.4;proto=https;host=evil.example']),
   v('spoofed X-Real-IP from an untrusted peer is ignored', OUTSIDE, REAL, ['X-Real-IP: 1.2.3.4']),
   v('127.0.0.2 is loopback too: trusted by default', ['127.0.0.2', PORT], {}, ['X-Forwarded-For: 198.51.100.1'], {
     client: ['198.51.100.1', 0],
   }),
-  v('proxyHeaders false ignores headers, the static root path still applies', LOOP, { proxyHeaders: false, rootPath: '/api/' }, ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https'], {
-    rootPath: '/api',
-  }),
+  v(
+    'proxyHeaders false ignores headers, the static root path still applies',
+    LOOP,
+    { proxyHeaders: false, rootPath: '/api/' },
+    ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https'],
+    {
+      rootPath: '/api',
+    },
+  ),
   v('a null peer (no address) trusts nothing', null, { trustedProxies: '*' }, ['X-Forwarded-For: 198.51.100.1']),
 
   // --- X-Forwarded-For chains --------------------------------------------------------------------
@@ -143,7 +143,7 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   }),
   v('Forwarded quoted IPv6 with port', LOOP, FWD, ['Forwarded: for="[2001:db8::1]:4711"'], { client: ['2001:db8::1', 4711] }),
   v('Forwarded quoted IPv4 with port', LOOP, FWD, ['Forwarded: for="198.51.100.1:8080"'], { client: ['198.51.100.1', 8080] }),
-  v("Forwarded for=unknown keeps the peer", LOOP, FWD, ['Forwarded: for=unknown;proto=https'], { scheme: 'https' }),
+  v('Forwarded for=unknown keeps the peer', LOOP, FWD, ['Forwarded: for=unknown;proto=https'], { scheme: 'https' }),
   v('Forwarded obfuscated id stops the walk', LOOP, TEN_FWD, ['Forwarded: for=_hidden, for=10.0.0.1'], { client: ['10.0.0.1', 0] }),
   v('Forwarded obfuscated rightmost keeps the peer', LOOP, FWD, ['Forwarded: for=198.51.100.1, for=_proxy1']),
   v('Forwarded obfuscated port', LOOP, FWD, ['Forwarded: for="198.51.100.1:_p1"'], { client: ['198.51.100.1', 0] }),
@@ -179,10 +179,16 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
     client: ['6.6.6.6', 0],
     scheme: 'https',
   }),
-  v('issue 11: a client-added Forwarded behind the nginx preset changes nothing', LOOP, { proxy: 'nginx' }, ['Forwarded: for=127.0.0.1;proto=http', 'X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https'], {
-    client: ['198.51.100.1', 0],
-    scheme: 'https',
-  }),
+  v(
+    'issue 11: a client-added Forwarded behind the nginx preset changes nothing',
+    LOOP,
+    { proxy: 'nginx' },
+    ['Forwarded: for=127.0.0.1;proto=http', 'X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https'],
+    {
+      client: ['198.51.100.1', 0],
+      scheme: 'https',
+    },
+  ),
   v("'forwarded' ignores X-Forwarded-*", LOOP, { forwardedHeaders: 'forwarded' }, ['X-Forwarded-For: 198.51.100.2', 'X-Forwarded-Proto: https', 'X-Forwarded-Host: a.example']),
 
   // --- scheme ----------------------------------------------------------------------------
@@ -222,11 +228,17 @@ export const TRUST_VECTORS: readonly TrustVector[] = [
   v('X-Forwarded-Host list: the rightmost', LOOP, HOST, ['X-Forwarded-Host: a.example, b.example'], { host: 'b.example' }),
   v('X-Forwarded-Port', LOOP, HOST, ['X-Forwarded-Port: 8443'], { port: 8443 }),
   v('X-Forwarded-Port 0 and garbage refused', LOOP, HOST, ['X-Forwarded-Port: 0', 'X-Forwarded-Port: 44x3']),
-  v('ALB-style headers together', ['10.0.1.17', PORT], { trustedProxies: '10.0.0.0/16', proxy: 'aws-alb' }, ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https', 'X-Forwarded-Port: 443'], {
-    client: ['198.51.100.1', 0],
-    scheme: 'https',
-    port: 443,
-  }),
+  v(
+    'ALB-style headers together',
+    ['10.0.1.17', PORT],
+    { trustedProxies: '10.0.0.0/16', proxy: 'aws-alb' },
+    ['X-Forwarded-For: 198.51.100.1', 'X-Forwarded-Proto: https', 'X-Forwarded-Port: 443'],
+    {
+      client: ['198.51.100.1', 0],
+      scheme: 'https',
+      port: 443,
+    },
+  ),
 
   // --- hop counts ------------------------------------------------------------------------
   v('hop count 1: the rightmost, from any peer', OUTSIDE, { trustedProxies: 1 }, ['X-Forwarded-For: 198.51.100.1, 198.51.100.2'], { client: ['198.51.100.2', 0] }),

@@ -9,20 +9,23 @@ const JSON_HEAD = encodeHeaders({ 'content-type': 'application/json' });
 // hops, so that scope.client is the address the other servers report (203.0.113.7).
 const TRUSTED_PROXIES = ['loopback', '10.0.0.0/8'];
 
-const server = createServer((scope, _receive, send) => {
-  switch (scope.path) {
-    case '/':
-      send(200, TEXT, HELLO);
-      return;
-    case '/json':
-      send(200, JSON_HEAD, JSON.stringify({ message: HELLO }));
-      return;
-    case '/ip': // scope.client comes from the trust stage
-      send(200, JSON_HEAD, JSON.stringify({ ip: scope.client === null ? null : scope.client[0] }));
-      return;
-    default:
-      send(404, TEXT, 'Not Found');
-  }
-}, { trustedProxies: TRUSTED_PROXIES });
+const server = createServer(
+  (scope, _receive, send) => {
+    switch (scope.path) {
+      case '/':
+        send(200, TEXT, HELLO);
+        return;
+      case '/json':
+        send(200, JSON_HEAD, JSON.stringify({ message: HELLO }));
+        return;
+      case '/ip': // scope.client comes from the trust stage
+        send(200, JSON_HEAD, JSON.stringify({ ip: scope.client === null ? null : scope.client[0] }));
+        return;
+      default:
+        send(404, TEXT, 'Not Found');
+    }
+  },
+  { trustedProxies: TRUSTED_PROXIES },
+);
 
 await server.listen(Number(process.env.PORT), process.env.HOST ?? '127.0.0.1');
