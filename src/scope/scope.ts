@@ -172,12 +172,12 @@ export class Scope implements ScopeShape {
     const secure = this.scheme === 'https' || this.scheme === 'wss';
     if (this.forwardedHost !== null) {
       const [h, p] = splitHostPort(this.forwardedHost);
-      return [h, this.forwardedPort >= 0 ? this.forwardedPort : p ?? (secure ? 443 : 80)];
+      return [h, this.forwardedPort >= 0 ? this.forwardedPort : (p ?? (secure ? 443 : 80))];
     }
     const host = this.authority;
     if (host !== null && host.length > 0) {
       const [h, p] = splitHostPort(host);
-      return [h, this.forwardedPort >= 0 ? this.forwardedPort : p ?? (secure ? 443 : 80)];
+      return [h, this.forwardedPort >= 0 ? this.forwardedPort : (p ?? (secure ? 443 : 80))];
     }
     return [this.localAddress, this.localPort];
   }

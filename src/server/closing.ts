@@ -73,14 +73,18 @@ export abstract class ClosableConnection extends Connection {
 
   /** App returned without completing its response. */
   appIncomplete(ex: Exchange): void {
-    if (this.closed) return this.abandon(ex); // client gone: nothing to answer
+    if (this.closed) {
+      this.abandon(ex); // client gone: nothing to answer
+      return;
+    }
     if (ex.responseState === RESPONSE.NONE) {
       this.core.logError('Application returned without sending a response');
       ex.respondAppError();
     } else {
       this.core.logError('Application returned without completing its response');
       this.abort();
-      return this.abandon(ex);
+      this.abandon(ex);
+      return;
     }
     this.maybeRelease(ex);
   }

@@ -260,13 +260,13 @@ export abstract class Connection implements ExchangeOwner {
       // Still referenced by its app or its body: unshare() copies its head if it lives past the read.
       if (done.conn !== null && done.scope.raw.buf === SHARED_READ) this.lingering[this.lingeringCount++] = done;
       const next = this.first;
-      if (next !== null && next.upgradeAccepted) {
+      if (next?.upgradeAccepted) {
         this.upgradeTo(next);
         return;
       }
       if (next !== null && (next.deferred !== null || next.drainWaiter !== null)) this.takeTurn(next);
       // Its app asked for the body while an earlier response was still going out.
-      if (next !== null && next.expectContinue && next.receiveWaiter !== null && this.sendContinue(next)) next.expectContinue = false;
+      if (next?.expectContinue && next.receiveWaiter !== null && this.sendContinue(next)) next.expectContinue = false;
     }
     if (this.inFlight < this.core.maxPipelined) this.clearPause(PAUSE.PIPELINE);
     if (this.first === null && this.closing) this.closeWhenFlushed();
@@ -277,7 +277,6 @@ export abstract class Connection implements ExchangeOwner {
       this.core.release(ex);
     }
   }
-
 
   // ---- closing: the FIFO side (closing.ts has the rest) ---------------------------
 

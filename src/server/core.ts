@@ -3,11 +3,11 @@
 import type { Socket } from 'node:net';
 import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
 import type { Scope } from '../scope/scope.js';
-import { Exchange, PHASE } from './exchange.js';
+import { Exchange } from './exchange.js';
 import { type Connection, SHARED_READ, type ConnectionContext } from './connection.js';
 import { HttpConnection } from './http-connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
-import { now, startClock, stopClock } from './clock.js';
+import { startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
 import { errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
@@ -70,9 +70,16 @@ export class ServerCore implements ConnectionContext {
     this.trust = trust;
     this.proxyProtocol = proxyProtocol;
     for (const [name, v] of Object.entries({
-      maxHeaderSize: this.maxHeaderSize, maxUrlLength: this.maxUrlLength, headersTimeout: this.headersTimeout, requestTimeout: this.requestTimeout,
-      keepAliveTimeout: this.keepAliveTimeout, maxRequestsPerSocket: this.maxRequestsPerSocket, maxBodySize: this.maxBodySize,
-      maxConnections: this.maxConnections, maxPipelined: this.maxPipelined, sendTimeout: this.sendTimeout,
+      maxHeaderSize: this.maxHeaderSize,
+      maxUrlLength: this.maxUrlLength,
+      headersTimeout: this.headersTimeout,
+      requestTimeout: this.requestTimeout,
+      keepAliveTimeout: this.keepAliveTimeout,
+      maxRequestsPerSocket: this.maxRequestsPerSocket,
+      maxBodySize: this.maxBodySize,
+      maxConnections: this.maxConnections,
+      maxPipelined: this.maxPipelined,
+      sendTimeout: this.sendTimeout,
     })) {
       if (!Number.isFinite(v) || v < 0) throw new TypeError(`${name} must be a number >= 0, got ${v}`);
     }
@@ -186,7 +193,8 @@ export class ServerCore implements ConnectionContext {
     for (const conn of this.connections) {
       const p = conn.parsing;
       if (conn.first === null && p === null) conn.closeIdle();
-      else if (p !== null && !p.dispatched) conn.fail(503); // a head still arriving was not accepted: it must not hold close() for headersTimeout
+      else if (p !== null && !p.dispatched)
+        conn.fail(503); // a head still arriving was not accepted: it must not hold close() for headersTimeout
       else conn.startClosing();
     }
     if (this.connections.size === 0) return Promise.resolve();

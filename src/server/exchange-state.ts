@@ -94,7 +94,6 @@ export abstract class ExchangeState {
   appPending = false;
   drainWaiter: (() => void) | null = null;
 
-
   /** Every field for a new request on `conn`, in declaration order. */
   protected resetState(conn: ExchangeOwner): void {
     this.scope.resetRequest();

@@ -15,6 +15,7 @@ export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 export class Exchange extends ExchangeBody {
   /** Made per request by bind(): valid for that request only. */
   receive: () => Promise<ReceiveMessage>;
+  // biome-ignore lint/suspicious/noExplicitAny: one function serves both Send overloads (void and Promise<void>)
   send: (a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => any;
   readonly onAppDone: () => void;
   readonly onAppError: (err: unknown) => void;
@@ -69,7 +70,7 @@ export class Exchange extends ExchangeBody {
       } else if (body instanceof Uint8Array) len = noBody ? 0 : body.length;
       else throw new TypeError(`Response body must be a string, bytes or null, not ${typeof body}`);
     }
-    const framed = head !== null && head.framed;
+    const framed = head?.framed;
     if (framed && !noBody && !this.isHeadRequest) checkLength(head.length, len);
     this.status = status;
     if (head !== null && (head as { close?: boolean }).close === true) this.appClose = true; // encodeHeaders() flag
@@ -178,10 +179,13 @@ export class Exchange extends ExchangeBody {
     return new Promise((resolve) => {
       const prev = this.drainWaiter;
       // An app that did not await its previous send(): that promise resolves too.
-      this.drainWaiter = prev === null ? resolve : () => {
-        prev();
-        resolve();
-      };
+      this.drainWaiter =
+        prev === null
+          ? resolve
+          : () => {
+              prev();
+              resolve();
+            };
     });
   }
 
@@ -252,7 +256,9 @@ export class Exchange extends ExchangeBody {
   private decideKeepAlive(): boolean {
     const conn = this.conn!;
     const keep =
-      this.keepAlive && !this.closeAfter && !this.appClose &&
+      this.keepAlive &&
+      !this.closeAfter &&
+      !this.appClose &&
       // body announced with Expect and never asked for: the client may still send it
       !(this.expectContinue && this.phase !== PHASE.DONE) &&
       // a closing connection says close on its last response only (not before a queued one or an error response)

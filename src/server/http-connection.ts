@@ -20,7 +20,6 @@ const SHARED_VIEWS = new ViewCache(SHARED_READ);
 const BODY_HIGH_WATER = 64 * 1024;
 
 export class HttpConnection extends ClosableConnection {
-
   /**
    * chunk[0, len) was just read. `chunk` may be the shared read buffer (SHARED_READ),
    * which the next read overwrites: whatever must outlive this call is copied out by
@@ -132,7 +131,7 @@ export class HttpConnection extends ClosableConnection {
       const ex = this.parsing;
       if (ex !== null && ex.phase === PHASE.HEAD && !ex.spans.owned && ret === llhttp.ERROR.OK) ex.spans.copy(ex.scope);
       // A chunk-size line still arriving (an endless extension) is counted here, not only at the next data.
-      if (ex !== null && ex.bodyChunked && (ret === llhttp.ERROR.OK || ret === llhttp.ERROR.PAUSED)) {
+      if (ex?.bodyChunked && (ret === llhttp.ERROR.OK || ret === llhttp.ERROR.PAUSED)) {
         if (this.countExt(ex, ret === llhttp.ERROR.OK ? end : llhttp.errorOffset(p))) {
           if (ret === llhttp.ERROR.PAUSED) llhttp.resume(p);
           this.fail(413);
@@ -155,7 +154,7 @@ export class HttpConnection extends ClosableConnection {
         // client that resets while the app decides is noticed (http.disconnect).
         this.pause |= PAUSE.UPGRADE;
         const up = this.last;
-        if (up !== null && up.upgradeAccepted) this.upgradeTo(up);
+        if (up?.upgradeAccepted) this.upgradeTo(up);
         // Refused (answered) inside the callback, before this pause: closeWhenFlushed() has
         // run already, so read on to see the client's FIN, or 'close' never comes.
         else if (this.closing && this.first === null && !this.closed) this.socket.resume();

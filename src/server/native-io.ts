@@ -69,7 +69,8 @@ function load(): StreamBinding | null {
   if (!NATIVE_IO || process.execArgv.includes('--pending-deprecation') || process.env.NODE_PENDING_DEPRECATION === '1') return null;
   try {
     const b = (process as unknown as { binding(name: string): Partial<StreamBinding> }).binding('stream_wrap');
-    if (typeof b.WriteWrap === 'function' && b.streamBaseState instanceof Int32Array && typeof b.kLastWriteWasAsync === 'number' && typeof b.kReadBytesOrError === 'number') return b as StreamBinding;
+    if (typeof b.WriteWrap === 'function' && b.streamBaseState instanceof Int32Array && typeof b.kLastWriteWasAsync === 'number' && typeof b.kReadBytesOrError === 'number')
+      return b as StreamBinding;
   } catch {
     // not in this runtime
   }

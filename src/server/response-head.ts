@@ -115,7 +115,7 @@ export function writeDecimal(buf: Buffer, pos: number, n: number): number {
   }
   let digits = 0;
   for (let m = n; m > 0; m = Math.floor(m / 10)) digits++;
-  let end = pos + digits;
+  const end = pos + digits;
   for (let m = n, i = end - 1; i >= pos; i--) {
     buf[i] = 0x30 + (m % 10);
     m = Math.floor(m / 10);
@@ -152,8 +152,15 @@ export function headSize(status: number, serverLine: Buffer, fieldsLen: number, 
  * the blank line. Returns the new position. `buf` has headSize() bytes from `p`.
  */
 export function writeHead(
-  buf: Buffer, p: number, status: number, serverLine: Buffer, connection: number,
-  fieldBytes: Buffer | null, fieldText: string | null, contentLength: number, chunked: boolean,
+  buf: Buffer,
+  p: number,
+  status: number,
+  serverLine: Buffer,
+  connection: number,
+  fieldBytes: Buffer | null,
+  fieldText: string | null,
+  contentLength: number,
+  chunked: boolean,
 ): number {
   const line = statusLine(status);
   buf.set(line, p);

@@ -57,7 +57,13 @@ test('SpanRecorder: copy() rebases the spans; later pieces from another read are
   scope.raw.intern();
   assert.is(scope.raw.buf, rec.own);
   assert.is(scope.rawPath, '/path');
-  assert.equal([...scope.raw.entries()], [['accept', '*/*'], ['host', 'h']]);
+  assert.equal(
+    [...scope.raw.entries()],
+    [
+      ['accept', '*/*'],
+      ['host', 'h'],
+    ],
+  );
 });
 
 test('SpanRecorder: the copy grows when a long head keeps arriving', () => {

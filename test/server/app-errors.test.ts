@@ -78,7 +78,11 @@ test('a rejected promise before any response → 500; the error is logged', asyn
     const c = await connect();
     await c.write('GET /reject HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n');
     const res = await c.waitResponses(2);
-    assert.equal(res.map((r) => r.status), [500, 200], 'later pipelined requests are still answered, in order');
+    assert.equal(
+      res.map((r) => r.status),
+      [500, 200],
+      'later pipelined requests are still answered, in order',
+    );
     assert.is((errorsIn(logs)[0].err as Error).message, 'async boom');
   });
 });
@@ -203,7 +207,10 @@ test('the default logger writes the error to stderr', async () => {
     process.stderr.write = write;
     await server.close();
   }
-  assert.ok(lines.some((l) => l.includes('to stderr')), lines.join(''));
+  assert.ok(
+    lines.some((l) => l.includes('to stderr')),
+    lines.join(''),
+  );
 });
 
 test.run();

@@ -88,8 +88,14 @@ test('close() with pipelined requests in flight: all of them are answered, only 
     release.resolve();
     await c.waitEnded();
     const res = c.responses();
-    assert.equal(res.map((r) => r.body), ['/1', '/2', '/3']);
-    assert.equal(res.map((r) => r.headers.connection), [undefined, undefined, 'close']);
+    assert.equal(
+      res.map((r) => r.body),
+      ['/1', '/2', '/3'],
+    );
+    assert.equal(
+      res.map((r) => r.headers.connection),
+      [undefined, undefined, 'close'],
+    );
     await Promise.race([closing, sleep(2000).then(() => assert.unreachable('close() did not resolve'))]);
   } finally {
     c.destroy();

@@ -4,7 +4,7 @@
 // and a process where the private API is switched off (FASTERAPI_NO_ONREAD=1).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { encodeHeaders } from '../../src/index.js';
@@ -28,7 +28,7 @@ function collect(s: net.Socket): { parts: Buffer[]; bytes: number; endsWith(x: s
     bytes: 0,
     endsWith(x: string): boolean {
       const last = c.parts[c.parts.length - 1];
-      return last !== undefined && last.toString('latin1').endsWith(x);
+      return last?.toString('latin1').endsWith(x);
     },
     text(): string {
       return Buffer.concat(c.parts).toString('latin1');
@@ -78,7 +78,10 @@ test('a response the kernel takes only in part: the ones behind it wait their tu
       assert.is(res.length, 21, `responses: ${res.length}`);
       assert.is(res[0]!.body.length, BIG.length);
       assert.ok(res[0]!.body === BIG.toString('latin1'), 'big body intact');
-      assert.equal(res.slice(1).map((r) => r.body), Array.from({ length: 20 }, (_, i) => `/s${i}`));
+      assert.equal(
+        res.slice(1).map((r) => r.body),
+        Array.from({ length: 20 }, (_, i) => `/s${i}`),
+      );
     } finally {
       s.destroy();
     }
@@ -119,14 +122,22 @@ test('the client resets while a direct write is queued: the connection goes, the
 
 test('FASTERAPI_NO_ONREAD=1: the same responses through net.Socket alone', async () => {
   const src = fileURLToPath(new URL('../../src/index.js', import.meta.url));
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     import { createServer, encodeHeaders } from ${JSON.stringify(src)};
     const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
     const BIG = Buffer.alloc(${BIG.length}, 0x62);
     const server = createServer((scope, _r, send) => send(200, TEXT, scope.path === '/big' ? BIG : scope.path));
     await server.listen(0, '127.0.0.1');
     console.log('port=' + server.address().port);
-  `], { env: { ...process.env, FASTERAPI_NO_ONREAD: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  `,
+    ],
+    { env: { ...process.env, FASTERAPI_NO_ONREAD: '1' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
@@ -148,7 +159,10 @@ test('FASTERAPI_NO_ONREAD=1: the same responses through net.Socket alone', async
     const res = parseResponses(got.text());
     assert.is(res.length, 21);
     assert.is(res[0]!.body.length, BIG.length);
-    assert.equal(res.slice(1).map((r) => r.body), Array.from({ length: 20 }, (_, i) => `/s${i}`));
+    assert.equal(
+      res.slice(1).map((r) => r.body),
+      Array.from({ length: 20 }, (_, i) => `/s${i}`),
+    );
   } finally {
     child.kill();
   }

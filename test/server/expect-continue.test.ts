@@ -97,7 +97,7 @@ test('no 100 Continue when the client sent the body without waiting; the connect
   });
 });
 
-test('Expect behind a slow pipelined request: the 100 goes out once it is that request\'s turn, after the earlier response', async () => {
+test("Expect behind a slow pipelined request: the 100 goes out once it is that request's turn, after the earlier response", async () => {
   const app: App = async (scope, receive, send) => {
     if (scope.path === '/slow') {
       await sleep(50);
@@ -111,10 +111,17 @@ test('Expect behind a slow pipelined request: the 100 goes out once it is that r
     await c.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nPOST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n');
     await c.waitFor(() => c.text.includes('100 Continue'), 2000, '100 Continue');
     const all = c.allResponses();
-    assert.equal(all.map((r) => r.status), [200, 100], '100 only after the earlier response');
+    assert.equal(
+      all.map((r) => r.status),
+      [200, 100],
+      '100 only after the earlier response',
+    );
     await c.write('hi');
     const res = await c.waitResponses(2);
-    assert.equal(res.map((r) => r.body), ['slow', 'got hi']);
+    assert.equal(
+      res.map((r) => r.body),
+      ['slow', 'got hi'],
+    );
   });
 });
 

@@ -45,7 +45,10 @@ test('pipelined requests then FIN: every response arrives, in order', async () =
   await withServer(asyncApp, {}, async ({ raw }) => {
     const r = await raw('GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\nGET /3 HTTP/1.1\r\nHost: x\r\n\r\n', { end: true, timeout: 2000 });
     assert.ok(r.closed);
-    assert.equal(parseResponses(r.data).map((x) => x.body), ['async /1', 'async /2', 'async /3']);
+    assert.equal(
+      parseResponses(r.data).map((x) => x.body),
+      ['async /1', 'async /2', 'async /3'],
+    );
   });
 });
 

@@ -41,7 +41,9 @@ function parseHead(text: string): Parsed {
   return { raw, method: m[1], major: Number(m[2]), minor: Number(m[3]) };
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.http')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.http'))
+  .sort();
 
 test('the fixtures cover every status checkHead answers', () => {
   const kinds = new Set(files.map((f) => f.split('-')[0]));

@@ -88,7 +88,10 @@ test('204 and 304 carry neither a body nor content-length', async () => {
     const c = await connect();
     await c.write('GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\n');
     const res = await c.waitResponses(2);
-    assert.equal(res.map((r) => r.status), [204, 304]);
+    assert.equal(
+      res.map((r) => r.status),
+      [204, 304],
+    );
     for (const r of res) {
       assert.is(r.headers['content-length'], undefined);
       assert.is(r.headers['transfer-encoding'], undefined);

@@ -32,19 +32,28 @@ async function probe<T>(request: string, fn: (h: HeaderView) => T): Promise<T> {
 
 test('get() is case-insensitive for well-known and other names', async () => {
   const r = await probe('GET / HTTP/1.1\r\nHOST: h.example\r\ncontent-TYPE: text/html\r\nX-Custom-Thing: v1\r\n\r\n', (h) => [
-    h.get('host'), h.get('Host'), h.get('HOST'),
-    h.get('Content-Type'), h.get('content-type'),
-    h.get('x-custom-thing'), h.get('X-CUSTOM-THING'), h.get('X-Custom-Thing'),
-    h.get('x-missing'), h.has('X-Custom-thing'), h.has('nope'),
+    h.get('host'),
+    h.get('Host'),
+    h.get('HOST'),
+    h.get('Content-Type'),
+    h.get('content-type'),
+    h.get('x-custom-thing'),
+    h.get('X-CUSTOM-THING'),
+    h.get('X-Custom-Thing'),
+    h.get('x-missing'),
+    h.has('X-Custom-thing'),
+    h.has('nope'),
   ]);
   assert.equal(r, ['h.example', 'h.example', 'h.example', 'text/html', 'text/html', 'v1', 'v1', 'v1', null, true, false]);
 });
 
 test('repeated fields are joined with ", " in received order; other fields in between do not matter', async () => {
-  const r = await probe(
-    'GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nX-A: 1\r\naccept: application/json\r\nX-B: b\r\nACCEPT: */*\r\nX-A: 2\r\n\r\n',
-    (h) => [h.get('accept'), h.get('x-a'), h.get('x-b'), h.size],
-  );
+  const r = await probe('GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nX-A: 1\r\naccept: application/json\r\nX-B: b\r\nACCEPT: */*\r\nX-A: 2\r\n\r\n', (h) => [
+    h.get('accept'),
+    h.get('x-a'),
+    h.get('x-b'),
+    h.size,
+  ]);
   assert.equal(r, ['text/html, application/json, */*', '1, 2', 'b', 7]);
 });
 
@@ -55,23 +64,41 @@ test('entries() and iteration give [lowercase name, value] per line, in order', 
     names: Array.from({ length: h.size }, (_, i) => h.nameAt(i)),
     values: Array.from({ length: h.size }, (_, i) => h.valueAt(i)),
   }));
-  const expected = [['host', 'x'], ['x-z', 'last-letter'], ['content-length', '0'], ['x-z', 'again'], ['user-agent', 'ua/1']];
+  const expected = [
+    ['host', 'x'],
+    ['x-z', 'last-letter'],
+    ['content-length', '0'],
+    ['x-z', 'again'],
+    ['user-agent', 'ua/1'],
+  ];
   assert.equal(r.entries, expected);
   assert.equal(r.iter, expected);
-  assert.equal(r.names, expected.map((e) => e[0]));
-  assert.equal(r.values, expected.map((e) => e[1]));
+  assert.equal(
+    r.names,
+    expected.map((e) => e[0]),
+  );
+  assert.equal(
+    r.values,
+    expected.map((e) => e[1]),
+  );
 });
 
 test('values are trimmed of surrounding spaces and tabs; inner whitespace is kept', async () => {
   const r = await probe('GET / HTTP/1.1\r\nHost:    spaced.example   \r\nX-Tab:\t\ttabbed\t\r\nX-Inner:  a  b\tc  \r\nX-None:nospace\r\n\r\n', (h) => [
-    h.get('host'), h.get('x-tab'), h.get('x-inner'), h.get('x-none'),
+    h.get('host'),
+    h.get('x-tab'),
+    h.get('x-inner'),
+    h.get('x-none'),
   ]);
   assert.equal(r, ['spaced.example', 'tabbed', 'a  b\tc', 'nospace']);
 });
 
 test('empty and whitespace-only values are empty strings, not null', async () => {
   const r = await probe('GET / HTTP/1.1\r\nHost: x\r\nX-Empty:\r\nX-Blank:    \r\nX-After: z\r\n\r\n', (h) => [
-    h.get('x-empty'), h.get('x-blank'), h.get('x-after'), [...h.entries()].length,
+    h.get('x-empty'),
+    h.get('x-blank'),
+    h.get('x-after'),
+    [...h.entries()].length,
   ]);
   assert.equal(r, ['', '', 'z', 4]);
 });
@@ -86,10 +113,13 @@ test('a realistic browser request (fixture): every field, in order, repeated Coo
   const r = await probe(raw, (h) => ({ entries: [...h.entries()], cookie: h.get('Cookie'), ua: h.get('user-agent'), size: h.size }));
   const lines = raw.split('\r\n').slice(1, -2);
   assert.is(r.size, lines.length);
-  assert.equal(r.entries, lines.map((l) => {
-    const c = l.indexOf(':');
-    return [l.slice(0, c).toLowerCase(), l.slice(c + 1).trim()];
-  }));
+  assert.equal(
+    r.entries,
+    lines.map((l) => {
+      const c = l.indexOf(':');
+      return [l.slice(0, c).toLowerCase(), l.slice(c + 1).trim()];
+    }),
+  );
   assert.is(r.cookie, 'session=0123456789abcdef; theme=dark, tracking=no');
   assert.ok(r.ua!.startsWith('Mozilla/5.0 (X11'));
 });

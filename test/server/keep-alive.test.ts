@@ -112,8 +112,14 @@ test('Connection: close on the second of three pipelined requests: the first is 
     await c.waitEnded();
     await sleep(20);
     const res = c.responses();
-    assert.equal(res.map((r) => r.body), ['/a', '/b']);
-    assert.equal(res.map((r) => r.headers.connection), [undefined, 'close']);
+    assert.equal(
+      res.map((r) => r.body),
+      ['/a', '/b'],
+    );
+    assert.equal(
+      res.map((r) => r.headers.connection),
+      [undefined, 'close'],
+    );
     assert.equal(seen, ['/a', '/b']);
   });
 });
@@ -132,7 +138,14 @@ test('app sets connection: close (ASGI headers): sent once, server closes, next 
   const seen: string[] = [];
   const app: App = async (scope, _receive, send) => {
     seen.push(scope.path);
-    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain'], ['connection', 'close']] });
+    await send({
+      type: 'http.response.start',
+      status: 200,
+      headers: [
+        ['content-type', 'text/plain'],
+        ['connection', 'close'],
+      ],
+    });
     await send({ type: 'http.response.body', body: 'bye' });
   };
   await withServer(app, {}, async ({ connect }) => {

@@ -168,7 +168,10 @@ test('maxRequestsPerSocket: the last allowed response says connection: close; no
     await sleep(30);
     const res = c.responses();
     assert.is(res.length, 3);
-    assert.equal(res.map((r) => r.headers.connection), [undefined, undefined, 'close']);
+    assert.equal(
+      res.map((r) => r.headers.connection),
+      [undefined, undefined, 'close'],
+    );
     assert.equal(paths, ['/1', '/2', '/3']);
   });
 });

@@ -38,7 +38,10 @@ test('responses leave in request order when an earlier handler is async and late
     const c = await connect();
     await c.write(MIXED);
     const res = await c.waitResponses(5);
-    assert.equal(res.map((r) => r.body), ['r1', 'r2', 'r3', 'r4', 'r5']);
+    assert.equal(
+      res.map((r) => r.body),
+      ['r1', 'r2', 'r3', 'r4', 'r5'],
+    );
     assert.ok(res.every((r) => r.status === 200));
     // The test means something only if the sync handlers really finished first.
     assert.ok(order.indexOf('end /2') < order.indexOf('end /1'), order.join(', '));
@@ -53,7 +56,10 @@ test('in order also when the pipeline arrives byte by byte', async () => {
     const c = await connect();
     await c.write(MIXED, { split: 1, gap: 0 });
     const res = await c.waitResponses(5, 4000);
-    assert.equal(res.map((r) => r.body), ['r1', 'r2', 'r3', 'r4', 'r5']);
+    assert.equal(
+      res.map((r) => r.body),
+      ['r1', 'r2', 'r3', 'r4', 'r5'],
+    );
     assert.ok(accepted[0].reads > 5, `the server saw the bytes in many reads (${accepted[0].reads})`);
   });
 });
@@ -88,7 +94,10 @@ test('one read that produces many responses leads to one socket write', async ()
     for (let i = 0; i < N; i++) batch += `GET /p${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
     await c.write(batch);
     const res = await c.waitResponses(N);
-    assert.equal(res.map((r) => r.body), Array.from({ length: N }, (_, i) => `/p${i}`));
+    assert.equal(
+      res.map((r) => r.body),
+      Array.from({ length: N }, (_, i) => `/p${i}`),
+    );
     const spy = accepted[0];
     // Each read yields at most one write; 16 requests in ~600 bytes arrive in one read
     // or very few, so the 16 responses went out in as many writes as there were reads.
@@ -109,7 +118,10 @@ test('async handlers that all settle in the same tick share one write too', asyn
     for (let i = 0; i < 8; i++) batch += `GET /q${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
     await c.write(batch);
     const res = await c.waitResponses(8);
-    assert.equal(res.map((r) => r.body), Array.from({ length: 8 }, (_, i) => `/q${i}`));
+    assert.equal(
+      res.map((r) => r.body),
+      Array.from({ length: 8 }, (_, i) => `/q${i}`),
+    );
     const spy = accepted[0];
     assert.ok(spy.writes <= spy.reads, `writes ${spy.writes} > reads ${spy.reads}`);
   });
@@ -138,13 +150,19 @@ test('maxPipelined: reading pauses at the cap until earlier responses finish', a
     await until(() => held.length === CAP, 1000, 'the first two dispatches');
     await sleep(100);
     assert.is(held.length, CAP, 'no third request dispatched while two are in flight');
-    assert.equal(held.map((h) => h.path), ['/h1', '/h2']);
+    assert.equal(
+      held.map((h) => h.path),
+      ['/h1', '/h2'],
+    );
 
     answer(); // /h1 done → one slot free → exactly one more request is read
     await until(() => held.length === CAP, 1000, '/h3 to be dispatched');
     await sleep(50);
     assert.is(held.length, CAP);
-    assert.equal(held.map((h) => h.path), ['/h2', '/h3']);
+    assert.equal(
+      held.map((h) => h.path),
+      ['/h2', '/h3'],
+    );
     assert.is((await c.waitResponses(1))[0].body, '/h1');
 
     // answering the later one first frees nothing: /h2 still heads the queue
@@ -161,7 +179,10 @@ test('maxPipelined: reading pauses at the cap until earlier responses finish', a
       await sleep(5);
     }
     const res = c.responses();
-    assert.equal(res.map((r) => r.body), ['/h1', '/h2', '/h3', '/h4', '/h5', '/h6']);
+    assert.equal(
+      res.map((r) => r.body),
+      ['/h1', '/h2', '/h3', '/h4', '/h5', '/h6'],
+    );
     assert.ok(maxActive <= CAP, `at most ${CAP} in flight, saw ${maxActive}`);
   });
 });

@@ -61,7 +61,10 @@ test('Content-Length body arriving in pieces is streamed: several messages, more
     assert.is(res[0].body, '0123456789abcdefghijABCDEFGHIJ');
     const m = reads[0].messages;
     assert.ok(m.filter((x) => x.length > 0).length >= 3, JSON.stringify(m));
-    assert.ok(m.slice(0, -1).every((x) => x.moreBody), JSON.stringify(m));
+    assert.ok(
+      m.slice(0, -1).every((x) => x.moreBody),
+      JSON.stringify(m),
+    );
     assert.is(m.at(-1)!.moreBody, false);
   });
 });
@@ -181,15 +184,22 @@ test('an app that answers without reading the body: the body is skipped, the nex
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
-    for (const [path, size] of [['/small', 10], ['/late', 300 * 1024], ['/now', 300 * 1024]] as const) {
+    for (const [path, size] of [
+      ['/small', 10],
+      ['/late', 300 * 1024],
+      ['/now', 300 * 1024],
+    ] as const) {
       const body = Buffer.alloc(size, 0x61);
       const n = c.responses().length;
-      await c.write(Buffer.concat([
-        Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`), body,
-        Buffer.from('GET /next HTTP/1.1\r\nHost: x\r\n\r\n'),
-      ]));
+      await c.write(
+        Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`), body, Buffer.from('GET /next HTTP/1.1\r\nHost: x\r\n\r\n')]),
+      );
       const res = await c.waitResponses(n + 2, 3000);
-      assert.equal(res.slice(n).map((r) => r.body), [path, '/next'], path);
+      assert.equal(
+        res.slice(n).map((r) => r.body),
+        [path, '/next'],
+        path,
+      );
     }
   });
 });

@@ -139,7 +139,11 @@ test('repeated response fields (array values, pair lists) go out as separate lin
     const headers =
       scope.path === '/record'
         ? { 'set-cookie': ['a=1', 'b=2'], 'x-n': 5 }
-        : ([['set-cookie', 'a=1'], ['x-n', '5'], ['set-cookie', 'b=2']] as [string, string][]);
+        : ([
+            ['set-cookie', 'a=1'],
+            ['x-n', '5'],
+            ['set-cookie', 'b=2'],
+          ] as [string, string][]);
     await send({ type: 'http.response.start', status: 200, headers });
     await send({ type: 'http.response.body', body: '' });
   };
@@ -147,8 +151,14 @@ test('repeated response fields (array values, pair lists) go out as separate lin
     const c = await connect();
     await c.write('GET /record HTTP/1.1\r\nHost: x\r\n\r\nGET /pairs HTTP/1.1\r\nHost: x\r\n\r\n');
     const res = await c.waitResponses(2);
-    assert.equal(res[0].raw.split('\r\n').filter((l) => /^(set-cookie|x-n):/i.test(l)), ['set-cookie: a=1', 'set-cookie: b=2', 'x-n: 5']);
-    assert.equal(res[1].raw.split('\r\n').filter((l) => /^(set-cookie|x-n):/i.test(l)), ['set-cookie: a=1', 'x-n: 5', 'set-cookie: b=2']);
+    assert.equal(
+      res[0].raw.split('\r\n').filter((l) => /^(set-cookie|x-n):/i.test(l)),
+      ['set-cookie: a=1', 'set-cookie: b=2', 'x-n: 5'],
+    );
+    assert.equal(
+      res[1].raw.split('\r\n').filter((l) => /^(set-cookie|x-n):/i.test(l)),
+      ['set-cookie: a=1', 'x-n: 5', 'set-cookie: b=2'],
+    );
     assert.is(res[0].headers['content-length'], '0');
   });
 });
@@ -258,7 +268,10 @@ async function fiveHundredThenOk(app: App, what: string): Promise<void> {
     assert.is(r.status, 500, what);
     assert.is(r.body, 'Internal Server Error', what);
     assert.not.ok(c.text.includes('never'), `${what}: no byte of the refused body`);
-    assert.ok(logs.some((l) => l.level === 'error' && l.err instanceof TypeError), `${what}: logged`);
+    assert.ok(
+      logs.some((l) => l.level === 'error' && l.err instanceof TypeError),
+      `${what}: logged`,
+    );
     await c.write('GET /ok HTTP/1.1\r\nHost: x\r\n\r\n');
     const rs = await c.waitResponses(2);
     assert.is(rs[1].body, 'ok', what);
@@ -276,11 +289,17 @@ function okOr(bad: (send: Parameters<App>[2]) => unknown): App {
 }
 
 test('ASGI: a single body that disagrees with the app content-length → 500, nothing of it sent', async () => {
-  for (const [cl, body] of [['3', 'never-more'], ['30', 'never']]) {
-    await fiveHundredThenOk(okOr(async (send) => {
-      await send({ type: 'http.response.start', status: 200, headers: { 'content-length': cl } });
-      await send({ type: 'http.response.body', body });
-    }), `content-length ${cl}, body ${body.length}`);
+  for (const [cl, body] of [
+    ['3', 'never-more'],
+    ['30', 'never'],
+  ]) {
+    await fiveHundredThenOk(
+      okOr(async (send) => {
+        await send({ type: 'http.response.start', status: 200, headers: { 'content-length': cl } });
+        await send({ type: 'http.response.body', body });
+      }),
+      `content-length ${cl}, body ${body.length}`,
+    );
   }
 });
 
@@ -332,20 +351,38 @@ test('ASGI: an app content-length that matches, streamed or whole, HEAD or not, 
     c.bodyless = (i) => i === 1;
     await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nHEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
     const rs = await c.waitResponses(3);
-    assert.equal(rs.map((r) => [r.status, r.body, r.headers['content-length']]), [[200, 'abcdef', '6'], [200, '', '6'], [200, 'abcdef', '6']]);
+    assert.equal(
+      rs.map((r) => [r.status, r.body, r.headers['content-length']]),
+      [
+        [200, 'abcdef', '6'],
+        [200, '', '6'],
+        [200, 'abcdef', '6'],
+      ],
+    );
   });
 });
 
 test('ASGI: content-length that is not 1*DIGIT, or given twice → 500', async () => {
-  for (const headers of [{ 'content-length': '-1' }, { 'content-length': '0x10' }, { 'content-length': '5, 5' }, [['content-length', '5'], ['Content-Length', '5']]] as const) {
-    await fiveHundredThenOk(okOr(async (send) => {
-      await send({ type: 'http.response.start', status: 200, headers: headers as never });
-      await send({ type: 'http.response.body', body: 'never' });
-    }), JSON.stringify(headers));
+  for (const headers of [
+    { 'content-length': '-1' },
+    { 'content-length': '0x10' },
+    { 'content-length': '5, 5' },
+    [
+      ['content-length', '5'],
+      ['Content-Length', '5'],
+    ],
+  ] as const) {
+    await fiveHundredThenOk(
+      okOr(async (send) => {
+        await send({ type: 'http.response.start', status: 200, headers: headers as never });
+        await send({ type: 'http.response.body', body: 'never' });
+      }),
+      JSON.stringify(headers),
+    );
   }
 });
 
-test('ASGI: app transfer-encoding: chunked is the transport\'s to apply: chunked when streamed, content-length when whole, never raw', async () => {
+test("ASGI: app transfer-encoding: chunked is the transport's to apply: chunked when streamed, content-length when whole, never raw", async () => {
   const app: App = async (scope, _receive, send) => {
     await send({ type: 'http.response.start', status: 200, headers: { 'Transfer-Encoding': ' Chunked' } });
     if (scope.path === '/whole') return send({ type: 'http.response.body', body: 'whole' });
@@ -375,19 +412,25 @@ test('ASGI: app transfer-encoding: chunked is the transport\'s to apply: chunked
 
 test('ASGI: any transfer coding other than chunked → 500 (the body would be mislabelled)', async () => {
   for (const te of ['gzip', 'gzip, chunked', 'identity', 'chunked, chunked']) {
-    await fiveHundredThenOk(okOr(async (send) => {
-      await send({ type: 'http.response.start', status: 200, headers: { 'transfer-encoding': te } });
-      await send({ type: 'http.response.body', body: 'never' });
-    }), te);
+    await fiveHundredThenOk(
+      okOr(async (send) => {
+        await send({ type: 'http.response.start', status: 200, headers: { 'transfer-encoding': te } });
+        await send({ type: 'http.response.body', body: 'never' });
+      }),
+      te,
+    );
   }
 });
 
 test('ASGI: a body that is not a string or bytes → 500 before the head, close after it', async () => {
   for (const body of [5, { length: 5 }, ['never'], true]) {
-    await fiveHundredThenOk(okOr(async (send) => {
-      await send({ type: 'http.response.start', status: 200 });
-      await send({ type: 'http.response.body', body: body as never });
-    }), `body ${JSON.stringify(body)}`);
+    await fiveHundredThenOk(
+      okOr(async (send) => {
+        await send({ type: 'http.response.start', status: 200 });
+        await send({ type: 'http.response.body', body: body as never });
+      }),
+      `body ${JSON.stringify(body)}`,
+    );
   }
   const app: App = async (_scope, _receive, send) => {
     await send({ type: 'http.response.start', status: 200 });
@@ -405,10 +448,22 @@ test('ASGI: a body that is not a string or bytes → 500 before the head, close 
 test('fast path: encodeHeaders content-length must match the body; chunked is dropped; other codings throw at start-up', async () => {
   const CL3 = encodeHeaders({ 'content-type': 'text/plain', 'content-length': '3' });
   const CHUNKED_HEAD = encodeHeaders({ 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
-  assert.throws(() => encodeHeaders({ 'transfer-encoding': 'gzip' }), (e: Error) => e instanceof TypeError && e.message.includes('transfer-encoding'));
-  assert.throws(() => encodeHeaders({ 'content-length': 'abc' }), (e: Error) => e instanceof TypeError && e.message.includes('content-length'));
-  await fiveHundredThenOk(okOr((send) => send(200, CL3, 'never')), 'fast content-length 3, body 5');
-  await fiveHundredThenOk(okOr((send) => send(200, CL3, null)), 'fast content-length 3, no body');
+  assert.throws(
+    () => encodeHeaders({ 'transfer-encoding': 'gzip' }),
+    (e: Error) => e instanceof TypeError && e.message.includes('transfer-encoding'),
+  );
+  assert.throws(
+    () => encodeHeaders({ 'content-length': 'abc' }),
+    (e: Error) => e instanceof TypeError && e.message.includes('content-length'),
+  );
+  await fiveHundredThenOk(
+    okOr((send) => send(200, CL3, 'never')),
+    'fast content-length 3, body 5',
+  );
+  await fiveHundredThenOk(
+    okOr((send) => send(200, CL3, null)),
+    'fast content-length 3, no body',
+  );
   const app: App = async (scope, _receive, send) => {
     await Promise.resolve();
     if (scope.path === '/cl') return send(200, CL3, 'abc');
@@ -419,14 +474,24 @@ test('fast path: encodeHeaders content-length must match the body; chunked is dr
     c.bodyless = (i) => i === 1;
     await c.write('GET /cl HTTP/1.1\r\nHost: x\r\n\r\nHEAD /cl HTTP/1.1\r\nHost: x\r\n\r\nGET /te HTTP/1.1\r\nHost: x\r\n\r\n');
     const rs = await c.waitResponses(3);
-    assert.equal(rs.map((r) => [r.body, r.headers['content-length'], r.headers['transfer-encoding']]), [['abc', '3', undefined], ['', '3', undefined], ['whole', '5', undefined]]);
+    assert.equal(
+      rs.map((r) => [r.body, r.headers['content-length'], r.headers['transfer-encoding']]),
+      [
+        ['abc', '3', undefined],
+        ['', '3', undefined],
+        ['whole', '5', undefined],
+      ],
+    );
     assert.is(rs[0].raw.split('\r\n').filter((l) => /^content-length:/i.test(l)).length, 1);
   });
 });
 
 test('fast path: a body that is not a string, bytes or null → 500', async () => {
   for (const body of [5, { length: 5 }, ['never']]) {
-    await fiveHundredThenOk(okOr((send) => send(200, TEXT, body as never)), `body ${JSON.stringify(body)}`);
+    await fiveHundredThenOk(
+      okOr((send) => send(200, TEXT, body as never)),
+      `body ${JSON.stringify(body)}`,
+    );
   }
 });
 
@@ -451,7 +516,10 @@ test('Faster Response and the fetch adapter: an app content-length that disagree
     const c = await connect();
     await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     await c.waitEnded();
-    assert.ok(logs.some((l) => l.err instanceof TypeError && l.err.message.includes('content-length 6')), 'the mismatch is logged');
+    assert.ok(
+      logs.some((l) => l.err instanceof TypeError && l.err.message.includes('content-length 6')),
+      'the mismatch is logged',
+    );
     assert.ok(/content-length: 6\r\n/i.test(c.text), JSON.stringify(c.text));
     const body = c.text.slice(c.text.indexOf('\r\n\r\n') + 4);
     assert.ok(body.length <= 6, `never more than the declared 6 bytes: ${JSON.stringify(body)}`);

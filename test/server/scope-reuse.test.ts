@@ -40,15 +40,43 @@ function check(s: ScopeSnapshot[], clientPort: number): void {
       ['OPTIONS', '*', '*', '', '1.1'],
     ],
   );
-  assert.equal(s.map((x) => x.server), [['one.example', 8080], ['two.example', 80], ['three.example', 80], ['::1', 9000], s[4].server, ['six.example', 80]]);
-  assert.equal(s.map((x) => x.size), [4, 4, 1, 3, 1, 1]);
-  assert.equal(s.map((x) => x.get['x-only-first']), ['secret', null, null, null, null, null]);
-  assert.equal(s.map((x) => x.get.cookie), ['session=abc', null, null, null, null, null]);
-  assert.equal(s.map((x) => x.get['x-common']), ['1', '2', null, '4, four', null, null]);
-  assert.equal(s.map((x) => x.get['content-type']), [null, 'text/plain', null, null, null, null]);
-  assert.equal(s.map((x) => x.get['content-length']), [null, '4', null, null, null, null]);
-  assert.equal(s.map((x) => x.get.host), ['one.example:8080', 'two.example', 'three.example', '[::1]:9000', null, 'six.example']);
-  assert.equal(s[3].entries, [['host', '[::1]:9000'], ['x-common', '4'], ['x-common', 'four']]);
+  assert.equal(
+    s.map((x) => x.server),
+    [['one.example', 8080], ['two.example', 80], ['three.example', 80], ['::1', 9000], s[4].server, ['six.example', 80]],
+  );
+  assert.equal(
+    s.map((x) => x.size),
+    [4, 4, 1, 3, 1, 1],
+  );
+  assert.equal(
+    s.map((x) => x.get['x-only-first']),
+    ['secret', null, null, null, null, null],
+  );
+  assert.equal(
+    s.map((x) => x.get.cookie),
+    ['session=abc', null, null, null, null, null],
+  );
+  assert.equal(
+    s.map((x) => x.get['x-common']),
+    ['1', '2', null, '4, four', null, null],
+  );
+  assert.equal(
+    s.map((x) => x.get['content-type']),
+    [null, 'text/plain', null, null, null, null],
+  );
+  assert.equal(
+    s.map((x) => x.get['content-length']),
+    [null, '4', null, null, null, null],
+  );
+  assert.equal(
+    s.map((x) => x.get.host),
+    ['one.example:8080', 'two.example', 'three.example', '[::1]:9000', null, 'six.example'],
+  );
+  assert.equal(s[3].entries, [
+    ['host', '[::1]:9000'],
+    ['x-common', '4'],
+    ['x-common', 'four'],
+  ]);
 }
 
 function recorder(snaps: ScopeSnapshot[], delay = 0): App {
@@ -129,7 +157,10 @@ test('a scope still in flight keeps its data while later reads arrive on the con
     assert.is(held.queryString, 'q=held');
     assert.is(held.get['x-tag'], 'held-value');
     assert.equal(held.server, ['held.example', 80]);
-    assert.equal(held.entries, [['host', 'held.example'], ['x-tag', 'held-value']]);
+    assert.equal(held.entries, [
+      ['host', 'held.example'],
+      ['x-tag', 'held-value'],
+    ]);
   });
 });
 

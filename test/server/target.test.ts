@@ -42,7 +42,10 @@ test('path is percent-decoded (UTF-8); rawPath is exactly as received', async ()
     ['//double//slash', '//double//slash', '//double//slash'],
   ];
   const seen = await scopesFor(cases.map(([t]) => get(t)));
-  assert.equal(seen.map((s) => [s.path, s.rawPath]), cases.map(([, p, r]) => [p, r]));
+  assert.equal(
+    seen.map((s) => [s.path, s.rawPath]),
+    cases.map(([, p, r]) => [p, r]),
+  );
 });
 
 test('queryString: raw, without the "?", "" when absent or empty, "?" inside kept', async () => {
@@ -57,7 +60,10 @@ test('queryString: raw, without the "?", "" when absent or empty, "?" inside kep
     ['/p?q=/slash/in/query', '/p', 'q=/slash/in/query'],
   ];
   const seen = await scopesFor(cases.map(([t]) => get(t)));
-  assert.equal(seen.map((s) => [s.path, s.queryString]), cases.map(([, p, q]) => [p, q]));
+  assert.equal(
+    seen.map((s) => [s.path, s.queryString]),
+    cases.map(([, p, q]) => [p, q]),
+  );
 });
 
 test('absolute-form target: path, query and server come from the target, not from Host', async () => {
@@ -68,18 +74,29 @@ test('absolute-form target: path, query and server come from the target, not fro
     get('http://example.com?q=1', 'example.com'),
     get('http://[::1]:9000/v6', '[::1]:9000'),
   ]);
-  assert.equal(seen.map((s) => [s.path, s.rawPath, s.queryString, s.server]), [
-    ['/a', '/a', 'b=1', ['example.com', 80]],
-    ['/x y', '/x%20y', '', ['example.com', 8080]],
-    ['/', '/', '', ['example.com', 80]],
-    ['/', '/', 'q=1', ['example.com', 80]],
-    ['/v6', '/v6', '', ['::1', 9000]],
-  ]);
+  assert.equal(
+    seen.map((s) => [s.path, s.rawPath, s.queryString, s.server]),
+    [
+      ['/a', '/a', 'b=1', ['example.com', 80]],
+      ['/x y', '/x%20y', '', ['example.com', 8080]],
+      ['/', '/', '', ['example.com', 80]],
+      ['/', '/', 'q=1', ['example.com', 80]],
+      ['/v6', '/v6', '', ['::1', 9000]],
+    ],
+  );
 });
 
 test('origin-form: server comes from Host (port or the scheme default)', async () => {
   const seen = await scopesFor([get('/', 'api.example'), get('/', 'api.example:3000'), get('/', '127.0.0.1:8000'), get('/', '[2001:db8::1]:443')]);
-  assert.equal(seen.map((s) => s.server), [['api.example', 80], ['api.example', 3000], ['127.0.0.1', 8000], ['2001:db8::1', 443]]);
+  assert.equal(
+    seen.map((s) => s.server),
+    [
+      ['api.example', 80],
+      ['api.example', 3000],
+      ['127.0.0.1', 8000],
+      ['2001:db8::1', 443],
+    ],
+  );
 });
 
 test('HTTP/1.0 without Host: server is the listening address', async () => {
@@ -106,7 +123,10 @@ test('asterisk-form (OPTIONS *) keeps "*" as path', async () => {
 test('methods are reported as sent (registered methods llhttp knows)', async () => {
   const methods = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'PROPFIND', 'MKCOL', 'PURGE', 'QUERY'];
   const seen = await scopesFor(methods.map((m) => `${m} /m HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n`));
-  assert.equal(seen.map((s) => s.method), methods);
+  assert.equal(
+    seen.map((s) => s.method),
+    methods,
+  );
 });
 
 test.run();

@@ -31,31 +31,39 @@ test('headersTimeout: an incomplete head gets 408 and the connection is closed',
 });
 
 test('headersTimeout: a connection that never sends a byte is closed (408)', async () => {
-  await withServer(() => {}, { headersTimeout: 300 }, async ({ connect }) => {
-    const c = await connect();
-    await c.waitEnded(300 + SWEEP_SLACK);
-    assert.ok(c.text === '' || c.text.startsWith('HTTP/1.1 408 '), c.text);
-  });
+  await withServer(
+    () => {},
+    { headersTimeout: 300 },
+    async ({ connect }) => {
+      const c = await connect();
+      await c.waitEnded(300 + SWEEP_SLACK);
+      assert.ok(c.text === '' || c.text.startsWith('HTTP/1.1 408 '), c.text);
+    },
+  );
 });
 
 test('headersTimeout: a head that dribbles in byte by byte does not reset the clock', async () => {
-  await withServer(() => {}, { headersTimeout: 300, requestTimeout: 60_000 }, async ({ connect }) => {
-    const c = await connect();
-    const t0 = Date.now();
-    // one byte every 50 ms keeps the connection "active" but the head never completes
-    const dribble = (async () => {
-      const head = `GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(200)}\r\n\r\n`;
-      for (const ch of head) {
-        if (c.ended) return;
-        await c.write(ch);
-        await sleep(50);
-      }
-    })();
-    await c.waitEnded(300 + SWEEP_SLACK);
-    assert.ok(Date.now() - t0 < 300 + SWEEP_SLACK);
-    assert.ok(c.text.startsWith('HTTP/1.1 408 '), c.text);
-    await dribble;
-  });
+  await withServer(
+    () => {},
+    { headersTimeout: 300, requestTimeout: 60_000 },
+    async ({ connect }) => {
+      const c = await connect();
+      const t0 = Date.now();
+      // one byte every 50 ms keeps the connection "active" but the head never completes
+      const dribble = (async () => {
+        const head = `GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(200)}\r\n\r\n`;
+        for (const ch of head) {
+          if (c.ended) return;
+          await c.write(ch);
+          await sleep(50);
+        }
+      })();
+      await c.waitEnded(300 + SWEEP_SLACK);
+      assert.ok(Date.now() - t0 < 300 + SWEEP_SLACK);
+      assert.ok(c.text.startsWith('HTTP/1.1 408 '), c.text);
+      await dribble;
+    },
+  );
 });
 
 test('headersTimeout: a complete head in time is served', async () => {
@@ -76,7 +84,10 @@ test('headersTimeout applies to the second request on a keep-alive connection to
     await c.write('GET /2 HTTP/1.1\r\nHo');
     await c.waitEnded(300 + SWEEP_SLACK);
     const res = c.responses();
-    assert.equal(res.map((r) => r.status), [200, 408]);
+    assert.equal(
+      res.map((r) => r.status),
+      [200, 408],
+    );
   });
 });
 
@@ -93,7 +104,10 @@ test('requestTimeout: a body that does not arrive in time → 408, close; the ap
     assert.is(res[0].headers.connection, 'close');
     await sleep(20);
     assert.is(seen.at(-1), 'http.disconnect');
-    assert.not.ok(logs.some((l) => l.level === 'error'), JSON.stringify(logs));
+    assert.not.ok(
+      logs.some((l) => l.level === 'error'),
+      JSON.stringify(logs),
+    );
   });
 });
 
@@ -125,10 +139,14 @@ test('keepAliveTimeout: activity keeps the connection; it is the idle time that 
 });
 
 test('default keepAliveTimeout outlasts a load balancer idle timeout (AWS ALB: 60 s)', async () => {
-  await withServer(() => {}, {}, async ({ server }) => {
-    assert.ok(server.core.keepAliveTimeout > 60_000, String(server.core.keepAliveTimeout));
-    assert.ok(server.core.headersTimeout > 0 && server.core.requestTimeout >= server.core.headersTimeout);
-  });
+  await withServer(
+    () => {},
+    {},
+    async ({ server }) => {
+      assert.ok(server.core.keepAliveTimeout > 60_000, String(server.core.keepAliveTimeout));
+      assert.ok(server.core.headersTimeout > 0 && server.core.requestTimeout >= server.core.headersTimeout);
+    },
+  );
 });
 
 test('a slow app is not a timeout: the response still goes out', async () => {
