@@ -1,7 +1,7 @@
 // Response values a handler may return, and HTTPException. The common content types
 // have their header blocks encoded once here, for the transport's fast path
 // send(status, head, body).
-import { encodeHeaders } from '../server/response-head.js';
+import { encodeHeaders, fieldPairs } from '../server/response-head.js';
 import { REASONS } from '../http/reasons.js';
 import type { EncodedHeaders } from '../types.js';
 
@@ -16,7 +16,7 @@ export const HEAD = {
 /** Body of a Response: whole, or streamed chunk by chunk (sent chunked). */
 export type ResponseBody = string | Uint8Array | null | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
-export type HeadersInit = Readonly<Record<string, string | number | readonly string[]>> | ReadonlyArray<readonly [string, string]>;
+export type HeadersInit = Readonly<Record<string, string | number | readonly string[]>> | ReadonlyArray<readonly [string, string]> | Headers;
 
 export interface ResponseInit {
   /** Default 200. */
@@ -104,15 +104,7 @@ export function headFor(type: string): EncodedHeaders {
   return head;
 }
 
+/** A response's headers as [name, value] pairs: the server's one flattener (pairs, record or Headers). */
 export function toPairs(h: HeadersInit): [string, string][] {
-  const out: [string, string][] = [];
-  if (Array.isArray(h)) {
-    for (const [n, v] of h as ReadonlyArray<readonly [string, string]>) out.push([n, String(v)]);
-  } else {
-    for (const [n, v] of Object.entries(h as Record<string, string | number | readonly string[]>)) {
-      if (Array.isArray(v)) for (const item of v) out.push([n, String(item)]);
-      else out.push([n, String(v)]);
-    }
-  }
-  return out;
+  return fieldPairs(h);
 }

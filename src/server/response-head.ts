@@ -55,18 +55,42 @@ export interface HeaderLines {
  *
  * @throws TypeError naming the header.
  */
-export function headerLines(headers: ResponseHeaders | undefined | null): HeaderLines {
+export function headerLines(headers: ResponseHeaders | Headers | undefined | null): HeaderLines {
   const out: HeaderLines = { text: '', framed: false, length: -1, hasConnection: false, close: false };
-  if (headers == null) return out;
+  if (headers != null) eachField(headers, addLine, out);
+  return out;
+}
+
+/**
+ * Calls `visit(ctx, name, value)` for every field of any header shape an app may give:
+ * [name, value] pairs, a record (an array value repeats the field), or a Headers (its
+ * set-cookie fields one by one). The one flattener: a module function and a context,
+ * so no closure is made per call.
+ */
+export function eachField<C>(headers: ResponseHeaders | Headers, visit: (ctx: C, name: string, value: string) => void, ctx: C): void {
   if (Array.isArray(headers)) {
-    for (const [n, v] of headers as ReadonlyArray<readonly [string, string]>) addLine(out, String(n), String(v));
+    for (const [n, v] of headers as ReadonlyArray<readonly [string, string]>) visit(ctx, String(n), String(v));
+  } else if (headers instanceof NativeHeaders) {
+    for (const [n, v] of headers as unknown as Iterable<[string, string]>) visit(ctx, n, v);
   } else {
     for (const [n, v] of Object.entries(headers as Record<string, string | number | readonly string[]>)) {
-      if (Array.isArray(v)) for (const item of v) addLine(out, n, String(item));
-      else addLine(out, n, String(v));
+      if (Array.isArray(v)) for (const item of v) visit(ctx, n, String(item));
+      else visit(ctx, n, String(v));
     }
   }
+}
+
+const NativeHeaders = globalThis.Headers;
+
+/** The fields of `headers` as [name, value] pairs (see eachField). */
+export function fieldPairs(headers: ResponseHeaders | Headers): [string, string][] {
+  const out: [string, string][] = [];
+  eachField(headers, pushPair, out);
   return out;
+}
+
+function pushPair(out: [string, string][], name: string, value: string): void {
+  out.push([name, value]);
 }
 
 function addLine(out: HeaderLines, name: string, value: string): void {

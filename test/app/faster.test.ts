@@ -37,6 +37,17 @@ app.get('/http-exc-headers', () => {
   throw new HTTPException(401, { reason: 'token' }, { 'www-authenticate': 'Bearer' });
 });
 app.get('/response', () => new Response('created', { status: 201, headers: { 'x-id': '7' } }));
+app.get(
+  '/response-headers-object',
+  () =>
+    new Response('h', {
+      headers: new Headers([
+        ['x-a', '1'],
+        ['set-cookie', 'a=1'],
+        ['set-cookie', 'b=2'],
+      ]),
+    }),
+);
 app.get('/response-json', () => Response.json({ a: 1 }, { status: 202 }));
 app.get('/response-type', () => new Response('<p>hi</p>', { contentType: 'text/html; charset=utf-8' }));
 app.get('/response-redirect', () => Response.redirect('/elsewhere'));
@@ -159,6 +170,9 @@ test('Faster: Response carries status, headers and body', async () => {
   const r = await get(port, '/response-redirect');
   assert.is(r.status, 307);
   assert.is(r.headers.location, '/elsewhere');
+  // A Headers object is a HeadersInit too: its fields (each set-cookie) reach the wire.
+  const h = await exchange(port, 'GET /response-headers-object HTTP/1.1\r\nhost: x\r\n\r\n');
+  assert.is(h, response('200 OK', [TEXT, 'set-cookie: a=1', 'set-cookie: b=2', 'x-a: 1', 'content-length: 1'], 'h'));
 });
 
 test('Faster: a Response with an async iterable body is streamed chunked', async () => {
