@@ -11,6 +11,7 @@
  * `request()` is a small CLIENT built on node:http / node:https (only the
  * server under test must avoid node:http).
  */
+import { test } from 'uvu';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -714,4 +715,42 @@ export function parseHead(head: Buffer | string): { requestLine: string; headers
 export function headerValues(parsed: { headers: Array<[string, string]> }, name: string): string[] {
   const lower = name.toLowerCase();
   return parsed.headers.filter(([n]) => n === lower).map(([, v]) => v);
+}
+
+// ---------------------------------------------------------------------------
+// bounded tests
+
+/** Stops what a test started (a proxy, a server), in a finally block. */
+export type Cleanup = () => Promise<void>;
+
+/**
+ * A uvu test whose body is bounded by `timeoutMs`; everything it registered with `use`
+ * is stopped afterwards, in reverse order, whatever happened. TRUST_TEST_VERBOSE=1 prints
+ * the body's and the cleanup's time.
+ */
+export function bounded(name: string, fn: (use: (c: Cleanup) => void) => Promise<void>, timeoutMs = 25_000): void {
+  test(name, async () => {
+    const started = Date.now();
+    const cleanups: Cleanup[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        fn((c) => cleanups.push(c)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${name}: timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      const body = Date.now() - started;
+      for (const c of cleanups.reverse()) {
+        try {
+          await c();
+        } catch (err) {
+          console.error(`${name}: cleanup failed:`, err);
+        }
+      }
+      if (process.env.TRUST_TEST_VERBOSE) console.log(`\nTIME ${name}: body ${body} ms, cleanup ${Date.now() - started - body} ms`);
+    }
+  });
 }

@@ -27,9 +27,10 @@ import { createServer, type CreateServerOptions } from '../../src/create.js';
 import type { Logger } from '../../src/types.js';
 import { startCli } from '../cli/spawn.js';
 import echoScope, { type Seen } from './fixtures/echo-scope.js';
-import { SERVER_NAME, available, request, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
+import { SERVER_NAME, available, bounded as boundedFor, request, startCaddy, startHaproxy, startNginx, type Cleanup, type ProxyHandle } from './harness.js';
 
 const TEST_TIMEOUT_MS = 20_000;
+const bounded = (name: string, fn: (use: (c: Cleanup) => void) => Promise<void>): void => boundedFor(name, fn, TEST_TIMEOUT_MS);
 /** The client's source address; the proxies connect from 127.0.0.1, the only trusted address. */
 const CLIENT = '127.0.0.2';
 const TRUSTED = '127.0.0.1';
@@ -40,32 +41,6 @@ const EVIL_PREFIX = '/evil';
 
 // ---------------------------------------------------------------------------
 // plumbing: bounded tests with cleanups, the app, the client
-
-type Cleanup = () => Promise<void>;
-
-function bounded(name: string, fn: (use: (c: Cleanup) => void) => Promise<void>): void {
-  test(name, async () => {
-    const cleanups: Cleanup[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        fn((c) => cleanups.push(c)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${name}: timed out after ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      for (const c of cleanups.reverse()) {
-        try {
-          await c();
-        } catch (err) {
-          console.error(`${name}: cleanup failed:`, err);
-        }
-      }
-    }
-  });
-}
 
 interface RunningApp {
   port: number;

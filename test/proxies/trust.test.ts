@@ -35,11 +35,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { createServer, type CreateServerOptions } from '../../src/create.js';
 import type { Server } from '../../src/server/server.js';
-import type { App, Logger } from '../../src/types.js';
+import type { Logger } from '../../src/types.js';
 import { rawRequest } from '../helpers/raw.js';
-import { SERVER_NAME, available, startCaddy, startHaproxy, startNginx, type ProxyHandle } from './harness.js';
+import echo, { type Seen } from './fixtures/echo-scope.js';
+import { SERVER_NAME, available, bounded, startCaddy, startHaproxy, startNginx, type Cleanup, type ProxyHandle } from './harness.js';
 
-const TEST_TIMEOUT_MS = 25_000;
 const SPOOF = '203.0.113.9';
 /** A second loopback source address, to tell the client apart from the proxy (which connects from 127.0.0.1). */
 const OTHER_LOOPBACK = '127.0.0.2';
@@ -47,70 +47,10 @@ const OTHER_LOOPBACK = '127.0.0.2';
 // ---------------------------------------------------------------------------
 // test plumbing: bounded tests, cleanups in finally, SKIP/FAIL policy
 
-type Cleanup = () => Promise<void>;
-
-/** A test whose body is bounded in time; everything it registered with `use` is stopped in a finally block. */
-function bounded(name: string, fn: (use: (c: Cleanup) => void) => Promise<void>): void {
-  test(name, async () => {
-    const started = Date.now();
-    const cleanups: Cleanup[] = [];
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        fn((c) => cleanups.push(c)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`${name}: timed out after ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      const body = Date.now() - started;
-      for (const c of cleanups.reverse()) {
-        try {
-          await c();
-        } catch (err) {
-          console.error(`${name}: cleanup failed:`, err);
-        }
-      }
-      if (process.env.TRUST_TEST_VERBOSE) console.log(`\nTIME ${name}: body ${body} ms, cleanup ${Date.now() - started - body} ms`);
-    }
-  });
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------
 // the app under test: echoes what the trust stage resolved
-
-interface Seen {
-  client: [string, number] | null;
-  peer: [string, number] | null;
-  scheme: string;
-  server: [string, number | null];
-  rootPath: string;
-  path: string;
-  queryString: string;
-  httpVersion: string;
-  /** Every received header line, in order (repeated lines kept). */
-  headers: Array<[string, string]>;
-}
-
-/** Copies the scope's values before answering: scopes are pooled and reused after the response. */
-const echo: App = async (scope, _receive, send) => {
-  const seen: Seen = {
-    client: scope.client === null ? null : [scope.client[0], scope.client[1]],
-    peer: scope.peer === null ? null : [scope.peer[0], scope.peer[1]],
-    scheme: scope.scheme,
-    server: [scope.server[0], scope.server[1]],
-    rootPath: scope.rootPath,
-    path: scope.path,
-    queryString: scope.queryString,
-    httpVersion: scope.httpVersion,
-    headers: [...scope.headers.entries()],
-  };
-  await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'application/json']] });
-  await send({ type: 'http.response.body', body: JSON.stringify(seen) });
-};
 
 interface App0 {
   server: Server;
