@@ -2,6 +2,7 @@
 // llhttp wasm build has no chunk-extension callback, so the connection hands this the
 // framing bytes between body spans (chunk-size lines and CRLFs) of a chunked request.
 // llhttp has validated them already; this only counts, it never decides what is valid.
+import { isHex } from '../http/ascii.js';
 
 /** Where the scan is in the framing between two data spans. */
 export const LINE = {
@@ -53,8 +54,4 @@ export function countChunkExt(st: ChunkLineState, buf: Uint8Array, start: number
   st.lineState = state;
   st.extBytes += counted;
   return counted;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
 }
