@@ -97,6 +97,8 @@ export interface EncodedHeaders {
   readonly framed: boolean;
   /** That content-length (encodeHeaders): the body sent with the block must have exactly this many bytes. */
   readonly length?: number;
+  /** The block says connection: close (encodeHeaders): the transport closes after the response. */
+  readonly close?: boolean;
 }
 
 export interface Send {

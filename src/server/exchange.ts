@@ -73,7 +73,7 @@ export class Exchange extends ExchangeBody {
     const framed = head?.framed;
     if (framed && !noBody && !this.isHeadRequest) checkLength(head.length, len);
     this.status = status;
-    if (head !== null && (head as { close?: boolean }).close === true) this.appClose = true; // encodeHeaders() flag
+    if (head !== null && head.close === true) this.appClose = true;
     const headBytes = head === null ? EMPTY : head.bytes;
     const withBody = !noBody && !this.isHeadRequest && len > 0;
     const size = this.headSize(headBytes.length, framed || noBody ? -1 : len) + (withBody && len <= SLAB_MAX_RESPONSE ? len : 0);
@@ -245,7 +245,7 @@ export class Exchange extends ExchangeBody {
   }
 
   private headSize(headLen: number, contentLength: number): number {
-    return headSize(this.status, this.conn!.serverLine, headLen, contentLength);
+    return headSize(this.conn!.serverLine, headLen, contentLength);
   }
 
   /**

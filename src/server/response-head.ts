@@ -22,6 +22,9 @@ export function statusLine(status: number): Buffer {
 }
 for (const code of Object.keys(REASONS)) statusLine(Number(code));
 
+/** The longest status line there can be: a table reason, or 'Unknown' for other codes. */
+const STATUS_LINE_MAX = Math.max(statusLine(999).length, ...STATUS_LINES.filter((l) => l !== undefined).map((l) => l.length));
+
 export const CONNECTION_CLOSE = Buffer.from('connection: close\r\n', 'latin1');
 export const CONNECTION_KEEP_ALIVE = Buffer.from('connection: keep-alive\r\n', 'latin1');
 export const CHUNKED = Buffer.from('transfer-encoding: chunked\r\n', 'latin1');
@@ -155,17 +158,10 @@ export function bodyless(status: number): boolean {
 /** The connection field writeHead() adds. */
 export const CONNECTION = { NONE: 0, CLOSE: 1, KEEP_ALIVE: 2 } as const;
 
-/** An upper bound of writeHead()'s output for `fieldsLen` bytes of fields. */
-export function headSize(status: number, serverLine: Buffer, fieldsLen: number, contentLength: number): number {
+/** An upper bound of writeHead()'s output for `fieldsLen` bytes of fields (writeHead looks the status line up). */
+export function headSize(serverLine: Buffer, fieldsLen: number, contentLength: number): number {
   return (
-    statusLine(status).length +
-    DATE_LINE.length +
-    serverLine.length +
-    CONNECTION_KEEP_ALIVE.length +
-    fieldsLen +
-    (contentLength >= 0 ? CONTENT_LENGTH.length + 18 : 0) +
-    CHUNKED.length +
-    2
+    STATUS_LINE_MAX + DATE_LINE.length + serverLine.length + CONNECTION_KEEP_ALIVE.length + fieldsLen + (contentLength >= 0 ? CONTENT_LENGTH.length + 18 : 0) + CHUNKED.length + 2
   );
 }
 
@@ -233,7 +229,7 @@ const TEXT_PLAIN = Buffer.from('content-type: text/plain; charset=utf-8\r\n', 'l
 export function errorResponse(status: number, fields: Buffer | null = null): Buffer {
   const body = `${REASONS[status] ?? 'Error'}\n`;
   const fieldBytes = fields === null ? TEXT_PLAIN : Buffer.concat([TEXT_PLAIN, fields]);
-  const buf = Buffer.allocUnsafe(headSize(status, EMPTY_LINE, fieldBytes.length, body.length) + body.length);
+  const buf = Buffer.allocUnsafe(headSize(EMPTY_LINE, fieldBytes.length, body.length) + body.length);
   let p = writeHead(buf, 0, status, EMPTY_LINE, CONNECTION.CLOSE, fieldBytes, null, body.length, false);
   p += buf.latin1Write(body, p);
   return buf.subarray(0, p);
