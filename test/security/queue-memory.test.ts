@@ -119,6 +119,14 @@ class StreamChecker {
 }
 
 /** Reads the connection to its end (bounded by `limit` ms). */
+/** Reads the rest; every one of `responses` responses arrived whole (`bytes` each), in order, nothing malformed. */
+async function readsAllInOrder(sock: net.Socket, check: StreamChecker, responses: number, bytes: number): Promise<void> {
+  await readToEnd(sock, 30_000, check);
+  assert.is(check.error, null);
+  assert.is(check.responses, responses);
+  assert.equal(check.lengths, new Array(responses).fill(bytes));
+}
+
 function readToEnd(sock: net.Socket, limit: number, check: StreamChecker): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`not complete after ${limit} ms: ${check.responses} responses`)), limit);
@@ -195,10 +203,7 @@ test('10 pipelined requests for 32 MiB streams, client reading nothing then slow
       assert.ok(m.rss < MAX_RSS, `server RSS grew ${mib(m.rss)} MiB`);
       assert.ok(m.arrayBuffers < MAX_BUFFERS, `server array buffers grew ${mib(m.arrayBuffers)} MiB`);
     }
-    await readToEnd(sock, 30_000, check);
-    assert.is(check.error, null);
-    assert.is(check.responses, REQUESTS);
-    assert.equal(check.lengths, new Array(REQUESTS).fill(CHUNKS * STREAM_CHUNK));
+    await readsAllInOrder(sock, check, REQUESTS, CHUNKS * STREAM_CHUNK);
   } finally {
     sock.destroy();
     await child.stop();
@@ -224,10 +229,7 @@ test('pipelined streams whose app does not await send(): nothing lost, nothing o
     console.log(
       `  send() not awaited: server RSS +${mib(stalled.rss)} MiB (array buffers +${mib(stalled.arrayBuffers)}) for ${REQUESTS} x ${(UNAWAITED_CHUNKS * STREAM_CHUNK) / MiB} MiB, reading nothing`,
     );
-    await readToEnd(sock, 30_000, check);
-    assert.is(check.error, null);
-    assert.is(check.responses, REQUESTS);
-    assert.equal(check.lengths, new Array(REQUESTS).fill(UNAWAITED_CHUNKS * STREAM_CHUNK));
+    await readsAllInOrder(sock, check, REQUESTS, UNAWAITED_CHUNKS * STREAM_CHUNK);
     // Still serving; the server's side of the connection closes just after the client's.
     let after = await child.measure();
     for (let i = 0; i < 20 && after.connections > 0; i++) {
@@ -284,10 +286,7 @@ test('fetch adapter: pipelined ReadableStream responses waiting their turn are r
     const waiting = pulled.slice(2);
     console.log(`  fetch adapter, reading nothing: chunks pulled per stream ${pulled.slice(1).join(', ')} (of ${FETCH_CHUNKS})`);
     for (const p of waiting) assert.ok(p <= 16, `a stream waiting its turn was read ${p} chunks ahead`);
-    await readToEnd(sock, 30_000, check);
-    assert.is(check.error, null);
-    assert.is(check.responses, FETCH_REQUESTS);
-    assert.equal(check.lengths, new Array(FETCH_REQUESTS).fill(FETCH_CHUNKS * STREAM_CHUNK));
+    await readsAllInOrder(sock, check, FETCH_REQUESTS, FETCH_CHUNKS * STREAM_CHUNK);
   } finally {
     sock.destroy();
     await server.close();
