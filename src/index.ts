@@ -17,3 +17,4 @@ export { HTTPSRedirectMiddleware } from './middleware/https-redirect.js';
 export type { HTTPSRedirectOptions } from './middleware/https-redirect.js';
 export { Trust, parseTrustedProxies, trustOptionsFromEnv } from './trust/index.js';
 export type { TrustOptions, TrustedProxies, TrustFunction, ForwardedHeaderName, ProxyPreset } from './trust/index.js';
+export { respond } from './server/respond.js';
