@@ -17,6 +17,7 @@ import { reply, fail } from './reply.js';
 import { Request } from './request.js';
 import { HEAD } from './response.js';
 import { Router, type Route } from './router.js';
+import { respond } from '../server/respond.js';
 
 /** A route handler: gets the Request, returns the response value (see reply.ts). */
 export type Handler = (request: Request) => unknown;
@@ -154,11 +155,11 @@ export class Faster {
   private miss(scope: Scope, send: Send): void {
     const allowed = scope.type === 'http' ? this.router.allowed(scope.path) : [];
     if (allowed.length === 0) {
-      send(404, HEAD.JSON, NOT_FOUND);
+      respond(send, 404, HEAD.JSON, NOT_FOUND);
       return;
     }
     if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
-    send(405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
+    respond(send, 405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
   }
 }
 
