@@ -32,7 +32,11 @@ export interface Scope {
   client: [string, number] | null;
   /** Mount point: static rootPath or a trusted X-Forwarded-Prefix; '' when none. */
   rootPath: string;
-  /** Percent-decoded path the app routes on (without rootPath). */
+  /**
+   * Percent-decoded path as received: it starts with rootPath when the request carried the
+   * prefix, and not when the proxy removed it. Route on routePath(scope), which removes
+   * rootPath in both cases (Starlette's rule); a middleware may set rootPath alone.
+   */
   path: string;
   /** Path as received, not decoded, without the query. */
   rawPath: string;

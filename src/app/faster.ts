@@ -8,6 +8,7 @@
 import { createServer } from '../create.js';
 import type { CreateServerOptions } from '../create.js';
 import { encodeHeaders } from '../server/response-head.js';
+import { routePath } from '../scope/route-path.js';
 import { consoleLogger } from '../server/logger.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';
@@ -120,13 +121,13 @@ export class Faster {
   private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     if (scope.type !== 'http') return this.miss(scope, send); // no WebSocket routes (yet)
     const method = scope.method;
-    const path = scope.path;
+    const path = routePath(scope);
     let route = this.router.find(method, path);
     if (route === null) {
       if (method === 'HEAD') route = this.router.find('GET', path);
       if (route === null) return this.miss(scope, send);
     }
-    const request = new Request(scope, receive, route as Route<unknown>);
+    const request = new Request(scope, receive, route as Route<unknown>, path);
     let result: unknown;
     try {
       result = route.handler(request);
@@ -153,7 +154,7 @@ export class Faster {
 
   /** 404, or 405 with Allow when another method has the path. Slow path. */
   private miss(scope: Scope, send: Send): void {
-    const allowed = scope.type === 'http' ? this.router.allowed(scope.path) : [];
+    const allowed = scope.type === 'http' ? this.router.allowed(routePath(scope)) : [];
     if (allowed.length === 0) {
       respond(send, 404, HEAD.JSON, NOT_FOUND);
       return;
