@@ -132,8 +132,7 @@ export class Faster {
     try {
       result = route.handler(request);
     } catch (err) {
-      fail(send, err, this.logger, scope);
-      return;
+      return fail(send, err, this.logger, scope);
     }
     if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
       return this.settle(result as Promise<unknown>, scope, send);
@@ -146,21 +145,17 @@ export class Faster {
     try {
       value = await pending;
     } catch (err) {
-      fail(send, err, this.logger, scope);
-      return;
+      return fail(send, err, this.logger, scope);
     }
     return reply(send, value, this.logger, scope);
   }
 
   /** 404, or 405 with Allow when another method has the path. Slow path. */
-  private miss(scope: Scope, send: Send): void {
+  private miss(scope: Scope, send: Send): void | Promise<void> {
     const allowed = scope.type === 'http' ? this.router.allowed(routePath(scope)) : [];
-    if (allowed.length === 0) {
-      respond(send, 404, HEAD.JSON, NOT_FOUND);
-      return;
-    }
+    if (allowed.length === 0) return respond(send, 404, HEAD.JSON, NOT_FOUND);
     if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
-    respond(send, 405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
+    return respond(send, 405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
   }
 }
 
