@@ -48,19 +48,40 @@ export function readHost(scope: Scope, out: HostSpan): HostResult {
   const forwarded = scope.forwardedHost;
   if (typeof forwarded === 'string') return checkString(forwarded, out);
   if (scope instanceof TransportScope) {
+    const i = originHostIndex(scope);
+    if (i === NOT_ORIGIN_FORM) return checkString(scope.authority, out);
+    if (i < 0) return HOST.NONE;
     const raw = scope.raw;
-    const buf = raw.buf;
-    const u = scope.urlStart;
-    if (u < scope.urlEnd && buf[u] === 0x2f /* origin-form */) {
-      const i = raw.indexOfId(H.HOST);
-      if (i < 0) return HOST.NONE;
-      return checkSpan(buf, raw.valueStart(i), raw.valueEnd(i), out) ? HOST.VALID : HOST.INVALID;
-    }
-    return checkString(scope.authority, out);
+    return checkSpan(raw.buf, raw.valueStart(i), raw.valueEnd(i), out) ? HOST.VALID : HOST.INVALID;
   }
   // A scope made elsewhere, or a spread copy of ours (which carries `authority` as a value).
   const authority = scope.authority;
   return checkString(authority !== undefined ? authority : scope.headers.get('host'), out);
+}
+
+const NOT_ORIGIN_FORM = -2;
+
+/** The Host line of an origin-form request (the common case, where Host is the host); -1 when none, NOT_ORIGIN_FORM otherwise. */
+function originHostIndex(scope: TransportScope): number {
+  const u = scope.urlStart;
+  if (u >= scope.urlEnd || scope.raw.buf[u] !== 0x2f /* origin-form */) return NOT_ORIGIN_FORM;
+  return scope.raw.indexOfId(H.HOST);
+}
+
+/**
+ * When the request's host is its Host field as received (a transport scope, origin-form
+ * target, no trusted forwarded host), puts the field's bytes in out.buf/start/end,
+ * unchecked, and returns true; false otherwise. For a cache of hosts already judged.
+ */
+export function hostFieldSpan(scope: Scope, out: HostSpan): boolean {
+  if (typeof scope.forwardedHost === 'string' || !(scope instanceof TransportScope)) return false;
+  const i = originHostIndex(scope);
+  if (i < 0) return false;
+  const raw = scope.raw;
+  out.buf = raw.buf;
+  out.start = raw.valueStart(i);
+  out.end = raw.valueEnd(i);
+  return true;
 }
 
 function checkString(host: string | null, out: HostSpan): HostResult {
