@@ -10,22 +10,23 @@
 // messages (chunked transfer coding).
 import type { Logger, Scope, Send } from '../types.js';
 import { HEAD, HTTPException, Response, toPairs } from './response.js';
+import { respond } from '../server/respond.js';
 
 const ERROR_500 = '{"detail":"Internal Server Error"}';
 
 /** Sends `value` as the response. Returns a promise only when the body is streamed. */
 export function reply(send: Send, value: unknown, logger: Logger, scope: Scope): void | Promise<void> {
   if (typeof value === 'string') {
-    send(200, HEAD.TEXT, value);
+    respond(send, 200, HEAD.TEXT, value);
     return;
   }
   if (value === undefined) {
-    send(204, null, null);
+    respond(send, 204, null, null);
     return;
   }
   if (value instanceof Response) return sendResponse(send, value, logger, scope);
   if (value instanceof Uint8Array) {
-    send(200, HEAD.BYTES, value);
+    respond(send, 200, HEAD.BYTES, value);
     return;
   }
   let json: string | undefined;
@@ -37,7 +38,7 @@ export function reply(send: Send, value: unknown, logger: Logger, scope: Scope):
   }
   // JSON.stringify returns undefined for functions and symbols: not a response.
   if (json === undefined) fail(send, new TypeError(`handler returned a ${typeof value}, which is not a response`), logger, scope);
-  else send(200, HEAD.JSON, json);
+  else respond(send, 200, HEAD.JSON, json);
 }
 
 /** Answers an error: HTTPException → its status and {"detail"}; anything else → 500 (logged). */
@@ -49,7 +50,7 @@ export function fail(send: Send, err: unknown, logger: Logger, scope: Scope): vo
     } catch {
       body = JSON.stringify({ detail: err.message });
     }
-    send(err.status, err.headers === null ? HEAD.JSON : new Response(body, { headers: err.headers, contentType: 'application/json' }).encodedHead(), body);
+    respond(send, err.status, err.headers === null ? HEAD.JSON : new Response(body, { headers: err.headers, contentType: 'application/json' }).encodedHead(), body);
     return;
   }
   try {
@@ -57,13 +58,13 @@ export function fail(send: Send, err: unknown, logger: Logger, scope: Scope): vo
   } catch {
     // a failing logger must not keep the client waiting
   }
-  send(500, HEAD.JSON, ERROR_500);
+  respond(send, 500, HEAD.JSON, ERROR_500);
 }
 
 function sendResponse(send: Send, res: Response, logger: Logger, scope: Scope): void | Promise<void> {
   const body = res.body;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-    send(res.status, res.encodedHead(), body);
+    respond(send, res.status, res.encodedHead(), body);
     return;
   }
   if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' || typeof (body as Iterable<unknown>)[Symbol.iterator] === 'function') {

@@ -6,6 +6,7 @@ import { installGlobals } from './globals.js';
 import { FetchRequest, kFinish } from './request.js';
 import { RequestUrlError } from './url.js';
 import { writeResponse } from './write.js';
+import { respond } from '../server/respond.js';
 
 /** A fetch-style handler, e.g. Hono's `app.fetch`. */
 export type FetchHandler = (request: Request, env: FetchEnv) => Response | Promise<Response>;
@@ -69,7 +70,7 @@ function write(req: FetchRequest, res: Response, send: Send): void | Promise<voi
 function failed(req: FetchRequest, err: unknown, send: Send): void {
   req[kFinish]();
   if (err instanceof RequestUrlError) {
-    send(400, null, null);
+    respond(send, 400, null, null);
     return;
   }
   throw err;

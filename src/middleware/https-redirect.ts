@@ -4,6 +4,7 @@ import type { App, EncodedHeaders, Receive, Scope, Send } from '../types.js';
 import { BaseHTTPMiddleware } from './base.js';
 import { HOST, HostSpan, readHost, spanText } from './host.js';
 import { bracketHost, pathWithRoot } from './location.js';
+import { respond } from '../server/respond.js';
 
 export interface HTTPSRedirectOptions {
   /**
@@ -52,7 +53,7 @@ export class HTTPSRedirectMiddleware extends BaseHTTPMiddleware {
     const h = this.host;
     const found = readHost(scope, h);
     if (found === HOST.INVALID) {
-      send(400, TEXT, 'Invalid host header');
+      respond(send, 400, TEXT, 'Invalid host header');
       return;
     }
     let name: string;
@@ -75,6 +76,6 @@ export class HTTPSRedirectMiddleware extends BaseHTTPMiddleware {
     // '*' and answers `https://host*`. The absolute form of a server-wide OPTIONS is the
     // origin with an empty path (RFC 9112 §3.2.4), so that is the Location; no root path.
     const path = scope.rawPath === '*' ? '' : pathWithRoot(scope);
-    send(307, encodeHeaders([['location', scheme + '://' + name + portPart + path]]), null);
+    respond(send, 307, encodeHeaders([['location', scheme + '://' + name + portPart + path]]), null);
   }
 }

@@ -7,6 +7,7 @@ import { BaseHTTPMiddleware } from './base.js';
 import { lowerAt } from '../http/ascii.js';
 import { HOST, HostSpan, checkSpan, readHost, spanText } from './host.js';
 import { bracketHost, pathWithRoot } from './location.js';
+import { respond } from '../server/respond.js';
 
 export interface TrustedHostOptions {
   /**
@@ -113,7 +114,7 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
       // HTTP/1.0 without Host, and any host is allowed.
       return this.app(scope, receive, send);
     }
-    send(400, TEXT, INVALID_HOST);
+    respond(send, 400, TEXT, INVALID_HOST);
   }
 
   /** Checks the (grammar-valid) host against the rules. */
@@ -150,7 +151,7 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
     if (!this.rules.some((r) => r.kind === KIND.EXACT && r.text === www && (r.port < 0 || r.port === port))) return false;
     const scheme = scope.scheme;
     const portPart = h.port >= 0 ? ':' + h.port : '';
-    send(307, encodeHeaders([['location', scheme + '://' + bracketHost(www) + portPart + pathWithRoot(scope)]]), null);
+    respond(send, 307, encodeHeaders([['location', scheme + '://' + bracketHost(www) + portPart + pathWithRoot(scope)]]), null);
     return true;
   }
 }
