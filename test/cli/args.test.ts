@@ -16,7 +16,8 @@ test('parseArgs: defaults', () => {
   assert.is(c.trustedProxies, undefined);
   assert.is(c.proxyHeaders, undefined);
   assert.is(c.proxyProtocol, undefined);
-  assert.is(c.gracefulTimeout, null);
+  assert.is(c.gracefulTimeout, 30);
+  assert.equal([c.accessLog, c.logFormat, c.backlog, c.uds, c.fd, c.reload, c.factory, c.interface, c.lifespan], [true, 'text', 2048, null, null, false, false, 'auto', 'auto']);
 });
 
 test('parseArgs: every flag, both --flag value and --flag=value', () => {
@@ -84,8 +85,8 @@ test('parseArgs: environment variables, overridden by flags', () => {
   assert.equal(parseArgs([], { FASTERAPI_FORWARDED_ALLOW_IPS: '10.0.0.1' }).trustedProxies, ['10.0.0.1']);
 });
 
-test('parseArgs: every flag has an environment variable (except --help and --version)', () => {
-  for (const f of FLAGS) if (f.key !== 'help' && f.key !== 'version') assert.ok(f.env.length > 0, f.flag);
+test('parseArgs: every flag has an environment variable (except --help, --version and the repeatable --header)', () => {
+  for (const f of FLAGS) if (f.key !== 'help' && f.key !== 'version' && f.key !== 'headers') assert.ok(f.env.length > 0, f.flag);
   assert.ok(FLAGS.find((f) => f.flag === '--forwarded-allow-ips')!.env.includes('FORWARDED_ALLOW_IPS'), "uvicorn's name");
 });
 
@@ -140,7 +141,10 @@ test('resolveModuleFile: the file, else its compiled twin under dist/', () => {
   assert.is(resolveModuleFile('examples/hello.ts', ROOT), `${ROOT}dist/examples/hello.js`);
   assert.is(resolveModuleFile('examples/hello', ROOT), `${ROOT}dist/examples/hello.js`);
   assert.is(resolveModuleFile('bin/fasterapi.js', ROOT), `${ROOT}bin/fasterapi.js`);
-  assert.throws(() => resolveModuleFile('examples/none.js', ROOT), /cannot find module 'examples\/none.js' \(looked for examples\/none.js, dist\/examples\/none.js\)/);
+  assert.throws(
+    () => resolveModuleFile('examples/none.js', ROOT),
+    /cannot find module 'examples\/none.js' \(looked for examples\/none.js, dist\/examples\/none.js, dist\/none.js\)/,
+  );
 });
 
 test.run();
