@@ -171,7 +171,7 @@ export function importError(err: unknown, file: string, cwd: string): string {
 
 /** The first 'file:line:column' of the stack outside node internals and this package. */
 function stackLocation(stack: string, cwd: string): string | null {
-  const re = /(file:\/\/\/[^\s):]+|\/[^\s):]+):(\d+)(?::(\d+))?/g;
+  const re = /(?:^|[\s(])(file:\/\/\/[^\s):]+|\/[^\s):]+):(\d+)(?::(\d+))?/gm;
   for (let m = re.exec(stack); m !== null; m = re.exec(stack)) {
     const path = m[1].startsWith('file:') ? fileURLToPath(m[1]) : m[1];
     if (path.startsWith(OWN_DIR)) continue;

@@ -94,7 +94,7 @@ export async function runToExit(args: string[], o: { env?: Record<string, string
 export async function startCli(args: string[], o: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ cli: Cli; url: string; port: number }> {
   const cli = runCli(args, o);
   try {
-    const m = await cli.waitFor(/running on (http:\/\/[^\s]+)/, 8000);
+    const m = await cli.waitFor(/running on (https?:\/\/[^\s]+)/, 8000);
     const url = m[1];
     return { cli, url, port: Number(new URL(url).port) };
   } catch (err) {
