@@ -358,7 +358,7 @@ export const FLAGS: readonly FlagSpec[] = [
     value: 'SECONDS',
     env: ['FASTERAPI_TIMEOUT_GRACEFUL_SHUTDOWN'],
     defaultText: '30',
-    help: 'On SIGTERM/SIGINT, wait at most this long for in-flight requests, then exit.',
+    help: 'On SIGTERM/SIGINT, wait at most this long for in-flight requests, then close them and exit (0: wait for ever).',
     uvicorn: 'same (uvicorn waits for ever by default)',
   },
   {

@@ -9,6 +9,7 @@ import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createServer, type CreateServerOptions } from '../create.js';
+import { LifespanError } from '../server/lifespan.js';
 import type { ListenOptions } from '../server/listen.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';
@@ -127,13 +128,18 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
       if (stopping) return;
       stopping = true;
       if (!worker) logger.info('shutting down: waiting for in-flight requests');
-      // Requests still running after the graceful timeout are cut off: exit 0, as uvicorn.
-      timer = setTimeout(() => {
-        logger.warn(`graceful shutdown timed out after ${config.gracefulTimeout} s: closing ${server.connections} connection(s)`);
-        for (const c of server.core.connections) c.socket.destroy();
-        if (!worker) logger.info('stopped');
-        finish(0);
-      }, config.gracefulTimeout * 1000);
+      // The server cuts requests still running after the graceful timeout; this is the
+      // backstop should the app's lifespan shutdown hang too: exit 0, as uvicorn.
+      if (config.gracefulTimeout > 0)
+        timer = setTimeout(
+          () => {
+            logger.warn(`graceful shutdown timed out after ${config.gracefulTimeout} s: closing ${server.connections} connection(s)`);
+            for (const c of server.core.connections) c.socket.destroy();
+            if (!worker) logger.info('stopped');
+            finish(0);
+          },
+          config.gracefulTimeout * 1000 + 2000,
+        );
       server.close().then(
         () => {
           if (!worker) logger.info('stopped');
@@ -189,6 +195,7 @@ function serverOptions(config: CliConfig, own: CreateServerOptions, logger: Logg
     options.onResponse = accessLog(config.logFormat, stderr, cluster.isWorker ? `[${process.pid}] ` : '');
   }
   options.lifespan = config.lifespan;
+  options.timeoutGracefulShutdown = config.gracefulTimeout * 1000;
   // The WebSocket layer's options (issue 15), in its units.
   if (config.wsMaxSize !== null) options.wsMaxSize = config.wsMaxSize;
   if (config.wsPingInterval !== null) options.wsPingInterval = config.wsPingInterval * 1000;
@@ -231,6 +238,7 @@ function trustOptions(config: CliConfig): TrustOptions {
 }
 
 export function listenError(err: NodeJS.ErrnoException, config: CliConfig): string {
+  if (err instanceof LifespanError) return err.message; // the app's startup failed: its own words
   if (config.uds !== null) return `cannot listen on unix socket ${config.uds}: ${firstLine(err)}`;
   if (config.fd !== null) return `cannot listen on file descriptor ${config.fd}: ${firstLine(err)}`;
   const where = `${urlHost(config.host)}:${config.port}`;

@@ -67,11 +67,8 @@ function write(req: FetchRequest, res: Response, send: Send): void | Promise<voi
 }
 
 /** The handler threw or rejected: 400 for a request whose URL cannot be made, else the transport's 500. */
-function failed(req: FetchRequest, err: unknown, send: Send): void {
+function failed(req: FetchRequest, err: unknown, send: Send): void | Promise<void> {
   req[kFinish]();
-  if (err instanceof RequestUrlError) {
-    respond(send, 400, null, null);
-    return;
-  }
+  if (err instanceof RequestUrlError) return respond(send, 400, null, null);
   throw err;
 }

@@ -55,10 +55,14 @@ export class HttpConnection extends ClosableConnection {
     this.pendingOff = 0;
   }
 
-  /** Copies every span that still points into the shared read buffer. */
+  /**
+   * What still points into the shared read buffer is copied before the next read: the
+   * exchanges in flight and those answered whose apps have not settled (deferCopy), and
+   * the bytes after an upgrade head (now).
+   */
   private unshare(): void {
     for (let ex = this.first; ex !== null; ex = ex.next) {
-      if (ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
+      if (ex.scope.raw.buf === SHARED_READ) deferCopy(ex);
     }
     // Slots are overwritten, never truncated: `length = 0` would free the backing store
     // and the next push would allocate it again, once per read.
@@ -66,7 +70,7 @@ export class HttpConnection extends ClosableConnection {
     for (let i = 0; i < this.lingeringCount; i++) {
       const ex = lingering[i]!;
       lingering[i] = null;
-      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
+      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) deferCopy(ex);
     }
     this.lingeringCount = 0;
     const up = this.upgradeHead;
@@ -342,5 +346,63 @@ export class HttpConnection extends ClosableConnection {
 
   upgradeTo(ex: Exchange): boolean {
     return handOver(this, ex);
+  }
+}
+
+// ---- the shared read buffer outlived by microtasks, not by reads -----------------------
+//
+// The next read overwrites SHARED_READ, and Node runs every queued microtask between two
+// read callbacks. An app that answers from a microtask (an `async` middleware around a
+// synchronous handler settles two or three hops later) is done with the request's bytes
+// before then: copying its head at the end of the read, as for an app waiting on I/O,
+// cost a Buffer and a copy per request. So the copy waits a few microtask hops and is made
+// only for what still points into the buffer; it always happens before control returns
+// to the event loop, hence before the next read. (Measured: see docs/design.md, "What a
+// middleware costs".)
+
+/** Microtask hops to wait for the apps of one read to settle before copying. */
+const COPY_HOPS = 8;
+const sharing: (Exchange | null)[] = [];
+let sharingCount = 0;
+let hops = 0;
+
+/** `ex` points into SHARED_READ: copied at the last hop unless it has been released by then. */
+function deferCopy(ex: Exchange): void {
+  sharing[sharingCount++] = ex;
+  if (sharingCount === 1) {
+    hops = 0;
+    queueMicrotask(copyHop);
+  }
+}
+
+/** Still in use (not back in the pool) and still pointing into the shared buffer. */
+function stillShares(ex: Exchange): boolean {
+  return ex.conn !== null && ex.scope.raw.buf === SHARED_READ;
+}
+
+function copyHop(): void {
+  if (++hops < COPY_HOPS) {
+    for (let i = 0; i < sharingCount; i++) {
+      if (stillShares(sharing[i]!)) {
+        queueMicrotask(copyHop);
+        return;
+      }
+    }
+  }
+  copyShared();
+}
+
+/**
+ * Copies the head of every exchange that still points into SHARED_READ, now. Runs at the
+ * last hop; also to be called by code that writes SHARED_READ outside a read callback
+ * (the in-process benchmark pipeline) before it does.
+ */
+export function copyShared(): void {
+  const n = sharingCount;
+  sharingCount = 0;
+  for (let i = 0; i < n; i++) {
+    const ex = sharing[i]!;
+    sharing[i] = null;
+    if (stillShares(ex)) ex.spans.copy(ex.scope);
   }
 }

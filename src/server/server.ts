@@ -50,13 +50,16 @@ export class Server extends EventEmitter {
   }
 
   /**
-   * Resolves with this server once listening: `listen(port, host, backlog)` or
+   * Runs the app's lifespan startup (lifespan.ts), then listens; resolves with this
+   * server once listening: `listen(port, host, backlog)` or
    * `listen({ port, host } | { path, mode } | { fd }, backlog)`. Defaults 127.0.0.1:8000;
-   * port 0 picks a free port (see address() and url).
+   * port 0 picks a free port (see address() and url). A failed startup rejects with a
+   * LifespanError and nothing listens.
    */
   async listen(port: number | ListenOptions = 8000, host = '127.0.0.1', backlog?: number): Promise<this> {
     const o: ListenOptions = typeof port === 'object' ? { ...port } : { port, host };
     if (backlog !== undefined) o.backlog = backlog;
+    await this.core.lifespan.startup();
     await bind(this.net, o);
     this.net.on('error', (err) => {
       if (this.listenerCount('error') > 0) this.emit('error', err);
@@ -81,17 +84,22 @@ export class Server extends EventEmitter {
     return `${this.secure ? 'https' : 'http'}://${host}:${a.port}`;
   }
 
-  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive connections. */
+  /**
+   * Stops accepting, lets in-flight requests finish (for at most timeoutGracefulShutdown),
+   * closes idle keep-alive connections, then runs the app's lifespan shutdown.
+   */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     const stopped = new Promise<void>((resolve) => {
       if (!this.net.listening) resolve();
       else this.net.close(() => resolve());
     });
-    this.closing = Promise.all([stopped, this.core.shutdown()]).then(() => {
-      this.core.stop();
-      this.emit('close');
-    });
+    this.closing = Promise.all([stopped, this.core.shutdown()])
+      .then(() => this.core.lifespan.shutdown())
+      .then(() => {
+        this.core.stop();
+        this.emit('close');
+      });
     return this.closing;
   }
 
