@@ -42,6 +42,9 @@ export interface MainOptions {
   onListening?: (info: { url: string; server: Server | null }) => void;
 }
 
+/** How long a retiring worker keeps serving after it stops accepting. */
+const DRAIN_MS = 300;
+
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(o: MainOptions): Promise<number> {
   const env = o.env ?? process.env;
@@ -140,16 +143,24 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
           },
           config.gracefulTimeout * 1000 + 2000,
         );
-      server.close().then(
-        () => {
-          if (!worker) logger.info('stopped');
-          finish(0);
-        },
-        (err) => {
-          logger.error('shutdown failed', err);
-          finish(1);
-        },
-      );
+      const close = (): void => {
+        server.close().then(
+          () => {
+            if (!worker) logger.info('stopped');
+            finish(0);
+          },
+          (err) => {
+            logger.error('shutdown failed', err);
+            finish(1);
+          },
+        );
+      };
+      if (!worker) return close();
+      // A worker stops accepting first (the primary routes new connections elsewhere) and
+      // serves on for DRAIN_MS: a connection handed over just before has its first request
+      // read and answered, not closed as idle with the request on its way.
+      server.net.close();
+      setTimeout(close, DRAIN_MS);
     }
     function onSignal(signal: NodeJS.Signals): void {
       if (stopping) {
