@@ -189,6 +189,7 @@ export class HttpConnection extends ClosableConnection {
       ex.startedAt = this.headSince;
       this.headSince = 0;
     } else ex.startedAt = now;
+    if (this.core.onResponse !== null) ex.startedPrecise = performance.now();
     ex.scope.raw.buf = this.chunk;
     ex.queued = true;
     if (this.last === null) this.first = this.last = ex;
