@@ -10,13 +10,13 @@ interface Output {
   write(text: string): unknown;
 }
 
-/** What ServerOptions.onResponse is called with. */
-export type OnResponse = (scope: Scope, status: number, startNs: bigint | number) => void;
+/** ServerOptions.onResponse: `startedAt` is performance.now() at the request's first byte. */
+export type OnResponse = (scope: Scope, status: number, startedAt: number) => void;
 
 /** The onResponse hook writing one access line per response to `out`. */
 export function accessLog(format: LogFormat, out: Output, prefix = ''): OnResponse {
   if (format === 'json') {
-    return (scope, status, startNs) => {
+    return (scope, status, startedAt) => {
       out.write(
         `${JSON.stringify({
           time: new Date().toISOString(),
@@ -28,14 +28,16 @@ export function accessLog(format: LogFormat, out: Output, prefix = ''): OnRespon
           path: pathWithRoot(scope),
           http_version: scope.httpVersion,
           status,
-          duration_ms: elapsedMs(startNs),
+          duration_ms: elapsedMs(startedAt),
         })}\n`,
       );
     };
   }
-  return (scope, status, startNs) => {
+  return (scope, status, startedAt) => {
     // The target as received (llhttp refuses control characters in it): no log injection.
-    out.write(`INFO ${prefix}${clientOf(scope)} - "${scope.method} ${pathWithRoot(scope)} HTTP/${scope.httpVersion}" ${status} ${REASONS[status] ?? ''} ${elapsedMs(startNs)}ms\n`);
+    out.write(
+      `INFO ${prefix}${clientOf(scope)} - "${scope.method} ${pathWithRoot(scope)} HTTP/${scope.httpVersion}" ${status} ${REASONS[status] ?? ''} ${elapsedMs(startedAt)}ms\n`,
+    );
   };
 }
 
@@ -44,8 +46,7 @@ function clientOf(scope: Scope): string {
   return c === null ? '-' : c[0].indexOf(':') >= 0 ? `[${c[0]}]:${c[1]}` : `${c[0]}:${c[1]}`;
 }
 
-/** Milliseconds since `startNs` (process.hrtime.bigint() or performance.now()-style ns), 3 decimals. */
-function elapsedMs(startNs: bigint | number): number {
-  const ns = typeof startNs === 'bigint' ? Number(process.hrtime.bigint() - startNs) : Number(process.hrtime.bigint()) - startNs;
-  return Math.round(ns / 1000) / 1000;
+/** Milliseconds since `startedAt`, 3 decimals. */
+function elapsedMs(startedAt: number): number {
+  return Math.round((performance.now() - startedAt) * 1000) / 1000;
 }

@@ -155,7 +155,10 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
           },
         );
       };
-      if (!worker) return close();
+      if (!worker) {
+        close();
+        return;
+      }
       // A worker stops accepting first (the primary routes new connections elsewhere) and
       // serves on for DRAIN_MS: a connection handed over just before has its first request
       // read and answered, not closed as idle with the request on its way.
@@ -199,8 +202,10 @@ function serverOptions(config: CliConfig, own: CreateServerOptions, logger: Logg
   if (config.limitConcurrency !== null) options.maxConnections = config.limitConcurrency;
   if (config.serverHeader) options.serverHeader = 'fasterapi';
   else options.serverHeader = null;
+  // Passed on as `headers` / `dateHeader`; the transport does not apply them yet (issue 17's note).
   if (config.headers.length > 0) options.headers = config.headers;
   if (!config.dateHeader) options.dateHeader = false;
+  if (config.headers.length > 0 || !config.dateHeader) logger.warn('--header and --no-date-header are not applied by this version of the transport yet');
   if (config.sslKeyfile !== null) options.tls = tlsOptions(config, cwd);
   if (config.accessLog && config.logLevel !== 'error' && config.logLevel !== 'warn') {
     options.onResponse = accessLog(config.logFormat, stderr, cluster.isWorker ? `[${process.pid}] ` : '');
