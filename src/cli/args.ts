@@ -61,8 +61,8 @@ export interface CliConfig {
   backlog: number;
   /** Seconds. */
   timeoutKeepAlive: number | null;
-  /** Seconds to wait for in-flight requests on shutdown. */
-  gracefulTimeout: number;
+  /** Seconds to wait for in-flight requests on shutdown; null: the app's timeoutGracefulShutdown, else 30. */
+  gracefulTimeout: number | null;
   sslKeyfile: string | null;
   sslCertfile: string | null;
   sslKeyfilePassword: string | null;
@@ -488,7 +488,7 @@ export function defaultConfig(): CliConfig {
     limitMaxRequests: null,
     backlog: 2048,
     timeoutKeepAlive: null,
-    gracefulTimeout: 30,
+    gracefulTimeout: null,
     sslKeyfile: null,
     sslCertfile: null,
     sslKeyfilePassword: null,

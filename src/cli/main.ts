@@ -86,11 +86,13 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
   let server: Server;
   let url: string;
   let what: string;
+  let graceMs = 30_000;
   try {
     if (config.envFile !== null) loadEnvFile(config.envFile, base, process.env);
     const loaded = await loadApp(config.app!, cwd, { factory: config.factory, interface: config.interface });
     what = loaded.kind === 'faster' ? 'app' : `${loaded.kind} app`;
     const options = serverOptions(config, loaded.options as CreateServerOptions, logger, stderr, base);
+    graceMs = options.timeoutGracefulShutdown ?? graceMs;
     let app = loaded.app;
     if (worker && config.limitMaxRequests !== null) app = recycleAfter(app, config.limitMaxRequests);
     try {
@@ -133,16 +135,13 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
       if (!worker) logger.info('shutting down: waiting for in-flight requests');
       // The server cuts requests still running after the graceful timeout; this is the
       // backstop should the app's lifespan shutdown hang too: exit 0, as uvicorn.
-      if (config.gracefulTimeout > 0)
-        timer = setTimeout(
-          () => {
-            logger.warn(`graceful shutdown timed out after ${config.gracefulTimeout} s: closing ${server.connections} connection(s)`);
-            for (const c of server.core.connections) c.socket.destroy();
-            if (!worker) logger.info('stopped');
-            finish(0);
-          },
-          config.gracefulTimeout * 1000 + 2000,
-        );
+      if (graceMs > 0)
+        timer = setTimeout(() => {
+          logger.warn(`graceful shutdown timed out after ${graceMs / 1000} s: closing ${server.connections} connection(s)`);
+          for (const c of server.core.connections) c.socket.destroy();
+          if (!worker) logger.info('stopped');
+          finish(0);
+        }, graceMs + 2000);
       const close = (): void => {
         server.close().then(
           () => {
@@ -211,7 +210,7 @@ function serverOptions(config: CliConfig, own: CreateServerOptions, logger: Logg
     options.onResponse = accessLog(config.logFormat, stderr, cluster.isWorker ? `[${process.pid}] ` : '');
   }
   options.lifespan = config.lifespan;
-  options.timeoutGracefulShutdown = config.gracefulTimeout * 1000;
+  if (config.gracefulTimeout !== null) options.timeoutGracefulShutdown = config.gracefulTimeout * 1000;
   // The WebSocket layer's options (issue 15), in its units.
   if (config.wsMaxSize !== null) options.wsMaxSize = config.wsMaxSize;
   if (config.wsPingInterval !== null) options.wsPingInterval = config.wsPingInterval * 1000;

@@ -17,7 +17,7 @@ test('parseArgs: defaults', () => {
   assert.is(c.trustedProxies, undefined);
   assert.is(c.proxyHeaders, undefined);
   assert.is(c.proxyProtocol, undefined);
-  assert.is(c.gracefulTimeout, 30);
+  assert.is(c.gracefulTimeout, null);
   assert.equal([c.accessLog, c.logFormat, c.backlog, c.uds, c.fd, c.reload, c.factory, c.interface, c.lifespan], [true, 'text', 2048, null, null, false, false, 'auto', 'auto']);
 });
 
