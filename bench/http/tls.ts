@@ -23,7 +23,23 @@ installExitHandlers();
 const dir = mkdtempSync(join(tmpdir(), 'fasterapi-tls-bench-'));
 const key = join(dir, 'key.pem');
 const cert = join(dir, 'cert.pem');
-const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=localhost', '-days', '1']);
+const made = spawnSync('openssl', [
+  'req',
+  '-x509',
+  '-newkey',
+  'ec',
+  '-pkeyopt',
+  'ec_paramgen_curve:P-256',
+  '-nodes',
+  '-keyout',
+  key,
+  '-out',
+  cert,
+  '-subj',
+  '/CN=localhost',
+  '-days',
+  '1',
+]);
 if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
 
 const { gen, note } = pickLoadGenerator('wrk');
