@@ -5,19 +5,9 @@ import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main.js';
 import { parseResponses, rawRequest } from '../helpers/raw.js';
 import { get } from '../app/serve.js';
-import { runCli, runToExit, startCli, type Cli } from './spawn.js';
+import { assertOneLineError, runCli, runToExit, startCli, type Cli } from './spawn.js';
 
 const SLOW = 'test/cli/fixtures/slow-app.ts'; // resolved to dist/test/cli/fixtures/slow-app.js
-
-/** Exactly one line on stderr, no stack trace, exit code 2. */
-function assertOneLineError(r: { code: number | string; stderr: string }, re: RegExp): void {
-  assert.is(r.code, 2, r.stderr);
-  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
-  assert.is(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^fasterapi: error: /);
-  assert.match(lines[0], re);
-  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 async function stop(cli: Cli, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
   cli.child.kill(signal);
