@@ -63,16 +63,16 @@ export function resolveModuleFile(path: string, cwd: string): string {
     if (parts.length > 1 && parts[0] !== '..' && parts[0] !== '.') add(resolve(cwd, 'dist', ...parts.slice(1)));
   };
   if (ts) {
+    add(resolve(cwd, jsOf(rel)));
+    twins(jsOf(rel));
     if (namedStat !== null && stripsTypes()) {
       // A compiled twin as new as the source is the same code and resolves './x.js' imports.
-      for (const t of [resolve(cwd, jsOf(rel)), resolve(cwd, 'dist', jsOf(rel))]) {
-        const s = stat(t);
-        if (s !== null && s.mtimeMs >= namedStat.mtimeMs) return t;
+      for (const c of candidates) {
+        const s = stat(c);
+        if (s !== null && s.mtimeMs >= namedStat.mtimeMs) return c;
       }
       return named;
     }
-    add(resolve(cwd, jsOf(rel)));
-    twins(jsOf(rel));
     if (namedStat !== null) {
       for (const c of candidates) {
         const s = stat(c);
