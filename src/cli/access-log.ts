@@ -1,33 +1,52 @@
-// Access log for --log-level debug only: the wrapper makes a closure per request,
-// so it is installed only at that level and the normal path never pays for it.
+// The access log: one line per response, written by the transport's onResponse hook
+// when the response is finished (no wrapper around the app or its send). Text lines
+// follow uvicorn's: `client - "METHOD /path?query HTTP/1.1" 200 OK`, plus the duration.
+import { REASONS } from '../http/reasons.js';
 import { pathWithRoot } from '../middleware/location.js';
-import type { App, Logger, Scope, Send } from '../types.js';
+import type { Scope } from '../types.js';
+import type { LogFormat } from './args.js';
 
-/** One line per response when it starts: `client - "METHOD /path?query HTTP/1.1" status`. */
-export function withAccessLog(app: App, logger: Logger): App {
-  const debug = logger.debug;
-  if (debug === undefined) return app;
-  return (scope, receive, send) => {
-    // Read now: the scope is pooled and may be reset by the time the response ends.
-    const line = describe(scope);
-    let logged = false;
-    const log = (status: number): void => {
-      if (logged) return;
-      logged = true;
-      debug.call(logger, `${line} ${status}`);
+interface Output {
+  write(text: string): unknown;
+}
+
+/** ServerOptions.onResponse: `startedAt` is performance.now() at the request's first byte. */
+export type OnResponse = (scope: Scope, status: number, startedAt: number) => void;
+
+/** The onResponse hook writing one access line per response to `out`. */
+export function accessLog(format: LogFormat, out: Output, prefix = ''): OnResponse {
+  if (format === 'json') {
+    return (scope, status, startedAt) => {
+      out.write(
+        `${JSON.stringify({
+          time: new Date().toISOString(),
+          level: 'info',
+          logger: 'access',
+          pid: process.pid,
+          client: clientOf(scope),
+          method: scope.method,
+          path: pathWithRoot(scope),
+          http_version: scope.httpVersion,
+          status,
+          duration_ms: elapsedMs(startedAt),
+        })}\n`,
+      );
     };
-    const logging: Send = (msg) => {
-      if (msg.type === 'http.response.start') log(msg.status);
-      else if (msg.type === 'websocket.accept') log(101);
-      return send(msg);
-    };
-    return app(scope, receive, logging);
+  }
+  return (scope, status, startedAt) => {
+    // The target as received (llhttp refuses control characters in it): no log injection.
+    out.write(
+      `INFO ${prefix}${clientOf(scope)} - "${scope.method} ${pathWithRoot(scope)} HTTP/${scope.httpVersion}" ${status} ${REASONS[status] ?? ''} ${elapsedMs(startedAt)}ms\n`,
+    );
   };
 }
 
-function describe(scope: Scope): string {
+function clientOf(scope: Scope): string {
   const c = scope.client;
-  const who = c === null ? '-' : c[0].indexOf(':') >= 0 ? `[${c[0]}]:${c[1]}` : `${c[0]}:${c[1]}`;
-  // The target as received (llhttp refuses control characters in it): no log injection.
-  return `${who} - "${scope.method} ${pathWithRoot(scope)} HTTP/${scope.httpVersion}"`;
+  return c === null ? '-' : c[0].indexOf(':') >= 0 ? `[${c[0]}]:${c[1]}` : `${c[0]}:${c[1]}`;
+}
+
+/** Milliseconds since `startedAt`, 3 decimals. */
+function elapsedMs(startedAt: number): number {
+  return Math.round((performance.now() - startedAt) * 1000) / 1000;
 }

@@ -1,24 +1,27 @@
-// `fasterapi MODULE[:EXPORT] [options]`: serves a module's app, in one process or in
-// --workers N processes under node:cluster. main() never exits the process itself: it
-// resolves with the exit code (0 after a graceful shutdown or --help, 1 when forced,
-// 2 on a usage or start-up error), which bin/fasterapi.js hands to process.exit().
-import { LifespanError } from '../server/lifespan.js';
-import cluster, { type Worker } from 'node:cluster';
+// `fasterapi MODULE[:EXPORT] [options]`: serves a module's app in one process, or under a
+// supervising primary (node:cluster) when --workers > 1, --reload or --limit-max-requests
+// asks for workers to be replaced: the primary holds the socket, a replacement starts
+// before the worker it replaces stops, so the socket never closes. main() never exits
+// the process itself: it resolves with the exit code (0 after a graceful shutdown or
+// --help, 1 when forced, 2 on a usage or start-up error), which bin/fasterapi.js hands
+// to process.exit().
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { createServer, type CreateServerOptions } from '../create.js';
-import { consoleLogger } from '../server/logger.js';
+import { LifespanError } from '../server/lifespan.js';
+import type { ListenOptions } from '../server/listen.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';
-import type { Logger } from '../types.js';
-import { withAccessLog } from './access-log.js';
-import { UsageError, parseArgs, type CliConfig } from './args.js';
-import { firstLine, loadApp, resolveModuleFile, splitSpec } from './load.js';
+import { compileMatcher } from '../trust/matcher.js';
+import type { App, Logger } from '../types.js';
+import { accessLog } from './access-log.js';
+import { type CliConfig, type Given, UsageError, parseArgs } from './args.js';
+import { loadApp, loadEnvFile, firstLine } from './load.js';
+import { applyLogConfig, makeLogger } from './log.js';
+import { type Output, runPrimary, WORKER_ENV, type WorkerMessage } from './primary.js';
+import { tlsOptions } from './tls.js';
 import { usage } from './usage.js';
-
-interface Output {
-  write(text: string): unknown;
-}
 
 export interface MainOptions {
   /** Arguments after the script name (process.argv.slice(2)). */
@@ -39,11 +42,8 @@ export interface MainOptions {
   onListening?: (info: { url: string; server: Server | null }) => void;
 }
 
-/** Set in the environment of forked workers. */
-const WORKER_ENV = 'FASTERAPI_WORKER';
-const BIN = fileURLToPath(new URL('../../../bin/fasterapi.js', import.meta.url));
-
-type WorkerMessage = { fasterapi: 'listening'; url: string } | { fasterapi: 'fatal'; message: string } | { fasterapi: 'shutdown' };
+/** How long a retiring worker keeps serving after it stops accepting. */
+const DRAIN_MS = 300;
 
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(o: MainOptions): Promise<number> {
@@ -51,9 +51,12 @@ export async function main(o: MainOptions): Promise<number> {
   const stdout = o.stdout ?? process.stdout;
   const stderr = o.stderr ?? process.stderr;
   const worker = cluster.isWorker && env[WORKER_ENV] === '1';
+  const cwd = o.cwd ?? process.cwd();
   let config: CliConfig;
   try {
-    config = parseArgs(o.args, env);
+    const given: Given = new Set();
+    config = parseArgs(o.args, env, given);
+    applyLogConfig(config, given, cwd);
   } catch (err) {
     return fatal(stderr, err, worker);
   }
@@ -69,37 +72,45 @@ export async function main(o: MainOptions): Promise<number> {
     return fatal(stderr, new UsageError('missing the app module: fasterapi MODULE[:EXPORT] [options] (see --help)'), worker);
   }
   // Worker lines carry the pid, so interleaved workers stay apart.
-  const logger = consoleLogger(config.logLevel, stderr, cluster.isWorker ? `[${process.pid}] ` : '');
-  if (config.workers > 1 && !worker) return runPrimary(config, o, logger, stderr);
+  const prefix = cluster.isWorker ? `[${process.pid}] ` : '';
+  const logger = makeLogger(config.logLevel, config.logFormat, stderr, prefix);
+  const supervised = config.workers > 1 || config.reload || config.limitMaxRequests !== null;
+  if (supervised && !worker) return runPrimary(config, o.args, { cwd, env, stderr, logger, signal: o.signal, handleSignals: o.handleSignals, onListening: o.onListening, fatal });
   return runServer(config, o, logger, stderr, worker);
 }
 
-/** One process serving the app (the whole CLI, or one cluster worker). */
+/** One process serving the app (the whole CLI, or one worker of a primary). */
 async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stderr: Output, worker: boolean): Promise<number> {
-  const cwd = o.cwd ?? process.cwd();
+  const base = o.cwd ?? process.cwd();
+  const cwd = resolve(base, config.appDir);
   let server: Server;
   let url: string;
   let what: string;
+  let graceMs = 30_000;
   try {
-    const loaded = await loadApp(config.app!, cwd);
-    what = `${loaded.kind === 'faster' ? 'app' : loaded.kind + ' app'} from ${loaded.file}`;
-    const options = { ...loaded.options, ...trustOptions(config), logger } as CreateServerOptions;
-    const app = config.logLevel === 'debug' ? withAccessLog(loaded.app, logger) : loaded.app;
+    if (config.envFile !== null) loadEnvFile(config.envFile, base, process.env);
+    const loaded = await loadApp(config.app!, cwd, { factory: config.factory, interface: config.interface });
+    what = loaded.kind === 'faster' ? 'app' : `${loaded.kind} app`;
+    const options = serverOptions(config, loaded.options as CreateServerOptions, logger, stderr, base);
+    graceMs = options.timeoutGracefulShutdown ?? graceMs;
+    let app = loaded.app;
+    if (worker && config.limitMaxRequests !== null) app = recycleAfter(app, config.limitMaxRequests);
     try {
       server = createServer(app, options);
     } catch (err) {
       throw new UsageError(`invalid server options: ${firstLine(err)}`);
     }
     try {
-      await server.listen(config.port, config.host);
+      await server.listen(listenOptions(config, base));
     } catch (err) {
       throw new UsageError(listenError(err as NodeJS.ErrnoException, config));
     }
-    url = `http://${urlHost(config.host)}:${server.address().port}`;
+    url = server.url!;
+    what = `${what} from ${loaded.file}; ${describe(options)}`;
   } catch (err) {
     return fatal(stderr, err, worker);
   }
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((done) => {
     let stopping = false;
     let timer: NodeJS.Timeout | null = null;
     const cleanup = (): void => {
@@ -116,28 +127,42 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
     };
     const finish = (code: number): void => {
       cleanup();
-      resolve(code);
+      done(code);
     };
     function stop(): void {
       if (stopping) return;
       stopping = true;
       if (!worker) logger.info('shutting down: waiting for in-flight requests');
-      if (config.gracefulTimeout !== null) {
+      // The server cuts requests still running after the graceful timeout; this is the
+      // backstop should the app's lifespan shutdown hang too: exit 0, as uvicorn.
+      if (graceMs > 0)
         timer = setTimeout(() => {
-          logger.warn(`graceful shutdown timed out after ${config.gracefulTimeout} s`);
-          finish(1);
-        }, config.gracefulTimeout * 1000);
-      }
-      server.close().then(
-        () => {
+          logger.warn(`graceful shutdown timed out after ${graceMs / 1000} s: closing ${server.connections} connection(s)`);
+          for (const c of server.core.connections) c.socket.destroy();
           if (!worker) logger.info('stopped');
           finish(0);
-        },
-        (err) => {
-          logger.error('shutdown failed', err);
-          finish(1);
-        },
-      );
+        }, graceMs + 2000);
+      const close = (): void => {
+        server.close().then(
+          () => {
+            if (!worker) logger.info('stopped');
+            finish(0);
+          },
+          (err) => {
+            logger.error('shutdown failed', err);
+            finish(1);
+          },
+        );
+      };
+      if (!worker) {
+        close();
+        return;
+      }
+      // A worker stops accepting first (the primary routes new connections elsewhere) and
+      // serves on for DRAIN_MS: a connection handed over just before has its first request
+      // read and answered, not closed as idle with the request on its way.
+      server.net.close();
+      setTimeout(close, DRAIN_MS);
     }
     function onSignal(signal: NodeJS.Signals): void {
       if (stopping) {
@@ -163,116 +188,57 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
       process.on('disconnect', stop); // the primary is gone
     }
     // Announced once the signal handlers are in place: a signal right after the line stops gracefully.
-    if (worker) process.send?.({ fasterapi: 'listening', url } satisfies WorkerMessage);
+    if (worker) process.send?.({ fasterapi: 'listening', url, what } satisfies WorkerMessage);
     else logger.info(`fasterapi running on ${url} (${what}; press CTRL+C to quit)`);
     o.onListening?.({ url, server });
   });
 }
 
-/** --workers N: forks N workers running this CLI; they share the listening socket. */
-async function runPrimary(config: CliConfig, o: MainOptions, logger: Logger, stderr: Output): Promise<number> {
-  const cwd = o.cwd ?? process.cwd();
-  try {
-    // Fail fast, with one line, before forking anything.
-    resolveModuleFile(splitSpec(config.app!)[0], cwd);
-  } catch (err) {
-    return fatal(stderr, err, false);
+/** The transport options the flags give, over the app's own (flags win). */
+function serverOptions(config: CliConfig, own: CreateServerOptions, logger: Logger, stderr: Output, cwd: string): CreateServerOptions {
+  const options: CreateServerOptions & Record<string, unknown> = { ...own, ...trustOptions(config), logger };
+  if (config.timeoutKeepAlive !== null) options.keepAliveTimeout = config.timeoutKeepAlive * 1000;
+  if (config.limitConcurrency !== null) options.maxConnections = config.limitConcurrency;
+  if (config.serverHeader) options.serverHeader = 'fasterapi';
+  else options.serverHeader = null;
+  // Passed on as `headers` / `dateHeader`; the transport does not apply them yet (issue 17's note).
+  if (config.headers.length > 0) options.headers = config.headers;
+  if (!config.dateHeader) options.dateHeader = false;
+  if (config.headers.length > 0 || !config.dateHeader) logger.warn('--header and --no-date-header are not applied by this version of the transport yet');
+  if (config.sslKeyfile !== null) options.tls = tlsOptions(config, cwd);
+  if (config.accessLog && config.logLevel !== 'error' && config.logLevel !== 'warn') {
+    options.onResponse = accessLog(config.logFormat, stderr, cluster.isWorker ? `[${process.pid}] ` : '');
   }
-  cluster.setupPrimary({ exec: BIN, args: [...o.args], cwd });
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o.env ?? {})) if (v !== undefined) env[k] = v;
-  env[WORKER_ENV] = '1';
+  options.lifespan = config.lifespan;
+  if (config.gracefulTimeout !== null) options.timeoutGracefulShutdown = config.gracefulTimeout * 1000;
+  // The WebSocket layer's options (issue 15), in its units.
+  if (config.wsMaxSize !== null) options.wsMaxSize = config.wsMaxSize;
+  if (config.wsPingInterval !== null) options.wsPingInterval = config.wsPingInterval * 1000;
+  if (config.wsPingTimeout !== null) options.wsPingTimeout = config.wsPingTimeout * 1000;
+  if (config.wsPerMessageDeflate !== undefined) options.wsPerMessageDeflate = config.wsPerMessageDeflate;
+  return options;
+}
 
-  return new Promise<number>((resolve) => {
-    const workers = new Set<Worker>();
-    const listening = new Set<Worker>();
-    let announced = false;
-    let stopping = false;
-    let done = false;
-    let exitCode = 0;
+function listenOptions(config: CliConfig, cwd: string): ListenOptions {
+  if (config.fd !== null) return { fd: config.fd, backlog: config.backlog };
+  if (config.uds !== null) return { path: resolve(cwd, config.uds), mode: config.udsMode, backlog: config.backlog };
+  return { port: config.port, host: config.host, backlog: config.backlog };
+}
 
-    const finish = (code: number): void => {
-      if (done) return;
-      done = true;
-      if (code === 0) logger.info('stopped');
-      if (o.handleSignals !== false) {
-        process.removeListener('SIGTERM', onSignal);
-        process.removeListener('SIGINT', onSignal);
-      }
-      o.signal?.removeEventListener('abort', stop);
-      resolve(code);
-    };
-    const stopAll = (code: number): void => {
-      if (stopping) return;
-      stopping = true;
-      exitCode = code;
-      for (const w of workers) {
-        // A worker still starting has no handler yet: SIGTERM ends it outright.
-        if (listening.has(w)) w.send({ fasterapi: 'shutdown' } satisfies WorkerMessage);
-        else w.process.kill('SIGTERM');
-      }
-      if (workers.size === 0) finish(exitCode);
-    };
-    const fork = (): void => {
-      const w = cluster.fork(env);
-      workers.add(w);
-      // The primary may still be answering a worker that has already exited (its listen
-      // failed: port in use): EPIPE on that channel is expected, not a crash of the primary.
-      w.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EPIPE' && err.code !== 'ERR_IPC_CHANNEL_CLOSED') logger.error('worker channel error', err);
-      });
-      w.on('message', (m: WorkerMessage) => {
-        if (m?.fasterapi === 'listening') {
-          listening.add(w);
-          if (!announced && listening.size === config.workers) {
-            announced = true;
-            logger.info(`fasterapi running on ${m.url} with ${config.workers} workers (press CTRL+C to quit)`);
-            o.onListening?.({ url: m.url, server: null });
-          }
-        } else if (m?.fasterapi === 'fatal') {
-          if (!stopping) {
-            stderr.write(`fasterapi: error: ${m.message}\n`);
-            stopAll(2);
-          }
-        }
-      });
-      w.on('exit', (code, signal) => {
-        workers.delete(w);
-        const wasListening = listening.delete(w);
-        if (stopping) {
-          if (workers.size === 0) finish(exitCode);
-          return;
-        }
-        if (wasListening) {
-          logger.warn(`worker ${w.process.pid} died (${signal ?? `exit code ${code}`}); starting another`);
-          fork();
-        } else {
-          stderr.write(`fasterapi: error: a worker exited (${signal ?? `exit code ${code}`}) before it was listening\n`);
-          stopAll(2);
-        }
-      });
-    };
-    function stop(): void {
-      if (stopping) return;
-      logger.info('shutting down: waiting for in-flight requests');
-      stopAll(0);
-    }
-    function onSignal(signal: NodeJS.Signals): void {
-      if (stopping) {
-        logger.warn(`${signal} again: killing workers`);
-        for (const w of workers) w.process.kill('SIGKILL');
-        finish(1);
-        return;
-      }
-      stop();
-    }
-    if (o.handleSignals !== false) {
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    }
-    o.signal?.addEventListener('abort', stop, { once: true });
-    for (let i = 0; i < config.workers; i++) fork();
-  });
+/** What matters behind a proxy, for the start-up line. */
+function describe(options: CreateServerOptions): string {
+  const t = options as TrustOptions & { tls?: unknown };
+  const proxies = t.proxyHeaders === false ? 'off' : compileMatcher(t.trustedProxies, null).description;
+  return `trusted proxies: ${proxies}; root path: ${t.rootPath || 'none'}; proxy preset: ${t.proxy ?? 'none'}; TLS ${t.tls != null ? 'on' : 'off'}`;
+}
+
+/** --limit-max-requests in a worker: past the limit, asks the primary for a replacement (once). */
+function recycleAfter(app: App, limit: number): App {
+  let served = 0;
+  return (scope, receive, send) => {
+    if (++served === limit) process.send?.({ fasterapi: 'recycle' } satisfies WorkerMessage);
+    return app(scope, receive, send);
+  };
 }
 
 function trustOptions(config: CliConfig): TrustOptions {
@@ -286,8 +252,10 @@ function trustOptions(config: CliConfig): TrustOptions {
   return t;
 }
 
-function listenError(err: NodeJS.ErrnoException, config: CliConfig): string {
+export function listenError(err: NodeJS.ErrnoException, config: CliConfig): string {
   if (err instanceof LifespanError) return err.message; // the app's startup failed: its own words
+  if (config.uds !== null) return `cannot listen on unix socket ${config.uds}: ${firstLine(err)}`;
+  if (config.fd !== null) return `cannot listen on file descriptor ${config.fd}: ${firstLine(err)}`;
   const where = `${urlHost(config.host)}:${config.port}`;
   switch (err.code) {
     case 'EADDRINUSE':
@@ -316,8 +284,8 @@ async function fatal(stderr: Output, err: unknown, worker: boolean): Promise<num
   const message = err instanceof UsageError ? err.message : firstLine(err);
   const send = process.send?.bind(process);
   if (worker && send !== undefined) {
-    await new Promise<void>((resolve) => {
-      send({ fasterapi: 'fatal', message } satisfies WorkerMessage, undefined, undefined, () => resolve());
+    await new Promise<void>((done) => {
+      send({ fasterapi: 'fatal', message } satisfies WorkerMessage, undefined, undefined, () => done());
     });
   } else {
     stderr.write(`fasterapi: error: ${message}\n`);

@@ -135,6 +135,7 @@ export abstract class Connection implements ExchangeOwner {
     this.localAddress = socket.localAddress ?? '';
     this.localPort = socket.localPort ?? 0;
     this.proxyBuf = core.proxyProtocol ? EMPTY : null;
+    this.secure = (socket as { encrypted?: boolean }).encrypted === true; // served over node:tls
   }
 
   // ---- pauses --------------------------------------------------------------------

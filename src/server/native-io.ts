@@ -164,7 +164,8 @@ type Adoptable = Socket & { [kAdopted]?: boolean };
  */
 export function adopt(socket: Socket, buf: Buffer, callback: (this: Socket, n: number, buf: Buffer) => void): Socket {
   const handle = (socket as unknown as { _handle: unknown })._handle;
-  if (!NATIVE_IO || handle == null) {
+  // A TLS socket's handle carries ciphertext: it keeps node:tls's own read path.
+  if (!NATIVE_IO || handle == null || (socket as { encrypted?: boolean }).encrypted === true) {
     socket.resume();
     return socket;
   }

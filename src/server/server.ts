@@ -1,49 +1,87 @@
-// createServer(): a node:net server whose connections go straight to the transport.
-import * as net from 'node:net';
+// Server: a node:net (or node:tls) server whose connections go straight to the transport.
+import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { App } from '../types.js';
 import { ServerCore, type TrustStage } from './core.js';
+import { bind, type ListenOptions } from './listen.js';
 import type { TransportOptions } from './options.js';
+
+export type { ListenOptions };
 
 export interface ServerOptions extends TransportOptions {
   /** Built from the trust options by the public createServer (src/index.ts); null disables the stage. */
   trustStage?: TrustStage | null;
   proxyProtocol?: boolean;
+  /**
+   * Serve HTTPS: node:tls options (key, cert, passphrase, ca …). The scheme of every
+   * request is then https (wss), from the socket itself; the trust stage, limits and
+   * timeouts are the same as for plain connections.
+   */
+  tls?: tls.TlsOptions | null;
 }
 
-export class Server {
+/**
+ * Emits 'listening' once listen() is done, 'close' once close() is, and 'error' for a
+ * server socket error after listening (logged instead when nobody listens for it).
+ */
+export class Server extends EventEmitter {
   readonly core: ServerCore;
   readonly net: net.Server;
+  readonly secure: boolean;
   private closing: Promise<void> | null = null;
 
   constructor(app: App, options: ServerOptions = {}) {
+    super();
     if (typeof app !== 'function') throw new TypeError('app must be a function (scope, receive, send)');
     this.core = new ServerCore(app, options, options.trustStage ?? null, options.proxyProtocol === true);
     const core = this.core;
-    // allowHalfOpen: a client that sends FIN after its request still gets the response.
-    this.net = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => core.accept(socket));
+    this.secure = options.tls != null;
+    if (options.tls != null) {
+      // The handshake gets the time a head gets (node:tls would wait 120 s).
+      const t = { handshakeTimeout: options.headersTimeout ?? 60_000, ...options.tls, allowHalfOpen: true, noDelay: true };
+      this.net = tls.createServer(t, (socket) => core.accept(socket));
+      this.net.on('tlsClientError', (_err, socket) => socket.destroy());
+    } else {
+      // allowHalfOpen: a client that sends FIN after its request still gets the response.
+      this.net = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => core.accept(socket));
+    }
   }
 
   /**
-   * Runs the app's lifespan startup (lifespan.ts), then listens; resolves once listening.
-   * `port` 0 picks a free port (see address()). A failed startup rejects with a
+   * Runs the app's lifespan startup (lifespan.ts), then listens; resolves with this
+   * server once listening: `listen(port, host, backlog)` or
+   * `listen({ port, host } | { path, mode } | { fd }, backlog)`. Defaults 127.0.0.1:8000;
+   * port 0 picks a free port (see address() and url). A failed startup rejects with a
    * LifespanError and nothing listens.
    */
-  async listen(port = 8000, host = '127.0.0.1', backlog = 511): Promise<this> {
+  async listen(port: number | ListenOptions = 8000, host = '127.0.0.1', backlog?: number): Promise<this> {
+    const o: ListenOptions = typeof port === 'object' ? { ...port } : { port, host };
+    if (backlog !== undefined) o.backlog = backlog;
     await this.core.lifespan.startup();
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.net.once('error', onError);
-      this.net.listen(port, host, backlog, () => {
-        this.net.removeListener('error', onError);
-        this.core.start();
-        resolve(this);
-      });
+    await bind(this.net, o);
+    this.net.on('error', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else this.core.logError('server socket error', err);
     });
+    this.core.start();
+    this.emit('listening');
+    return this;
   }
 
+  /** The bound address: { address, family, port } for TCP, the path for a unix socket. */
   address(): AddressInfo {
     return this.net.address() as AddressInfo;
+  }
+
+  /** 'http://127.0.0.1:8000', 'https://[::1]:8443', or 'unix:/run/app.sock' (null before listen()). */
+  get url(): string | null {
+    const a = this.net.address();
+    if (a === null) return null;
+    if (typeof a === 'string') return `unix:${a}`;
+    const host = a.family === 'IPv6' || a.address.includes(':') ? `[${a.address}]` : a.address;
+    return `${this.secure ? 'https' : 'http'}://${host}:${a.port}`;
   }
 
   /**
@@ -58,7 +96,10 @@ export class Server {
     });
     this.closing = Promise.all([stopped, this.core.shutdown()])
       .then(() => this.core.lifespan.shutdown())
-      .then(() => this.core.stop());
+      .then(() => {
+        this.core.stop();
+        this.emit('close');
+      });
     return this.closing;
   }
 

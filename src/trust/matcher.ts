@@ -62,6 +62,8 @@ export class ProxyMatcher {
   private readonly peerCache = new Map<string, boolean>();
   private readonly words = new Int32Array(4);
   private readonly scratch = Buffer.allocUnsafe(64);
+  /** A unix-socket peer (no address) is a trusted proxy: the 'unix' entry, never implied by '*'. */
+  unix = false;
 
   constructor(kind: TrustKind, hops: number, fn: TrustFunction | null, ranges: Int32Array, description: string) {
     this.kind = kind;
@@ -158,6 +160,7 @@ export function compileMatcher(value: TrustedProxies | undefined, logger: Pick<L
   const words: number[] = [];
   const names: string[] = [];
   let all = false;
+  let unix = false;
   for (const raw of value as readonly unknown[]) {
     if (typeof raw !== 'string') throw new TypeError(`trustedProxies entries must be strings, got ${typeof raw}`);
     const entry = raw.trim();
@@ -167,16 +170,22 @@ export function compileMatcher(value: TrustedProxies | undefined, logger: Pick<L
       continue;
     }
     const lower = entry.toLowerCase();
+    if (lower === 'unix') {
+      unix = true;
+      continue;
+    }
     const cidrs = Object.hasOwn(NAMED_RANGES, lower) ? NAMED_RANGES[lower] : [entry];
     for (const cidr of cidrs) compileRange(cidr, entry, words);
     names.push(entry);
   }
+  let m: ProxyMatcher;
   if (all) {
     logger?.warn(TRUST_ALL_WARNING);
-    return new ProxyMatcher(TRUST_KIND.ALL, 0, null, new Int32Array(0), '*');
-  }
-  if (words.length === 0) return new ProxyMatcher(TRUST_KIND.NONE, 0, null, new Int32Array(0), 'nothing');
-  return new ProxyMatcher(TRUST_KIND.RANGES, 0, null, Int32Array.from(words), names.join(', '));
+    m = new ProxyMatcher(TRUST_KIND.ALL, 0, null, new Int32Array(0), unix ? '*, unix' : '*');
+  } else if (words.length === 0) m = new ProxyMatcher(TRUST_KIND.NONE, 0, null, new Int32Array(0), unix ? 'unix' : 'nothing');
+  else m = new ProxyMatcher(TRUST_KIND.RANGES, 0, null, Int32Array.from(words), unix ? [...names, 'unix'].join(', ') : names.join(', '));
+  m.unix = unix;
+  return m;
 }
 
 /** Appends network[4] + mask[4] for `cidr` to `out`; throws with `entry` named. */
@@ -189,7 +198,7 @@ function compileRange(cidr: string, entry: string, out: number[]): void {
   if (ipaddr.IPv4.isValidFourPartDecimal(addr)) v4 = true;
   else if (ipaddr.IPv6.isValid(addr)) v4 = false;
   else if (ipaddr.IPv4.isValid(addr)) throw invalid('IPv4 addresses must be four decimal parts without leading zeros (a.b.c.d)');
-  else throw invalid("expected an IPv4/IPv6 address, a CIDR, 'loopback', 'linklocal', 'uniquelocal', '*' or a hop count");
+  else throw invalid("expected an IPv4/IPv6 address, a CIDR, 'loopback', 'linklocal', 'uniquelocal', 'unix', '*' or a hop count");
   // The same strict parser as for header items, so config and headers agree
   // (ipaddr.js reads '::1.2.3.4' as '::ffff:1.2.3.4'; RFC 4291 does not).
   const w = new Int32Array(4);

@@ -171,7 +171,8 @@ export class Trust {
     if (this.rootPath.length > 0) scope.rootPath = this.rootPath;
     if (!this.proxyHeaders) return;
     const peer = scope.peer;
-    if (peer === null || !this.matcher.trusts(peer[0], 0)) return;
+    // A unix-socket peer has no address: trusted only when the list says 'unix'.
+    if (peer === null ? !this.matcher.unix : !this.matcher.trusts(peer[0], 0)) return;
 
     const h = scope.raw;
     const ids = h.ids;

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FLAGS, UsageError, parseArgs } from '../../src/cli/args.js';
+import { readFileSync } from 'node:fs';
+import { FLAGS, NOT_SUPPORTED, UsageError, parseArgs } from '../../src/cli/args.js';
 import { resolveModuleFile, splitSpec } from '../../src/cli/load.js';
 import { usage } from '../../src/cli/usage.js';
 import { ROOT } from './spawn.js';
@@ -17,6 +18,7 @@ test('parseArgs: defaults', () => {
   assert.is(c.proxyHeaders, undefined);
   assert.is(c.proxyProtocol, undefined);
   assert.is(c.gracefulTimeout, null);
+  assert.equal([c.accessLog, c.logFormat, c.backlog, c.uds, c.fd, c.reload, c.factory, c.interface, c.lifespan], [true, 'text', 2048, null, null, false, false, 'auto', 'auto']);
 });
 
 test('parseArgs: every flag, both --flag value and --flag=value', () => {
@@ -84,8 +86,8 @@ test('parseArgs: environment variables, overridden by flags', () => {
   assert.equal(parseArgs([], { FASTERAPI_FORWARDED_ALLOW_IPS: '10.0.0.1' }).trustedProxies, ['10.0.0.1']);
 });
 
-test('parseArgs: every flag has an environment variable (except --help and --version)', () => {
-  for (const f of FLAGS) if (f.key !== 'help' && f.key !== 'version') assert.ok(f.env.length > 0, f.flag);
+test('parseArgs: every flag has an environment variable (except --help, --version and the repeatable --header)', () => {
+  for (const f of FLAGS) if (f.key !== 'help' && f.key !== 'version' && f.key !== 'headers') assert.ok(f.env.length > 0, f.flag);
   assert.ok(FLAGS.find((f) => f.flag === '--forwarded-allow-ips')!.env.includes('FORWARDED_ALLOW_IPS'), "uvicorn's name");
 });
 
@@ -127,6 +129,118 @@ test('usage: lists every flag and its environment variables', () => {
   assert.match(text, /dist\//, 'documents the compiled-twin lookup');
 });
 
+test('docs/cli.md and --help: every flag, its variables and its uvicorn equivalent; the uvicorn options not supported', () => {
+  const doc = readFileSync(`${ROOT}docs/cli.md`, 'utf8');
+  const text = usage();
+  for (const f of FLAGS) {
+    assert.ok(doc.includes(`\`${f.flag}`), `docs/cli.md: ${f.flag}`);
+    if (f.negation) assert.ok(doc.includes(f.negation), `docs/cli.md: ${f.negation}`);
+    for (const e of f.env) assert.ok(doc.includes(e), `docs/cli.md: ${e}`);
+    assert.ok(text.includes(`uvicorn: ${f.uvicorn}`), `--help: ${f.flag}`);
+  }
+  for (const [flags] of NOT_SUPPORTED) for (const flag of flags.split(', ')) assert.ok(doc.includes(flag) && text.includes(flag), flag);
+});
+
+test('parseArgs: the new options, repeatable flags, combinations uvicorn refuses', () => {
+  const c = parseArgs([
+    'm.js',
+    '--uds',
+    '/tmp/a.sock',
+    '--uds-mode',
+    '660',
+    '--header',
+    'x-a: 1',
+    '--header=x-b:2',
+    '--no-access-log',
+    '--log-format',
+    'json',
+    '--timeout-keep-alive',
+    '5',
+    '--limit-concurrency',
+    '10',
+    '--limit-max-requests',
+    '1000',
+    '--backlog',
+    '128',
+    '--factory',
+    '--app-dir',
+    'src',
+    '--interface',
+    'fetch',
+    '--lifespan',
+    'off',
+    '--reload',
+    '--reload-dir',
+    'a',
+    '--reload-dir',
+    'b',
+    '--no-date-header',
+    '--server-header',
+    '--ws-ping-interval',
+    '1.5',
+  ]);
+  assert.equal(
+    [
+      c.uds,
+      c.udsMode,
+      c.headers,
+      c.accessLog,
+      c.logFormat,
+      c.timeoutKeepAlive,
+      c.limitConcurrency,
+      c.limitMaxRequests,
+      c.backlog,
+      c.factory,
+      c.appDir,
+      c.interface,
+      c.lifespan,
+      c.reload,
+      c.reloadDirs,
+      c.dateHeader,
+      c.serverHeader,
+      c.wsPingInterval,
+    ],
+    [
+      '/tmp/a.sock',
+      0o660,
+      [
+        ['x-a', '1'],
+        ['x-b', '2'],
+      ],
+      false,
+      'json',
+      5,
+      10,
+      1000,
+      128,
+      true,
+      'src',
+      'fetch',
+      'off',
+      true,
+      ['a', 'b'],
+      false,
+      true,
+      1.5,
+    ],
+  );
+  // A repeatable flag replaces its variable's list.
+  assert.equal(parseArgs(['m.js', '--reload-dir', 'x'], { FASTERAPI_RELOAD_DIRS: 'a,b' }).reloadDirs, ['x']);
+  assert.equal(parseArgs(['m.js'], { FASTERAPI_RELOAD_DIRS: 'a, b' }).reloadDirs, ['a', 'b']);
+  assert.equal(parseArgs(['m.js'], { FORWARDED_ALLOW_IPS: '' }).trustedProxies, []);
+  for (const [args, re] of [
+    [['m.js', '--reload', '--workers', '2'], /--reload cannot be used with --workers > 1/],
+    [['m.js', '--ssl-keyfile', 'k.pem'], /--ssl-keyfile and --ssl-certfile go together/],
+    [['m.js', '--uds', 'a.sock', '--fd', '3'], /--uds and --fd/],
+    [['m.js', '--interface', 'wsgi'], /invalid --interface wsgi: expected auto, faster, fetch, asgi, node/],
+    [['m.js', '--header', 'novalue'], /invalid --header novalue: expected NAME:VALUE/],
+    [['m.js', '--uds-mode', '999'], /octal/],
+    [['m.js', '--forwarded-allow-ips', 'example.com'], /invalid --forwarded-allow-ips example\.com: trustedProxies entry "example\.com" is not valid/],
+  ] as [string[], RegExp][]) {
+    assert.throws(() => parseArgs(args), re, args.join(' '));
+  }
+});
+
 test('splitSpec: module and export', () => {
   assert.equal(splitSpec('main.js'), ['main.js', null]);
   assert.equal(splitSpec('main.js:app'), ['main.js', 'app']);
@@ -140,7 +254,10 @@ test('resolveModuleFile: the file, else its compiled twin under dist/', () => {
   assert.is(resolveModuleFile('examples/hello.ts', ROOT), `${ROOT}dist/examples/hello.js`);
   assert.is(resolveModuleFile('examples/hello', ROOT), `${ROOT}dist/examples/hello.js`);
   assert.is(resolveModuleFile('bin/fasterapi.js', ROOT), `${ROOT}bin/fasterapi.js`);
-  assert.throws(() => resolveModuleFile('examples/none.js', ROOT), /cannot find module 'examples\/none.js' \(looked for examples\/none.js, dist\/examples\/none.js\)/);
+  assert.throws(
+    () => resolveModuleFile('examples/none.js', ROOT),
+    /cannot find module 'examples\/none.js' \(looked for examples\/none.js, dist\/examples\/none.js, dist\/none.js\)/,
+  );
 });
 
 test.run();

@@ -5,19 +5,9 @@ import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main.js';
 import { parseResponses, rawRequest } from '../helpers/raw.js';
 import { get } from '../app/serve.js';
-import { runCli, runToExit, startCli, type Cli } from './spawn.js';
+import { assertOneLineError, runCli, runToExit, startCli, type Cli } from './spawn.js';
 
 const SLOW = 'test/cli/fixtures/slow-app.ts'; // resolved to dist/test/cli/fixtures/slow-app.js
-
-/** Exactly one line on stderr, no stack trace, exit code 2. */
-function assertOneLineError(r: { code: number | string; stderr: string }, re: RegExp): void {
-  assert.is(r.code, 2, r.stderr);
-  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
-  assert.is(lines.length, 1, r.stderr);
-  assert.match(lines[0], /^fasterapi: error: /);
-  assert.match(lines[0], re);
-  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
-}
 
 async function stop(cli: Cli, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | string> {
   cli.child.kill(signal);
@@ -46,7 +36,7 @@ test('fasterapi: bad flags, missing file or export, a module that fails: one lin
   assertOneLineError(await runToExit(['examples/hello.js:nope']), /has no export 'nope' \(it exports: default\)/);
   assertOneLineError(await runToExit(['test/cli/fixtures/asgi-app.ts']), /has no default export; name one as .*:NAME \(it exports: handler\)/);
   assertOneLineError(await runToExit(['test/cli/fixtures/not-app.ts']), /export 'default' of .* is not an app/);
-  assertOneLineError(await runToExit(['test/cli/fixtures/throws.ts']), /failed to load .*throws.js: boom at import$/);
+  assertOneLineError(await runToExit(['test/cli/fixtures/throws.ts']), /failed to load .*throws.js: dist\/test\/cli\/fixtures\/throws.js:\d+:\d+: Error: boom at import$/);
   assertOneLineError(await runToExit([SLOW, '--forwarded-allow-ips', 'not-an-ip']), /not-an-ip/);
   assertOneLineError(await runToExit([SLOW], { env: { FASTERAPI_LOG_LEVEL: 'chatty' } }), /FASTERAPI_LOG_LEVEL=chatty/);
   assertOneLineError(await runToExit([SLOW, '--proxy', 'apache']), /invalid --proxy apache: proxy must be one of nginx, haproxy, caddy, traefik, aws-alb/);
@@ -73,7 +63,10 @@ test('fasterapi MODULE: serves the default export, prints the URL, SIGTERM lets 
   const { cli, port, url } = await startCli([SLOW, '--port', '0']);
   try {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.match(cli.stderr(), /INFO fasterapi running on http:\/\/127\.0\.0\.1:\d+ \(app from dist\/test\/cli\/fixtures\/slow-app\.js; press CTRL\+C to quit\)/);
+    assert.match(
+      cli.stderr(),
+      /INFO fasterapi running on http:\/\/127\.0\.0\.1:\d+ \(app from dist\/test\/cli\/fixtures\/slow-app\.js; trusted proxies: loopback; root path: none; proxy preset: none; TLS off; press CTRL\+C to quit\)/,
+    );
     assert.is((await get(port, '/')).body, 'ok');
     assert.not.match(cli.stderr(), /DEBUG/, 'no access log at info');
     const slow = rawRequest(port, 'GET /slow HTTP/1.1\r\nhost: x\r\n\r\n', { timeout: 3000 });
@@ -107,15 +100,38 @@ test('fasterapi: SIGINT stops too; a second signal exits at once with 1', async 
   }
 });
 
-test('fasterapi --log-level debug: one access log line per request', async () => {
-  const { cli, port } = await startCli([SLOW, '--port', '0', '--log-level', 'debug']);
+test('fasterapi access log: on by default at info (uvicorn format + duration), JSON with --log-format json, off with --no-access-log', async () => {
+  const text = await startCli([SLOW, '--port', '0']);
   try {
-    await get(port, '/whoami?x=1', ['host: a.test', 'x-forwarded-for: 203.0.113.9']);
-    await get(port, '/missing');
-    await cli.waitFor(/GET \/missing HTTP\/1\.1" 404/);
-    assert.match(cli.stderr(), /DEBUG 203\.0\.113\.9:\d+ - "GET \/whoami\?x=1 HTTP\/1\.1" 200\n/);
+    await get(text.port, '/whoami?x=1', ['host: a.test', 'x-forwarded-for: 203.0.113.9']);
+    await get(text.port, '/missing');
+    await text.cli.waitFor(/GET \/missing HTTP\/1\.1" 404/);
+    assert.match(text.cli.stderr(), /\nINFO 203\.0\.113\.9:\d+ - "GET \/whoami\?x=1 HTTP\/1\.1" 200 OK \d+(\.\d+)?ms\n/);
+    assert.match(text.cli.stderr(), /\nINFO 127\.0\.0\.1:\d+ - "GET \/missing HTTP\/1\.1" 404 Not Found \d+(\.\d+)?ms\n/);
+  } finally {
+    await stop(text.cli);
+  }
+  const { cli, port } = await startCli([SLOW, '--port', '0', '--log-format', 'json']);
+  try {
+    await cli.waitFor(/"message":"fasterapi running on http:\/\/127\.0\.0\.1:\d+/);
+    await get(port, '/whoami');
+    const line = await cli.waitFor(/\{[^\n]*"logger":"access"[^\n]*\}\n/);
+    const rec = JSON.parse(line[0]) as Record<string, unknown>;
+    assert.equal([rec.level, rec.method, rec.path, rec.http_version, rec.status], ['info', 'GET', '/whoami', '1.1', 200]);
+    assert.match(String(rec.client), /^127\.0\.0\.1:\d+$/);
+    assert.type(rec.duration_ms, 'number');
+    for (const l of cli.stderr().trim().split('\n')) JSON.parse(l); // every line is JSON
   } finally {
     await stop(cli);
+  }
+  const quiet = await startCli([SLOW, '--port', '0', '--no-access-log']);
+  try {
+    await get(quiet.port, '/whoami');
+    await get(quiet.port, '/missing');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.not.match(quiet.cli.stderr(), /GET \//);
+  } finally {
+    await stop(quiet.cli);
   }
 });
 

@@ -2,6 +2,7 @@
 // is killed when its test ends (and on exit, should a test crash).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import * as assert from 'uvu/assert';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../../bin/fasterapi.js', import.meta.url));
@@ -23,11 +24,12 @@ export interface Cli {
   kill(): void;
 }
 
-export function runCli(args: string[], o: { env?: Record<string, string>; cwd?: string } = {}): Cli {
+/** `fds`: descriptors of ours the child inherits as 3, 4, … (for --fd). */
+export function runCli(args: string[], o: { env?: Record<string, string>; cwd?: string; fds?: number[] } = {}): Cli {
   const env: Record<string, string | undefined> = { ...process.env, ...o.env };
   // The suite may run with these set; a test sets what it needs.
   for (const k of Object.keys(env)) if (k.startsWith('FASTERAPI_') || k === 'FORWARDED_ALLOW_IPS' || k === 'WEB_CONCURRENCY') if (!(o.env && k in o.env)) delete env[k];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe', ...(o.fds ?? [])] });
   live.add(child);
   let out = '';
   let err = '';
@@ -94,11 +96,21 @@ export async function runToExit(args: string[], o: { env?: Record<string, string
 export async function startCli(args: string[], o: { env?: Record<string, string>; cwd?: string } = {}): Promise<{ cli: Cli; url: string; port: number }> {
   const cli = runCli(args, o);
   try {
-    const m = await cli.waitFor(/running on (http:\/\/[^\s]+)/, 8000);
+    const m = await cli.waitFor(/running on (https?:\/\/[^\s]+)/, 8000);
     const url = m[1];
     return { cli, url, port: Number(new URL(url).port) };
   } catch (err) {
     cli.kill();
     throw err;
   }
+}
+
+/** Exactly one line on stderr, no stack trace, exit code 2. */
+export function assertOneLineError(r: { code: number | string; stderr: string }, re: RegExp): void {
+  assert.is(r.code, 2, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+  assert.is(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^fasterapi: error: /);
+  assert.match(lines[0], re);
+  assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
 }
