@@ -3,7 +3,8 @@
 import type { App, Receive, Scope, Send } from '../types.js';
 import { FetchEnv } from './env.js';
 import { installGlobals } from './globals.js';
-import { FetchRequest, kFinish } from './request.js';
+import { respond } from '../server/respond.js';
+import { FetchRequest, kFinish, kTooLarge } from './request.js';
 import { RequestUrlError } from './url.js';
 import { writeResponse } from './write.js';
 
@@ -12,13 +13,24 @@ export type FetchHandler = (request: Request, env: FetchEnv) => Response | Promi
 
 export interface FetchHandlerOptions {
   /**
-   * Install fasterapi's lightweight Response (and a Request that accepts the lazy
-   * requests) as the globals, so frameworks that call `new Response()` (Hono's c.json,
-   * c.text, …) skip the ~25 µs a real Response costs on Node 20. Default false: no
-   * global is replaced unless asked. @hono/node-server does this by default.
+   * Install fasterapi's light Response (and a Request that accepts the lazy requests) as
+   * the globals, so frameworks that call `new Response()` (Hono's c.json, Elysia, …)
+   * skip the ~25 µs a platform Response costs on Node 20. Default true, as
+   * @hono/node-server's; false leaves the globals alone (code that checks
+   * `Object.getPrototypeOf(res) === Response.prototype`, or another library that
+   * replaces them too).
    */
   overrideGlobalObjects?: boolean;
+  /**
+   * Most bytes a buffered body read (`text()`, `json()`, `arrayBuffer()`, `bytes()`,
+   * `blob()`) takes; past it the read rejects and the request is answered 413. Streamed
+   * reads (`request.body`) are not capped here. Default 64 MiB; 0: no cap.
+   */
+  maxBufferedBodySize?: number;
 }
+
+/** Default `maxBufferedBodySize`. */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
 /**
  * Serves `fetch` on the transport: `createServer(createFetchHandler(app.fetch))`.
@@ -30,9 +42,11 @@ export interface FetchHandlerOptions {
  */
 export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOptions = {}): App {
   if (typeof fetch !== 'function') throw new TypeError('fetch must be a function (request, env) => Response');
-  if (options.overrideGlobalObjects === true) installGlobals();
+  if (options.overrideGlobalObjects !== false) installGlobals();
+  const cap = options.maxBufferedBodySize ?? MAX_BUFFERED_BODY;
+  if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxBufferedBodySize must be an integer >= 0, got ${cap}`);
   return function fetchApp(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
-    const req = new FetchRequest(scope, receive);
+    const req = new FetchRequest(scope, receive, cap);
     let res: Response | Promise<Response>;
     try {
       res = fetch(req as unknown as Request, new FetchEnv(scope.client));
@@ -50,6 +64,8 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
 }
 
 function write(req: FetchRequest, res: Response, send: Send): void | Promise<void> {
+  // The app may have caught the error of a capped read and answered something else.
+  if (req[kTooLarge]) return tooLarge(req, send);
   let p: void | Promise<void>;
   try {
     p = writeResponse(req, res, send);
@@ -66,11 +82,14 @@ function write(req: FetchRequest, res: Response, send: Send): void | Promise<voi
 }
 
 /** The handler threw or rejected: 400 for a request whose URL cannot be made, else the transport's 500. */
-function failed(req: FetchRequest, err: unknown, send: Send): void {
+function failed(req: FetchRequest, err: unknown, send: Send): void | Promise<void> {
+  if (req[kTooLarge]) return tooLarge(req, send);
   req[kFinish]();
-  if (err instanceof RequestUrlError) {
-    send(400, null, null);
-    return;
-  }
+  if (err instanceof RequestUrlError) return respond(send, 400, null, null);
   throw err;
+}
+
+function tooLarge(req: FetchRequest, send: Send): void | Promise<void> {
+  req[kFinish]();
+  return respond(send, 413, null, null);
 }

@@ -1,15 +1,17 @@
 // Response out: what a fetch handler returned, written through the transport.
 //
-// Fast path (exactly these): a FastResponse or a real Response whose body is absent, a
-// string or bytes (a real one only where its body source is readable, Node 20), or a
-// Blob. They go out as ONE send(status, head, body) call: the transport writes status
-// line, fields and body into its output slab with a single socket write, and no stream
-// is read. Everything else (a ReadableStream body, a real Response on a runtime whose
-// body can only be read as a stream) streams through http.response.body messages, each
-// awaited for backpressure, unless the stream turns out to be complete at once.
+// Fast path (exactly these): a light Response (ours, @hono/node-server's, srvx's
+// FastResponse: see light.ts) or a platform Response whose body is absent, a string or
+// bytes (a platform one only where its body source is readable, Node 20), or a Blob. They
+// go out as ONE respond() call: the transport writes status line, fields and body into its
+// output slab with a single socket write, and no stream is read. Everything else (a
+// ReadableStream body, a platform Response on a runtime whose body can only be read as a
+// stream) streams through http.response.body messages, each awaited for backpressure.
 import type { Send } from '../types.js';
+import { respond } from '../server/respond.js';
 import { FastResponse, TEXT_PLAIN, parts } from './response.js';
-import { encoded, encodedFramed, head, headPairs, headText } from './header-fields.js';
+import { light, unpackLight } from './light.js';
+import { encoded, encodedFramed, flatHeadText, head, headPairs, headText } from './header-fields.js';
 import { kFinish, kPumping, type FetchRequest } from './request.js';
 
 const NativeResponse = globalThis.Response;
@@ -38,7 +40,12 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send): void
   let status: number;
   let body: Body;
   let text: string;
-  if (typeof res === 'object' && res !== null && FastResponse.unpack(res)) {
+  // Light Responses' streams go out as they come (chunked), as their own servers send
+  // them; a platform Response's stream is probed first, as @hono/node-server does.
+  let probe = false;
+  let defaultType = true;
+  if (typeof res !== 'object' || res === null) throw new TypeError('The fetch handler did not return a Response');
+  if (FastResponse.unpack(res)) {
     status = parts.status;
     body = parts.body;
     text = headText(parts.headers);
@@ -47,15 +54,21 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send): void
       text += 'content-type: ' + type + '\r\n';
       head.contentType = true;
     }
+  } else if (unpackLight(res)) {
+    status = light.status;
+    body = light.body;
+    text = light.flat ? flatHeadText(light.headers as string[]) : headText(light.headers as HeadersInit | undefined);
+    defaultType = light.defaultType;
   } else if (res instanceof NativeResponse) {
     status = res.status;
     text = headText(res.headers);
     body = nativeBody(res);
+    probe = true;
   } else {
     throw new TypeError('The fetch handler did not return a Response');
   }
   // @hono/node-server labels every body without a Content-Type as text; so does this.
-  if (body !== null && !head.contentType) text += DEFAULT_TYPE_LINE;
+  if (body !== null && defaultType && !head.contentType) text += DEFAULT_TYPE_LINE;
   const isHead = req.method === 'HEAD';
   const length = head.contentLength;
   const connection = head.connection;
@@ -63,7 +76,7 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send): void
     sendWhole(req, send, status, text, body, isHead, length, connection);
     return;
   }
-  if (body instanceof ReadableStream) return sendStream(req, send, status, text, body, isHead, length, connection);
+  if (body instanceof ReadableStream) return sendStream(req, send, status, text, body, isHead, length, connection, probe);
   return body.arrayBuffer().then((ab) => sendWhole(req, send, status, text, new Uint8Array(ab), isHead, length, connection));
 }
 
@@ -96,13 +109,13 @@ function sendWhole(req: FetchRequest, send: Send, status: number, text: string, 
     // HEAD answered without the GET body (Hono drops it): no Content-Length unless the
     // app gave one, as node:http does; a made-up `content-length: 0` would be wrong.
     if (length >= 0) text += 'content-length: ' + length + '\r\n';
-    send(status, encodedFramed(text), null);
+    respond(send, status, encodedFramed(text), null);
     return;
   }
   // The fast path with a per-response EncodedHeaders: 2.69 µs per request against 3.12 µs
   // for the same response as an http.response.start + body pair (client and server in
   // one process, 13 alternating rounds of 256k pipelined requests, medians).
-  send(status, text.length === 0 ? null : encoded(text), body);
+  respond(send, status, text.length === 0 ? null : encoded(text), body);
 }
 
 const NOT_YET = Symbol('not yet');
@@ -111,8 +124,9 @@ function nextTurn(): Promise<typeof NOT_YET> {
 }
 
 /**
- * A stream body. Chunks already available (up to PROBE_READS) are read first: a stream
- * that ends within them is sent whole with a Content-Length. Otherwise the head goes
+ * A stream body. With `probe` (a platform Response), chunks already available (up to
+ * PROBE_READS) are read first: a stream that ends within them is sent whole with a
+ * Content-Length. Otherwise the head goes
  * out at once (with what was read), so a slow stream such as server-sent events shows
  * its headers immediately, then every chunk is a send() awaited for backpressure. A
  * client that leaves cancels the stream (Request.signal aborts too).
@@ -126,6 +140,7 @@ async function sendStream(
   isHead: boolean,
   length: number,
   connection: boolean,
+  probe: boolean,
 ): Promise<void> {
   const reader = stream.getReader(); // a locked stream throws: the transport answers 500
   if (isHead) {
@@ -138,7 +153,7 @@ async function sendStream(
     let first: Uint8Array[] | null = null;
     let total = 0;
     let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = reader.read();
-    for (let i = 0; i < PROBE_READS; i++) {
+    for (let i = probe ? 0 : PROBE_READS; i < PROBE_READS; i++) {
       const r = await Promise.race([pending, nextTurn()]);
       if (r === NOT_YET) break;
       if (r.done) {
