@@ -37,7 +37,8 @@ export async function adapt(value: unknown, what: string, hint: AppInterface = '
   const answersAll = answersEverything(v);
 
   if ((hint === 'auto' || hint === 'fetch') && typeof v.fetch === 'function') {
-    const name = answersAll ? 'itty-router' : className(v);
+    // itty-router's router is a Proxy over an object with a real `routes` list.
+    const name = answersAll ? (Array.isArray(v.routes) ? 'itty-router' : null) : className(v);
     return { app: await fetchApp(v as FetchTarget, what, name), options: {}, kind: name === null ? 'fetch' : `fetch (${name})` };
   }
   if (hint === 'fetch') throw new UsageError(`${what} has no fetch() method (--interface fetch)`);
@@ -77,10 +78,11 @@ function hasRealProperty(v: object, name: string): boolean {
   return false;
 }
 
-/** The class an app object was made by, when it is not a plain object or function. */
+/** The class an app object was made by (bundlers' leading `_` dropped: Elysia's is `_Elysia`), unless plain. */
 function className(v: Loose): string | null {
-  const name = (v.constructor as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' && name !== '' && name !== 'Object' && name !== 'Function' ? name : null;
+  const raw = (v.constructor as { name?: unknown } | undefined)?.name;
+  const name = typeof raw === 'string' ? raw.replace(/^_+/, '') : '';
+  return name !== '' && name !== 'Object' && name !== 'Function' ? name : null;
 }
 
 /** The (req, res) listener of a node:http-style app and what it is, or null. */
