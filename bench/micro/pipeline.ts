@@ -11,6 +11,7 @@ import { beginRead, endRead } from '../../src/server/output.js';
 import type { Scope } from '../../src/scope/scope.js';
 import { Trust } from '../../src/trust/index.js';
 import type { App, Receive, ReceiveMessage, Send } from '../../src/types.js';
+import { respond } from '../../src/server/respond.js';
 
 export const HELLO = 'Hello, World!';
 export const TEXT_HEAD = encodeHeaders({ 'content-type': 'text/plain' });
@@ -100,7 +101,7 @@ export class Pipeline {
 
 /** The bare transport's app: the static response for every request (fast path, header block encoded once). */
 export const staticApp: App = (_scope, _receive, send) => {
-  send(200, TEXT_HEAD, HELLO);
+  respond(send, 200, TEXT_HEAD, HELLO);
 };
 
 class PassThroughA extends BaseHTTPMiddleware {
