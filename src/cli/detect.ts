@@ -115,7 +115,7 @@ async function nodeApp(listener: NodeListener, what: string, name: string): Prom
 async function fetchApp(target: FetchTarget, what: string, name: string | null): Promise<App> {
   const spec = '../fetch/index.js';
   let adapter: {
-    createFetchHandler?: (fetch: (...a: unknown[]) => unknown) => App;
+    createFetchHandler?: (fetch: (...a: unknown[]) => unknown, options?: { defaultContentType?: string | null }) => App;
     attachServerInfo?: (app: object) => void;
   };
   try {
@@ -130,7 +130,10 @@ async function fetchApp(target: FetchTarget, what: string, name: string | null):
   if (name === 'Elysia') adapter.attachServerInfo?.(target);
   // Bound through a wrapper: Hono's fetch is a bound field, other apps' may be a method.
   const fetch = (...a: unknown[]): unknown => target.fetch(...a);
-  return adapter.createFetchHandler(fetch);
+  // Answer as the framework's own Node server does: srvx (h3's, and Elysia's through
+  // @elysiajs/node) labels no untyped body; @hono/node-server labels it text/plain.
+  const srvx = name === 'H3' || name === 'Elysia';
+  return adapter.createFetchHandler(fetch, srvx ? { defaultContentType: null } : {});
 }
 
 export function firstLine(err: unknown): string {

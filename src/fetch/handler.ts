@@ -6,7 +6,7 @@ import { installGlobals } from './globals.js';
 import { respond } from '../server/respond.js';
 import { FetchRequest, kFinish, kTooLarge } from './request.js';
 import { RequestUrlError } from './url.js';
-import { writeResponse } from './write.js';
+import { defaultTypeLine, writeResponse } from './write.js';
 
 /** A fetch-style handler, e.g. Hono's `app.fetch`. */
 export type FetchHandler = (request: Request, env: FetchEnv) => Response | Promise<Response>;
@@ -27,6 +27,12 @@ export interface FetchHandlerOptions {
    * reads (`request.body`) are not capped here. Default 64 MiB; 0: no cap.
    */
   maxBufferedBodySize?: number;
+  /**
+   * Content-Type sent with a body the Response gives none (a stream, bytes). Default
+   * 'text/plain; charset=UTF-8', as @hono/node-server; null sends none, as srvx (h3's and
+   * Elysia's Node server) and node:http. String bodies are typed by the Response itself.
+   */
+  defaultContentType?: string | null;
 }
 
 /** Default `maxBufferedBodySize`. */
@@ -45,6 +51,7 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
   if (options.overrideGlobalObjects !== false) installGlobals();
   const cap = options.maxBufferedBodySize ?? MAX_BUFFERED_BODY;
   if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxBufferedBodySize must be an integer >= 0, got ${cap}`);
+  const typeLine = defaultTypeLine(options.defaultContentType);
   return function fetchApp(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     const req = new FetchRequest(scope, receive, cap);
     let res: Response | Promise<Response>;
@@ -55,20 +62,20 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
     }
     if (typeof (res as Promise<Response>)?.then === 'function') {
       return (res as Promise<Response>).then(
-        (r) => write(req, r, send),
+        (r) => write(req, r, send, typeLine),
         (err) => failed(req, err, send),
       );
     }
-    return write(req, res as Response, send);
+    return write(req, res as Response, send, typeLine);
   };
 }
 
-function write(req: FetchRequest, res: Response, send: Send): void | Promise<void> {
+function write(req: FetchRequest, res: Response, send: Send, typeLine: string): void | Promise<void> {
   // The app may have caught the error of a capped read and answered something else.
   if (req[kTooLarge]) return tooLarge(req, send);
   let p: void | Promise<void>;
   try {
-    p = writeResponse(req, res, send);
+    p = writeResponse(req, res, send, typeLine);
   } catch (err) {
     req[kFinish]();
     throw err;

@@ -148,8 +148,15 @@ export class FastResponse {
   }
 
   static redirect(url: string | URL, status = 302): FastResponse {
+    let href: string;
+    try {
+      href = new URL(url).href;
+    } catch (cause) {
+      // The platform Response's words (undici), so an app's error answer reads the same.
+      throw new TypeError('Failed to parse URL from ' + String(url), { cause });
+    }
     if (!REDIRECT_STATUS.has(status)) throw new RangeError('Invalid status code ' + status);
-    return new FastResponse(null, { status, headers: { location: new URL(url).href } });
+    return new FastResponse(null, { status, headers: { location: href } });
   }
 
   static error(): Response {

@@ -31,8 +31,8 @@ export interface ServeOptions extends CreateServerOptions, FetchHandlerOptions {
  * Every transport option (limits, timeouts, logger, trust settings) passes through.
  */
 export function serve(options: ServeOptions, listeningListener?: (info: AddressInfo) => void): Server {
-  const { fetch, port, host, hostname, overrideGlobalObjects, maxBufferedBodySize, ...serverOptions } = options;
-  const app = createFetchHandler(fetch, { overrideGlobalObjects, maxBufferedBodySize });
+  const { fetch, port, host, hostname, overrideGlobalObjects, maxBufferedBodySize, defaultContentType, ...serverOptions } = options;
+  const app = createFetchHandler(fetch, { overrideGlobalObjects, maxBufferedBodySize, defaultContentType });
   const server = createServer(app, serverOptions);
   server.listen(port ?? 3000, host ?? hostname ?? '127.0.0.1').then(
     () => listeningListener?.(server.address()),

@@ -16,7 +16,6 @@ import { kFinish, kPumping, type FetchRequest } from './request.js';
 
 const NativeResponse = globalThis.Response;
 const EMPTY = new Uint8Array(0);
-const DEFAULT_TYPE_LINE = 'content-type: ' + TEXT_PLAIN + '\r\n';
 /** Chunks of a stream read before deciding between one write and chunked streaming. */
 const PROBE_READS = 3;
 
@@ -35,8 +34,14 @@ const stateKey: symbol | null = (() => {
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array> | Blob | null;
 
+/** The Content-Type line for a body that has none ('' for none), from FetchHandlerOptions.defaultContentType. */
+export function defaultTypeLine(type: string | null | undefined): string {
+  if (type === null) return '';
+  return 'content-type: ' + (type ?? TEXT_PLAIN) + '\r\n';
+}
+
 /** Writes `res` for `req`; returns a promise only when the write has to wait (stream, Blob). */
-export function writeResponse(req: FetchRequest, res: unknown, send: Send): void | Promise<void> {
+export function writeResponse(req: FetchRequest, res: unknown, send: Send, typeLine: string): void | Promise<void> {
   let status: number;
   let body: Body;
   let text: string;
@@ -67,8 +72,8 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send): void
   } else {
     throw new TypeError('The fetch handler did not return a Response');
   }
-  // @hono/node-server labels every body without a Content-Type as text; so does this.
-  if (body !== null && defaultType && !head.contentType) text += DEFAULT_TYPE_LINE;
+  // @hono/node-server labels every body without a Content-Type as text (srvx does not).
+  if (body !== null && defaultType && !head.contentType) text += typeLine;
   const isHead = req.method === 'HEAD';
   const length = head.contentLength;
   const connection = head.connection;
