@@ -130,10 +130,10 @@ async function fetchApp(target: FetchTarget, what: string, name: string | null):
   if (name === 'Elysia') adapter.attachServerInfo?.(target);
   // Bound through a wrapper: Hono's fetch is a bound field, other apps' may be a method.
   const fetch = (...a: unknown[]): unknown => target.fetch(...a);
-  // Answer as the framework's own Node server does: srvx (h3's, and Elysia's through
-  // @elysiajs/node) labels no untyped body; @hono/node-server labels it text/plain.
-  const srvx = name === 'H3' || name === 'Elysia';
-  return adapter.createFetchHandler(fetch, srvx ? { defaultContentType: null } : {});
+  // Answer as the framework's own Node server does: @hono/node-server labels an untyped
+  // body text/plain; srvx (h3's, Elysia's through @elysiajs/node), @whatwg-node/server
+  // (itty-router's) and node:http label nothing.
+  return adapter.createFetchHandler(fetch, name === 'Hono' ? {} : { defaultContentType: null });
 }
 
 export function firstLine(err: unknown): string {

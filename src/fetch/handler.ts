@@ -30,7 +30,8 @@ export interface FetchHandlerOptions {
   /**
    * Content-Type sent with a body the Response gives none (a stream, bytes). Default
    * 'text/plain; charset=UTF-8', as @hono/node-server; null sends none, as srvx (h3's and
-   * Elysia's Node server) and node:http. String bodies are typed by the Response itself.
+   * Elysia's Node server), @whatwg-node/server and node:http (the CLI passes null for
+   * every app but Hono). String bodies are typed by the Response itself.
    */
   defaultContentType?: string | null;
 }
