@@ -5,11 +5,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import { createServerAdapter } from '@whatwg-node/server';
-import { abandon, answers, assertSame, commonCases, onFasterapi, type Rules } from './fixtures/fetch-diff.js';
+import { assertLikeNative, commonCases, runNative, type NativeRun, type Rules } from './fixtures/fetch-diff.js';
 import { createIttyApp } from './fixtures/fetch-itty-app.js';
-import { restoreGlobals } from '../fetch/listening.js';
 
 const Itty = suite('itty-router: fasterapi (CLI defaults) vs @whatwg-node/server');
 const cases = commonCases();
@@ -23,34 +21,20 @@ const cases = commonCases();
 const framing = (c: { name: string }): Rules => ({ chunkedAsLength: !c.name.includes('/stream'), dropLength: c.name.startsWith('HEAD') });
 
 Itty('same answers, byte for byte bar Date, field order and name case; same abort events', async () => {
-  const nativeEvents: string[] = [];
-  const router = createIttyApp(nativeEvents);
-  const server = http.createServer(createServerAdapter(router.fetch));
+  const events: string[] = [];
+  const server = http.createServer(createServerAdapter(createIttyApp(events).fetch));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  let theirs: string[];
-  let theirAborts: string[];
+  let native: NativeRun;
   try {
-    const port = (server.address() as AddressInfo).port;
-    theirs = await answers(port, cases, framing);
-    theirAborts = await abandon(port, nativeEvents);
+    native = await runNative((server.address() as AddressInfo).port, cases, events, framing);
   } finally {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
     });
-    restoreGlobals();
   }
   const ourEvents: string[] = [];
-  const ours = await onFasterapi(createIttyApp(ourEvents));
-  try {
-    assert.is(ours.kind, 'fetch (itty-router)');
-    assertSame(cases, await answers(ours.port, cases, framing), theirs);
-    assert.equal(await abandon(ours.port, ourEvents), theirAborts);
-    assert.equal(theirAborts, ['stream aborted', 'upload aborted']);
-  } finally {
-    await ours.close();
-    restoreGlobals();
-  }
+  await assertLikeNative(createIttyApp(ourEvents), ourEvents, 'fetch (itty-router)', cases, native, framing);
 });
 
 Itty.run();
