@@ -9,6 +9,12 @@ const COLORS: Record<string, string> = {
   fasterapi: '#c0392b',
   'fasterapi-app': '#e74c3c',
   'hono-fasterapi': '#d35400',
+  'elysia-node': '#9b59b6',
+  'elysia-fasterapi': '#6c3483',
+  'h3-srvx': '#5dade2',
+  'h3-fasterapi': '#1f618d',
+  'itty-node': '#48c9b0',
+  'itty-fasterapi': '#117864',
 };
 const FALLBACK = ['#8e44ad', '#2980b9', '#16a085', '#f39c12'];
 

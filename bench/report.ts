@@ -74,7 +74,15 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
   rpsRatio('Keep-alive hello within 5% of nginx (≥ 0.95×)', 'fasterapi', 'nginx', 'keepalive-hello', 0.95);
   rpsRatio('16-deep pipelining ≥ 8× node:http', 'fasterapi', 'node-http', 'pipeline-hello', 8);
   rpsRatio('App layer (trust + 2 middlewares + router) ≥ 90% of bare transport, keep-alive hello', 'fasterapi-app', 'fasterapi', 'keepalive-hello', 0.9);
-  rpsRatio('Hono on fasterapi ≥ 1.5× Hono on @hono/node-server, /json', 'hono-fasterapi', 'hono-node', 'keepalive-json', 1.5);
+  for (const [fw, ours, theirs] of [
+    ['Hono', 'hono-fasterapi', 'hono-node'],
+    ['Elysia', 'elysia-fasterapi', 'elysia-node'],
+    ['h3', 'h3-fasterapi', 'h3-srvx'],
+    ['itty-router', 'itty-fasterapi', 'itty-node'],
+  ] as const) {
+    rpsRatio(`${fw} on fasterapi (CLI) ≥ 2× its own Node server, /json`, ours, theirs, 'keepalive-json', 2);
+    rpsRatio(`${fw} on fasterapi (CLI) ≥ 2× its own Node server, /users/42`, ours, theirs, 'keepalive-param', 2);
+  }
   const p99 = find(http, 'fasterapi', 'scale-c100');
   const p99Base = find(http, 'node-http', 'scale-c100');
   const p99Target = 'p99 latency at 100 connections below node:http’s';

@@ -38,6 +38,8 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   { name: 'keepalive-hello', title: 'keep-alive, 50 connections, GET /', route: '/', connections: 50, pipelining: 1 },
   { name: 'keepalive-json', title: 'keep-alive, 50 connections, GET /json', route: '/json', connections: 50, pipelining: 1 },
+  { name: 'keepalive-param', title: 'keep-alive, 50 connections, GET /users/42 (path parameter)', route: '/users/42', connections: 50, pipelining: 1 },
+  { name: 'pipeline-json', title: '16-deep pipelining, 50 connections, GET /json', route: '/json', connections: 50, pipelining: 16 },
   { name: 'keepalive-ip', title: 'keep-alive, 50 connections, GET /ip behind a proxy (X-Forwarded-*)', route: '/ip', connections: 50, pipelining: 1 },
   { name: 'pipeline-hello', title: '16-deep pipelining, 50 connections, GET /', route: '/', connections: 50, pipelining: 16 },
   { name: 'scale-c10', title: 'keep-alive, 10 connections, GET /', route: '/', connections: 10, pipelining: 1 },

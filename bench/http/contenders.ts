@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnTracked, stopChild, tail, which } from './children.js';
 import { nginxCommand } from './servers/nginx.js';
 
-export type Route = '/' | '/json' | '/ip';
+export type Route = '/' | '/json' | '/ip' | '/users/42';
 
 export interface Contender {
   name: string;
@@ -20,6 +20,8 @@ export interface Contender {
 
 const serverJs = (name: string): string => fileURLToPath(new URL(`./servers/${name}.js`, import.meta.url));
 const ALL: Route[] = ['/', '/json', '/ip'];
+/** The fetch-style frameworks' pairs (issue 14): their JSON route and a path parameter. */
+const FETCH: Route[] = ['/', '/json', '/users/42'];
 
 export const CONTENDERS: Contender[] = [
   // Order matters: in each scenario the servers run one after another in this order (reversed
@@ -30,8 +32,14 @@ export const CONTENDERS: Contender[] = [
   { name: 'node-http', label: 'node:http', routes: ALL, script: serverJs('node-http') },
   { name: 'fasterapi', label: 'fasterapi', routes: ALL, script: serverJs('fasterapi') },
   { name: 'fasterapi-app', label: 'fasterapi app layer', routes: ['/', '/json'], script: serverJs('fasterapi-app') },
-  { name: 'hono-node', label: 'Hono (node-server)', routes: ALL, script: serverJs('hono-node') },
-  { name: 'hono-fasterapi', label: 'Hono on fasterapi', routes: ALL, script: serverJs('hono-fasterapi') },
+  { name: 'hono-node', label: 'Hono (node-server)', routes: [...ALL, '/users/42'], script: serverJs('hono-node') },
+  { name: 'hono-fasterapi', label: 'Hono on fasterapi (CLI)', routes: [...ALL, '/users/42'], script: serverJs('hono-fasterapi') },
+  { name: 'elysia-node', label: 'Elysia (@elysiajs/node)', routes: FETCH, script: serverJs('elysia-node') },
+  { name: 'elysia-fasterapi', label: 'Elysia on fasterapi (CLI)', routes: FETCH, script: serverJs('elysia-fasterapi') },
+  { name: 'h3-srvx', label: 'h3 (srvx)', routes: FETCH, script: serverJs('h3-srvx') },
+  { name: 'h3-fasterapi', label: 'h3 on fasterapi (CLI)', routes: FETCH, script: serverJs('h3-fasterapi') },
+  { name: 'itty-node', label: 'itty-router (@whatwg-node/server)', routes: FETCH, script: serverJs('itty-node') },
+  { name: 'itty-fasterapi', label: 'itty-router on fasterapi (CLI)', routes: FETCH, script: serverJs('itty-fasterapi') },
 ];
 
 /**
@@ -66,6 +74,7 @@ const EXPECTED: Record<Route, { status: number; body: string; type: string }> = 
   '/': { status: 200, body: 'Hello, World!', type: 'text/plain' },
   '/json': { status: 200, body: '{"message":"Hello, World!"}', type: 'application/json' },
   '/ip': { status: 200, body: '{"ip":"203.0.113.7"}', type: 'application/json' },
+  '/users/42': { status: 200, body: '{"id":"42"}', type: 'application/json' },
 };
 
 export const headersFor = (route: Route): Record<string, string> => (route === '/ip' ? PROXY_HEADERS : {});

@@ -1,5 +1,7 @@
 // The second argument a fetch handler gets (Hono's `c.env`), carrying the client address
-// the trust stage resolved, in the shape @hono/node-server's env has.
+// the trust stage resolved, in the shape @hono/node-server's env has; and the same address
+// where Elysia asks for it (server.requestIP).
+import { FetchRequest, kClient } from './request.js';
 
 /** Address of the client as node:net spells it on a socket. */
 export interface SocketAddress {
@@ -75,4 +77,27 @@ export function getConnInfo(c: { env?: unknown }): ConnInfo {
       addressType: family === 'IPv4' || family === 'IPv6' ? family : undefined,
     },
   };
+}
+
+/** Bun's SocketAddress, what Elysia's `server.requestIP(request)` returns. */
+export interface RequestAddress {
+  address: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
+/** The client address of a request served here (null for any other Request). */
+export function requestIP(request: unknown): RequestAddress | null {
+  if (!(request instanceof FetchRequest)) return null;
+  const c = request[kClient];
+  return c === null ? null : { address: c[0], port: c[1], family: familyOf(c[0]) };
+}
+
+/**
+ * Gives an Elysia app served by fetch() alone (the CLI, serve()) the `server.requestIP()`
+ * its handlers call; an app already listening keeps its own server.
+ */
+export function attachServerInfo(app: object): void {
+  const a = app as { server?: unknown };
+  if (a.server == null) a.server = { requestIP };
 }

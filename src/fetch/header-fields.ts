@@ -28,9 +28,7 @@ export const head = {
  *   (CR/LF: response splitting) or a character above U+00FF.
  */
 export function headText(init: HeadersInit | undefined): string {
-  head.contentType = false;
-  head.contentLength = -1;
-  head.connection = false;
+  resetHead();
   let text = '';
   if (init == null) return text;
   if (init instanceof NativeHeaders) {
@@ -46,6 +44,20 @@ export function headText(init: HeadersInit | undefined): string {
     for (const name in record) text += checked(name, String(record[name]));
   }
   return text;
+}
+
+/** The same for srvx's flat `[name, value, name, value, …]` list. */
+export function flatHeadText(list: readonly string[]): string {
+  resetHead();
+  let text = '';
+  for (let i = 0; i + 1 < list.length; i += 2) text += checked(String(list[i]), String(list[i + 1]));
+  return text;
+}
+
+function resetHead(): void {
+  head.contentType = false;
+  head.contentLength = -1;
+  head.connection = false;
 }
 
 function checked(name: string, value: string): string {

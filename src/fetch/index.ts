@@ -4,8 +4,10 @@ export { serve } from './serve.js';
 export type { ServeOptions } from './serve.js';
 export { createFetchHandler } from './handler.js';
 export type { FetchHandler, FetchHandlerOptions } from './handler.js';
-export { FetchEnv, getConnInfo } from './env.js';
-export type { ConnInfo, SocketAddress } from './env.js';
+export { MAX_BUFFERED_BODY } from './handler.js';
+export { FetchEnv, attachServerInfo, getConnInfo, requestIP } from './env.js';
+export type { ConnInfo, RequestAddress, SocketAddress } from './env.js';
+export { BodyTooLargeError } from './request.js';
 export { installGlobals } from './globals.js';
 
 /**

@@ -17,6 +17,19 @@ export const kNative = Symbol('fasterapi.fetch.native');
 export const kInbox = Symbol('fasterapi.fetch.inbox');
 export const kPumping = Symbol('fasterapi.fetch.pumping');
 export const kFinish = Symbol('fasterapi.fetch.finish');
+/** The [address, port] the trust stage resolved, or null. */
+export const kClient = Symbol('fasterapi.fetch.client');
+/** A buffered read went past the cap: the request is answered 413 whatever the app returns. */
+export const kTooLarge = Symbol('fasterapi.fetch.tooLarge');
+
+/** Thrown by text()/json()/arrayBuffer()/bytes()/blob() past the buffered-body cap. */
+export class BodyTooLargeError extends RangeError {
+  readonly status = 413;
+  constructor(limit: number) {
+    super(`Request body larger than ${limit} bytes (maxBufferedBodySize)`);
+    this.name = 'BodyTooLargeError';
+  }
+}
 
 /** Whatever the response writer is reading from; cancelled when the client leaves. */
 export interface Cancellable {
@@ -42,11 +55,22 @@ export class FetchRequest implements DisconnectListener {
   #native: Request | null = null;
   /** The response body being written, cancelled if the client leaves. */
   #pumping: Cancellable | null = null;
+  /** Most bytes text()/json()/… buffer (0: no cap). */
+  readonly #cap: number;
+  [kTooLarge] = false;
+  readonly [kClient]: readonly [string, number] | null;
 
-  constructor(scope: Scope, receive: Receive) {
+  constructor(scope: Scope, receive: Receive, cap: number) {
     this.#scope = scope;
     this.#receive = receive;
     this.#method = scope.method;
+    this.#cap = cap;
+    this[kClient] = scope.client;
+  }
+
+  /** The client address the trust stage resolved (srvx's `request.ip`, read by h3's getRequestIP()). */
+  get ip(): string | undefined {
+    return this[kClient]?.[0];
   }
 
   get method(): string {
@@ -143,7 +167,10 @@ export class FetchRequest implements DisconnectListener {
     }
     if (this.#used) return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
     this.#used = true;
-    return readAll(this[kInbox]()).then(convert);
+    return readAll(this[kInbox](), this.#cap).then(convert, (err) => {
+      if (err instanceof BodyTooLargeError) this[kTooLarge] = true;
+      throw err;
+    });
   }
 
   /** A real Request with the same fields, made once; the members not written here use it. */
@@ -283,7 +310,7 @@ function copyArrayBuffer(b: Uint8Array): ArrayBuffer {
 
 const EMPTY = new Uint8Array(0);
 
-async function readAll(inbox: Inbox): Promise<Uint8Array> {
+async function readAll(inbox: Inbox, cap: number): Promise<Uint8Array> {
   let first: Uint8Array | null = null;
   let chunks: Uint8Array[] | null = null;
   let length = 0;
@@ -295,6 +322,7 @@ async function readAll(inbox: Inbox): Promise<Uint8Array> {
       if (first === null) first = b;
       else (chunks ??= [first]).push(b);
       length += b.length;
+      if (cap > 0 && length > cap) throw new BodyTooLargeError(cap);
     }
     if (!m.moreBody) break;
   }

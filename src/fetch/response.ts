@@ -10,8 +10,12 @@
 const NativeResponse = globalThis.Response;
 const NativeHeaders = globalThis.Headers;
 
-/** Content-Type a real Response gives a string body (Fetch "extract a body"). */
-export const TEXT_PLAIN = 'text/plain;charset=UTF-8';
+/**
+ * Content-Type of a string body: spelled as @hono/node-server's and srvx's light Responses
+ * write it (a real Response says 'text/plain;charset=UTF-8'), so an app answers the same
+ * here as on its own Node server.
+ */
+export const TEXT_PLAIN = 'text/plain; charset=UTF-8';
 const FORM_URLENCODED = 'application/x-www-form-urlencoded;charset=UTF-8';
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
@@ -144,8 +148,15 @@ export class FastResponse {
   }
 
   static redirect(url: string | URL, status = 302): FastResponse {
+    let href: string;
+    try {
+      href = new URL(url).href;
+    } catch (cause) {
+      // The platform Response's words (undici), so an app's error answer reads the same.
+      throw new TypeError('Failed to parse URL from ' + String(url), { cause });
+    }
     if (!REDIRECT_STATUS.has(status)) throw new RangeError('Invalid status code ' + status);
-    return new FastResponse(null, { status, headers: { location: new URL(url).href } });
+    return new FastResponse(null, { status, headers: { location: href } });
   }
 
   static error(): Response {

@@ -18,19 +18,31 @@ export interface ServeOptions extends CreateServerOptions, FetchHandlerOptions {
 }
 
 /**
- * Starts a server for `fetch` and resolves with it once listening. `listeningListener`
- * gets the address, as @hono/node-server's second argument does.
+ * Starts a server for `fetch` and returns it at once, as @hono/node-server's serve() does
+ * (`const server = serve(...); server.close()`): listening starts inside, and
+ * `listeningListener` gets the address once it is bound. A failure to listen (port in
+ * use) goes to the server's 'error' listeners when it has that event, else it is thrown
+ * as an uncaught exception: it is never silent.
  *
  * ```ts
  * import { serve } from 'fasterapi/fetch';
- * const server = await serve({ fetch: app.fetch, port: 3000 });
+ * serve({ fetch: app.fetch, port: 3000 }, (info) => console.log(`on ${info.port}`));
  * ```
  * Every transport option (limits, timeouts, logger, trust settings) passes through.
  */
-export async function serve(options: ServeOptions, listeningListener?: (info: AddressInfo) => void): Promise<Server> {
-  const { fetch, port, host, hostname, overrideGlobalObjects, ...serverOptions } = options;
-  const app = createFetchHandler(fetch, { overrideGlobalObjects });
-  const server = await createServer(app, serverOptions).listen(port ?? 3000, host ?? hostname ?? '127.0.0.1');
-  listeningListener?.(server.address());
+export function serve(options: ServeOptions, listeningListener?: (info: AddressInfo) => void): Server {
+  const { fetch, port, host, hostname, overrideGlobalObjects, maxBufferedBodySize, defaultContentType, ...serverOptions } = options;
+  const app = createFetchHandler(fetch, { overrideGlobalObjects, maxBufferedBodySize, defaultContentType });
+  const server = createServer(app, serverOptions);
+  server.listen(port ?? 3000, host ?? hostname ?? '127.0.0.1').then(
+    () => listeningListener?.(server.address()),
+    (err: unknown) => process.nextTick(failed, server, err),
+  );
   return server;
+}
+
+function failed(server: Server, err: unknown): void {
+  const emitter = server as unknown as { emit?: (event: string, err: unknown) => boolean };
+  if (typeof emitter.emit === 'function') emitter.emit('error', err);
+  else throw err;
 }

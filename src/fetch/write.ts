@@ -1,21 +1,21 @@
 // Response out: what a fetch handler returned, written through the transport.
 //
-// Fast path (exactly these): a FastResponse or a real Response whose body is absent, a
-// string or bytes (a real one only where its body source is readable, Node 20), or a
-// Blob. They go out as ONE send(status, head, body) call: the transport writes status
-// line, fields and body into its output slab with a single socket write, and no stream
-// is read. Everything else (a ReadableStream body, a real Response on a runtime whose
-// body can only be read as a stream) streams through http.response.body messages, each
-// awaited for backpressure, unless the stream turns out to be complete at once.
+// Fast path (exactly these): a light Response (ours, @hono/node-server's, srvx's
+// FastResponse: see light.ts) or a platform Response whose body is absent, a string or
+// bytes (a platform one only where its body source is readable, Node 20), or a Blob. They
+// go out as ONE respond() call: the transport writes status line, fields and body into its
+// output slab with a single socket write, and no stream is read. Everything else (a
+// ReadableStream body, a platform Response on a runtime whose body can only be read as a
+// stream) streams through http.response.body messages, each awaited for backpressure.
 import type { Send } from '../types.js';
-import { FastResponse, TEXT_PLAIN, parts } from './response.js';
-import { encoded, encodedFramed, head, headPairs, headText } from './header-fields.js';
-import { kFinish, kPumping, type FetchRequest } from './request.js';
 import { respond } from '../server/respond.js';
+import { FastResponse, TEXT_PLAIN, parts } from './response.js';
+import { light, unpackLight } from './light.js';
+import { encoded, encodedFramed, flatHeadText, head, headPairs, headText } from './header-fields.js';
+import { kFinish, kPumping, type FetchRequest } from './request.js';
 
 const NativeResponse = globalThis.Response;
 const EMPTY = new Uint8Array(0);
-const DEFAULT_TYPE_LINE = 'content-type: ' + TEXT_PLAIN + '\r\n';
 /** Chunks of a stream read before deciding between one write and chunked streaming. */
 const PROBE_READS = 3;
 
@@ -34,12 +34,23 @@ const stateKey: symbol | null = (() => {
 
 type Body = string | Uint8Array | ReadableStream<Uint8Array> | Blob | null;
 
+/** The Content-Type line for a body that has none ('' for none), from FetchHandlerOptions.defaultContentType. */
+export function defaultTypeLine(type: string | null | undefined): string {
+  if (type === null) return '';
+  return 'content-type: ' + (type ?? TEXT_PLAIN) + '\r\n';
+}
+
 /** Writes `res` for `req`; returns a promise only when the write has to wait (stream, Blob). */
-export function writeResponse(req: FetchRequest, res: unknown, send: Send): void | Promise<void> {
+export function writeResponse(req: FetchRequest, res: unknown, send: Send, typeLine: string): void | Promise<void> {
   let status: number;
   let body: Body;
   let text: string;
-  if (typeof res === 'object' && res !== null && FastResponse.unpack(res)) {
+  // Light Responses' streams go out as they come (chunked), as their own servers send
+  // them; a platform Response's stream is probed first, as @hono/node-server does.
+  let probe = false;
+  let defaultType = true;
+  if (typeof res !== 'object' || res === null) throw new TypeError('The fetch handler did not return a Response');
+  if (FastResponse.unpack(res)) {
     status = parts.status;
     body = parts.body;
     text = headText(parts.headers);
@@ -48,22 +59,28 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send): void
       text += 'content-type: ' + type + '\r\n';
       head.contentType = true;
     }
+  } else if (unpackLight(res)) {
+    status = light.status;
+    body = light.body;
+    text = light.flat ? flatHeadText(light.headers as string[]) : headText(light.headers as HeadersInit | undefined);
+    defaultType = light.defaultType;
   } else if (res instanceof NativeResponse) {
     status = res.status;
     text = headText(res.headers);
     body = nativeBody(res);
+    probe = true;
   } else {
     throw new TypeError('The fetch handler did not return a Response');
   }
-  // @hono/node-server labels every body without a Content-Type as text; so does this.
-  if (body !== null && !head.contentType) text += DEFAULT_TYPE_LINE;
+  // @hono/node-server labels every body without a Content-Type as text (srvx does not).
+  if (body !== null && defaultType && !head.contentType) text += typeLine;
   const isHead = req.method === 'HEAD';
   const length = head.contentLength;
   const connection = head.connection;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
     return sendWhole(req, send, status, text, body, isHead, length, connection);
   }
-  if (body instanceof ReadableStream) return sendStream(req, send, status, text, body, isHead, length, connection);
+  if (body instanceof ReadableStream) return sendStream(req, send, status, text, body, isHead, length, connection, probe);
   return body.arrayBuffer().then((ab) => sendWhole(req, send, status, text, new Uint8Array(ab), isHead, length, connection));
 }
 
@@ -119,8 +136,9 @@ function nextTurn(): Promise<typeof NOT_YET> {
 }
 
 /**
- * A stream body. Chunks already available (up to PROBE_READS) are read first: a stream
- * that ends within them is sent whole with a Content-Length. Otherwise the head goes
+ * A stream body. With `probe` (a platform Response), chunks already available (up to
+ * PROBE_READS) are read first: a stream that ends within them is sent whole with a
+ * Content-Length. Otherwise the head goes
  * out at once (with what was read), so a slow stream such as server-sent events shows
  * its headers immediately, then every chunk is a send() awaited for backpressure. A
  * client that leaves cancels the stream (Request.signal aborts too).
@@ -134,6 +152,7 @@ async function sendStream(
   isHead: boolean,
   length: number,
   connection: boolean,
+  probe: boolean,
 ): Promise<void> {
   const reader = stream.getReader(); // a locked stream throws: the transport answers 500
   if (isHead) {
@@ -145,7 +164,7 @@ async function sendStream(
     let first: Uint8Array[] | null = null;
     let total = 0;
     let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = reader.read();
-    for (let i = 0; i < PROBE_READS; i++) {
+    for (let i = probe ? 0 : PROBE_READS; i < PROBE_READS; i++) {
       const r = await Promise.race([pending, nextTurn()]);
       if (r === NOT_YET) break;
       if (r.done) {

@@ -18,7 +18,11 @@ export interface TransportOptions {
   keepAliveTimeout?: number;
   /** Requests served per connection before it is closed (0 = unlimited). */
   maxRequestsPerSocket?: number;
-  /** Largest request body in bytes; more → 413. Default 1 MiB. */
+  /**
+   * Largest request body in bytes; more → 413. Default: no limit (as node:http), since a
+   * streamed upload is the app's to bound; buffered reads have their own caps (fetch
+   * adapter: maxBufferedBodySize).
+   */
   maxBodySize?: number;
   /** Connections served at once (0 = unlimited); more are answered 503 and closed. */
   maxConnections?: number;
@@ -60,7 +64,7 @@ export const DEFAULTS = {
   requestTimeout: 300_000,
   keepAliveTimeout: 65_000,
   maxRequestsPerSocket: 0,
-  maxBodySize: 1024 * 1024,
+  maxBodySize: Number.MAX_SAFE_INTEGER,
   maxConnections: 0,
   maxPipelined: 64,
   sendTimeout: 30_000,

@@ -8,7 +8,7 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import { serve as nodeServe } from '@hono/node-server';
 import { getConnInfo as nodeConnInfo } from '@hono/node-server/conninfo';
-import { serve } from '../../src/fetch/index.js';
+import { serveListening } from './listening.js';
 import { parseResponses, rawRequest, sleep } from '../helpers/raw.js';
 
 const Parity = suite('serve: the same Hono app as on @hono/node-server');
@@ -209,7 +209,7 @@ function restoreGlobals(): void {
 
 async function onFasterapi(overrideGlobalObjects: boolean): Promise<{ answers: Map<string, Answer>; events: Events }> {
   const events: Events = { aborted: [] };
-  const server = await serve({ fetch: createApp(events).fetch, port: 0, overrideGlobalObjects, logger: quiet });
+  const server = await serveListening({ fetch: createApp(events).fetch, port: 0, overrideGlobalObjects, logger: quiet });
   try {
     const port = server.address().port;
     const answers = await runTable(port);

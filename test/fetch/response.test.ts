@@ -46,7 +46,7 @@ for (const [name, make] of [
   });
 }
 
-Out('default Content-Type as a real Response has it; an app-set one wins', async () => {
+Out('default Content-Type as @hono/node-server writes it; an app-set one wins', async () => {
   await run(
     (req) => {
       const p = new URL(req.url).pathname;
@@ -56,7 +56,7 @@ Out('default Content-Type as a real Response has it; an app-set one wins', async
       return new FastResponse(null);
     },
     async (ctx) => {
-      assert.is((await ask(ctx, 'GET /s HTTP/1.1\nHost: h\nConnection: close\n')).headers['content-type'], 'text/plain;charset=UTF-8');
+      assert.is((await ask(ctx, 'GET /s HTTP/1.1\nHost: h\nConnection: close\n')).headers['content-type'], 'text/plain; charset=UTF-8');
       assert.is((await ask(ctx, 'GET /set HTTP/1.1\nHost: h\nConnection: close\n')).headers['content-type'], 'text/html');
       const form = await ask(ctx, 'GET /form HTTP/1.1\nHost: h\nConnection: close\n');
       assert.is(form.headers['content-type'], 'application/x-www-form-urlencoded;charset=UTF-8');
@@ -135,10 +135,10 @@ Out("HEAD: no body; the app's Content-Length kept, none made up", async () => {
   );
 });
 
-Out('a stream that is complete at once goes out whole with a Content-Length', async () => {
+Out('a platform Response whose stream is complete at once goes out whole with a Content-Length', async () => {
   await run(
     () =>
-      new FastResponse(
+      new NativeResponse(
         new ReadableStream({
           start(c) {
             c.enqueue(new TextEncoder().encode('abc'));
@@ -151,6 +151,26 @@ Out('a stream that is complete at once goes out whole with a Content-Length', as
       const r = await ask(ctx, 'GET / HTTP/1.1\nHost: h\nConnection: close\n');
       assert.is(r.body, 'abcdef');
       assert.is(r.headers['content-length'], '6');
+    },
+  );
+});
+
+Out('a light Response stream goes out chunked even when complete at once (as @hono/node-server and srvx send it)', async () => {
+  await run(
+    () =>
+      new FastResponse(
+        new ReadableStream({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('abc'));
+            c.close();
+          },
+        }),
+      ),
+    async (ctx) => {
+      const r = await ask(ctx, 'GET / HTTP/1.1\nHost: h\nConnection: close\n');
+      assert.is(r.body, 'abc');
+      assert.is(r.headers['transfer-encoding'], 'chunked');
+      assert.is(r.headers['content-length'], undefined);
     },
   );
 });
@@ -214,11 +234,11 @@ Out('streaming backpressure: a client that does not read stops the stream being 
   );
 });
 
-Out('a stream that errors before any byte: 500; after the head: the connection is closed', async () => {
+Out('a platform Response whose stream errors before any byte: 500; after the head: the connection is closed', async () => {
   await run(
     (req) => {
       const late = new URL(req.url).pathname === '/late';
-      return new FastResponse(
+      return new NativeResponse(
         new ReadableStream({
           async pull(c) {
             if (late) {
@@ -310,7 +330,7 @@ Fast('checks its init as the real constructor does', () => {
 
 Fast('status, ok, statusText, headers without a real Response; the rest through one', async () => {
   const r = new FastResponse('{"a":1}', { status: 201, statusText: 'Made', headers: { 'x-a': '1' } });
-  assert.equal([r.status, r.ok, r.statusText, r.headers.get('x-a'), r.headers.get('content-type')], [201, true, 'Made', '1', 'text/plain;charset=UTF-8']);
+  assert.equal([r.status, r.ok, r.statusText, r.headers.get('x-a'), r.headers.get('content-type')], [201, true, 'Made', '1', 'text/plain; charset=UTF-8']);
   r.headers.set('x-b', '2');
   assert.equal(await r.json(), { a: 1 });
   assert.ok(r.bodyUsed);

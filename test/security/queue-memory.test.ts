@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
-import { serve } from '../../src/fetch/index.js';
+import { serveListening as serve } from '../fetch/listening.js';
 import { STREAM_CHUNK, startChild, type ChildServer } from './child.js';
 import { quietLogger, sleep } from './wire.js';
 

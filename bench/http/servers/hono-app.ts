@@ -7,6 +7,7 @@ export function createHonoApp(): Hono {
   const app = new Hono();
   app.get('/', (c) => c.text(HELLO));
   app.get('/json', (c) => c.json({ message: HELLO }));
+  app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
   app.get('/ip', (c) => {
     // Hono has no trust stage of its own: read the header.
     const xff = c.req.header('x-forwarded-for');
@@ -14,3 +15,5 @@ export function createHonoApp(): Hono {
   });
   return app;
 }
+
+export default createHonoApp();

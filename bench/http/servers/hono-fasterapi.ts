@@ -1,8 +1,5 @@
-// Contender: the same Hono app served by fasterapi's fetch adapter.
-import { serve } from '../../../src/fetch/index.js';
-import { createHonoApp } from './hono-app.js';
+// Contender: the same Hono app through the fasterapi CLI (default options: the light
+// Response installed, as @hono/node-server does by default).
+import { serveWithCli } from './cli-serve.js';
 
-const app = createHonoApp();
-// overrideGlobalObjects: @hono/node-server replaces the global Response by default, so
-// the like-for-like comparison replaces it here too (ours only does so when asked).
-await serve({ fetch: app.fetch, port: Number(process.env.PORT), hostname: process.env.HOST ?? '127.0.0.1', overrideGlobalObjects: true });
+serveWithCli(new URL('./hono-app.js', import.meta.url));
