@@ -13,6 +13,8 @@ import { errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
 import type { ProxyRead } from './connection.js';
+import { WebSocketHost } from '../websocket/session.js';
+import { runWebSocket } from './upgrade.js';
 
 /** Without a trust stage no PROXY header can be read: the connection is closed. */
 const NO_PROXY_STAGE: ProxyRead = Object.freeze({ consumed: -1, peer: null, secure: false });
@@ -42,6 +44,8 @@ export class ServerCore implements ConnectionContext {
   readonly writeHighWater: number;
   readonly serverLine: Buffer;
   readonly onUpgrade: UpgradeHook | null;
+  /** Without an onUpgrade hook, the WebSocket protocol is run here (ASGI websocket messages). */
+  readonly websockets: WebSocketHost | null;
   readonly trust: TrustStage | null;
   readonly proxyProtocol: boolean;
   readonly connections = new Set<HttpConnection>();
@@ -67,6 +71,17 @@ export class ServerCore implements ConnectionContext {
     // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
     this.serverLine = serverLine(o.serverHeader);
     this.onUpgrade = o.onUpgrade ?? null;
+    this.websockets =
+      this.onUpgrade !== null
+        ? null
+        : new WebSocketHost({
+            maxMessageSize: o.wsMaxSize ?? DEFAULTS.wsMaxSize,
+            perMessageDeflate: o.wsPerMessageDeflate ?? DEFAULTS.wsPerMessageDeflate,
+            pingInterval: o.wsPingInterval ?? DEFAULTS.wsPingInterval,
+            pingTimeout: o.wsPingTimeout ?? DEFAULTS.wsPingTimeout,
+            writeHighWater: this.writeHighWater,
+            logger: this.logger,
+          });
     this.trust = trust;
     this.proxyProtocol = proxyProtocol;
     for (const [name, v] of Object.entries({
@@ -80,6 +95,9 @@ export class ServerCore implements ConnectionContext {
       maxConnections: this.maxConnections,
       maxPipelined: this.maxPipelined,
       sendTimeout: this.sendTimeout,
+      wsMaxSize: o.wsMaxSize ?? DEFAULTS.wsMaxSize,
+      wsPingInterval: o.wsPingInterval ?? DEFAULTS.wsPingInterval,
+      wsPingTimeout: o.wsPingTimeout ?? DEFAULTS.wsPingTimeout,
     })) {
       if (!Number.isFinite(v) || v < 0) throw new TypeError(`${name} must be a number >= 0, got ${v}`);
     }
@@ -153,6 +171,10 @@ export class ServerCore implements ConnectionContext {
   }
 
   dispatch(ex: Exchange): void {
+    if (ex.upgrade && this.websockets !== null) {
+      runWebSocket(this.app, this.websockets, ex);
+      return;
+    }
     let r: unknown;
     try {
       r = this.app(ex.scope as ScopeShape, ex.receive, ex.send);
@@ -187,8 +209,14 @@ export class ServerCore implements ConnectionContext {
     return release(s);
   }
 
-  /** Graceful: idle connections close now, busy ones after their in-flight responses. */
+  /** Graceful: idle connections close now, busy ones after their in-flight responses; then open websockets close with 1001. */
   shutdown(): Promise<void> {
+    const ws = this.websockets;
+    const http = this.shutdownHttp();
+    return ws === null ? http : http.then(() => ws.goingAway());
+  }
+
+  private shutdownHttp(): Promise<void> {
     this.shuttingDown = true;
     for (const conn of this.connections) {
       const p = conn.parsing;
