@@ -5,7 +5,7 @@
 // and the app speaks ASGI's websocket messages.
 import type { Socket } from 'node:net';
 import * as llhttp from '../parser/llhttp.js';
-import type { App, EncodedHeaders, ResponseHeaders, Scope, SendMessage } from '../types.js';
+import type { App, ResponseHeaders, Scope, SendMessage } from '../types.js';
 import { WS_VERSION, checkHandshake, upgradeRequest } from '../websocket/handshake.js';
 import { AsgiWebSocket, type Handshake, type WebSocketHost } from '../websocket/session.js';
 import type { Connection } from './connection.js';
@@ -107,10 +107,6 @@ class ExchangeHandshake implements Handshake {
 
   respond(msg: SendMessage): Promise<void> {
     return this.ex.send(msg);
-  }
-
-  respondWhole(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void {
-    this.ex.respond(status, head, body);
   }
 
   refuse(status: number): void {

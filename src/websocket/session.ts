@@ -4,7 +4,7 @@
 // fragmentation, UTF-8 checks, ping/pong, the close handshake, permessage-deflate).
 import type { Socket } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { EncodedHeaders, Logger, ResponseHeaders, Send, SendMessage, WebSocketDisconnectMessage, WebSocketEvent } from '../types.js';
+import type { Logger, ResponseHeaders, Send, SendMessage, WebSocketDisconnectMessage, WebSocketEvent } from '../types.js';
 import type { UpgradeRequest } from './handshake.js';
 
 export interface WebSocketOptions {
@@ -26,8 +26,6 @@ export interface Handshake {
   respond(msg: SendMessage): Promise<void>;
   /** Refuses with `status` unless a response has begun (then the connection is cut). */
   refuse(status: number): void;
-  /** The whole-response form, send(status, head, body): a refusal too. */
-  respondWhole(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void;
   /** The app's extra 101 header fields, checked, as 'name: value' lines. Throws TypeError. */
   headerLines(headers: ResponseHeaders | undefined): string[];
   /** Hands the socket and the bytes read after the head over once earlier responses are out. */
@@ -117,9 +115,7 @@ export class AsgiWebSocket {
     this.handshake = handshake;
     this.req = { ...req, protocol: null, extra: [] };
     this.receive = () => this.doReceive();
-    // The whole-response form send(status, head, body) is a refusal too (until issue 13 retires it).
-    this.send = ((a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) =>
-      typeof a === 'number' ? this.respondWhole(a, head ?? null, body ?? null) : this.doSend(a)) as Send;
+    this.send = (msg) => this.doSend(msg);
   }
 
   // ---- receive -------------------------------------------------------------------
@@ -193,13 +189,6 @@ export class AsgiWebSocket {
         return this.deny(msg);
     }
     return Promise.reject(new TypeError(`Unknown message type on a websocket: ${(msg as { type: string }).type}`));
-  }
-
-  private respondWhole(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void {
-    if (this.state !== STATE.CONNECTING || this.denying) throw new Error('HTTP response after the handshake was answered');
-    this.denying = true;
-    this.handshake.respondWhole(status, head, body);
-    this.closed(1006, '');
   }
 
   private sendMessage(text: string | null | undefined, bytes: Uint8Array | null | undefined): Promise<void> {
