@@ -19,6 +19,7 @@ import { Request } from './request.js';
 import { HEAD } from './response.js';
 import { Router, type Route } from './router.js';
 import { respond } from '../server/respond.js';
+import { serveWebSocket, type WebSocketHandler } from './websocket.js';
 
 /** A route handler: gets the Request, returns the response value (see reply.ts). */
 export type Handler = (request: Request) => unknown;
@@ -45,6 +46,7 @@ export class Faster {
   readonly serverOptions: FasterOptions;
   readonly logger: Logger;
   private readonly router = new Router<Handler>();
+  private readonly sockets = new Router<WebSocketHandler>();
   private readonly middleware: MiddlewareEntry[] = [];
   private composed: App | null = null;
   /** The innermost app: routing and the handler. Bound once. */
@@ -96,6 +98,12 @@ export class Faster {
    * Adds a middleware class: constructed once, `new Class(next, options)`, when the
    * app starts; the last one added runs first. See BaseHTTPMiddleware.
    */
+  /** A websocket route: `handler` gets a WebSocket (app/websocket.ts). Upgrades to other paths get 404. */
+  websocket(path: string, handler: WebSocketHandler): this {
+    this.sockets.add('GET', path, handler);
+    return this;
+  }
+
   addMiddleware<O>(cls: MiddlewareClass<O>, options?: O): this {
     if (this.composed !== null) throw new Error('addMiddleware() must be called before the app starts serving');
     if (typeof cls !== 'function') throw new TypeError('addMiddleware() needs a middleware class');
@@ -119,7 +127,10 @@ export class Faster {
   }
 
   private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
-    if (scope.type !== 'http') return this.miss(scope, send); // no WebSocket routes (yet)
+    if (scope.type !== 'http') {
+      const route = scope.type === 'websocket' ? this.sockets.find('GET', routePath(scope)) : null;
+      return route === null ? this.miss(scope, send) : serveWebSocket(route, scope, receive, send, routePath(scope), this.logger);
+    }
     const method = scope.method;
     const path = routePath(scope);
     let route = this.router.find(method, path);
