@@ -164,6 +164,7 @@ export class AsgiWebSocket {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.state !== STATE.OPEN) return; // after our close frame, only the peer's close matters
     const buf = data as Buffer; // binaryType 'nodebuffer'
     if (isBinary) this.deliver({ type: 'websocket.receive', bytes: buf }, buf.length);
     else this.deliver({ type: 'websocket.receive', text: buf.toString() }, buf.length); // ws checked the UTF-8
@@ -276,7 +277,7 @@ export class AsgiWebSocket {
       } catch (err) {
         return Promise.reject(err);
       }
-      this.state = STATE.CLOSING;
+      this.closing();
     }
     return RESOLVED;
   }
@@ -317,9 +318,18 @@ export class AsgiWebSocket {
       this.closeWaiters.push(resolve);
       if (this.state === STATE.OPEN) {
         this.ws!.close(1001, 'Server shutting down');
-        this.state = STATE.CLOSING;
+        this.closing();
       }
     });
+  }
+
+  /** We sent a close frame: read again (if paused for the app) so the peer's close, or its EOF, is seen. */
+  private closing(): void {
+    this.state = STATE.CLOSING;
+    if (this.paused) {
+      this.paused = false;
+      this.ws!.resume();
+    }
   }
 
   /** The client left before the handshake completed (server/upgrade.ts watches the exchange). */
@@ -364,7 +374,7 @@ export class AsgiWebSocket {
     } else if (this.state === STATE.OPEN) {
       // Returned without closing: close normally; failed: 1011 (internal error).
       this.ws!.close(err !== null ? 1011 : 1000);
-      this.state = STATE.CLOSING;
+      this.closing();
     }
     this.maybeDone();
   }
