@@ -7,6 +7,8 @@ export type { FetchHandler, FetchHandlerOptions } from './handler.js';
 export { FetchEnv, getConnInfo } from './env.js';
 export type { ConnInfo, SocketAddress } from './env.js';
 export { installGlobals } from './globals.js';
+export { upgradeWebSocket } from './websocket.js';
+export type { UpgradeOptions } from './websocket.js';
 
 /**
  * A Response that is cheap to make: status, headers and body are kept as given and
