@@ -7,6 +7,7 @@ import { FetchRequest, kFinish } from './request.js';
 import { RequestUrlError } from './url.js';
 import { writeResponse } from './write.js';
 import { respond } from '../server/respond.js';
+import { UPGRADED, openChannel, upgraded } from './websocket.js';
 
 /** A fetch-style handler, e.g. Hono's `app.fetch`. */
 export type FetchHandler = (request: Request, env: FetchEnv) => Response | Promise<Response>;
@@ -34,6 +35,7 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
   if (options.overrideGlobalObjects === true) installGlobals();
   return function fetchApp(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     const req = new FetchRequest(scope, receive);
+    if (scope.type === 'websocket') openChannel(req, receive, send); // for upgradeWebSocket (fetch/websocket.ts)
     let res: Response | Promise<Response>;
     try {
       res = fetch(req as unknown as Request, new FetchEnv(scope.client));
@@ -51,6 +53,7 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
 }
 
 function write(req: FetchRequest, res: Response, send: Send): void | Promise<void> {
+  if (res === UPGRADED) return upgraded(req);
   let p: void | Promise<void>;
   try {
     p = writeResponse(req, res, send);
