@@ -179,10 +179,7 @@ export class ServerCore implements ConnectionContext {
   }
 
   dispatch(ex: Exchange): void {
-    if (ex.upgrade && this.websockets !== null) {
-      runWebSocket(this.app, this.websockets, ex);
-      return;
-    }
+    if (ex.upgrade && this.websockets !== null && runWebSocket(this.app, this.websockets, ex)) return;
     let r: unknown;
     try {
       r = this.app(ex.scope as ScopeShape, ex.receive, ex.send);

@@ -61,12 +61,18 @@ export function handOver(conn: Connection, ex: Exchange): boolean {
  * receive/send. The exchange stays out of the pool (its scope stays valid) until the app
  * has settled and the websocket has closed.
  */
-export function runWebSocket(app: App, host: WebSocketHost, ex: Exchange): void {
+export function runWebSocket(app: App, host: WebSocketHost, ex: Exchange): boolean {
   const scope = ex.scope;
+  if (!upgradesTo(scope.headers.get('upgrade'), 'websocket')) {
+    // Another protocol (h2c from `curl --http2`): ignored, as RFC 9110 §7.8 allows; an HTTP request.
+    scope.type = 'http';
+    scope.scheme = scope.scheme === 'wss' ? 'https' : 'http';
+    return false;
+  }
   const bad = checkHandshake(scope.method, scope.headers);
   if (bad !== 0) {
     ex.respond(bad, bad === 426 ? VERSION_HEADERS : UPGRADE_HEADERS, REFUSED[bad]!);
-    return;
+    return true;
   }
   const url = scope.queryString === '' ? scope.rawPath : `${scope.rawPath}?${scope.queryString}`;
   const session = new AsgiWebSocket(host, new ExchangeHandshake(ex), upgradeRequest(scope.method, url, scope.headers));
@@ -77,7 +83,7 @@ export function runWebSocket(app: App, host: WebSocketHost, ex: Exchange): void 
     r = app(scope as Scope, session.receive as never, session.send);
   } catch (err) {
     session.appEnded(err);
-    return;
+    return true;
   }
   if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
     (r as Promise<void>).then(
@@ -85,6 +91,18 @@ export function runWebSocket(app: App, host: WebSocketHost, ex: Exchange): void 
       (err) => session.appEnded(err ?? new Error('app rejected')),
     );
   } else session.appEnded(null);
+  return true;
+}
+
+/** Whether the Upgrade field's protocol list names `protocol` (RFC 9110 §7.8, case-insensitive). */
+function upgradesTo(field: string | null, protocol: string): boolean {
+  if (field === null) return false;
+  for (const item of field.split(',')) {
+    const name = item.trim();
+    const slash = name.indexOf('/');
+    if ((slash < 0 ? name : name.slice(0, slash)).toLowerCase() === protocol) return true;
+  }
+  return false;
 }
 
 /** Before the handshake completes, the client leaving shows as http.disconnect on the exchange. */

@@ -6,15 +6,12 @@ import type { HeaderView } from '../types.js';
 export const WS_VERSION = '13';
 
 /**
- * Whether an upgrade request is a WebSocket opening handshake the server can complete:
- * 0 when it is, 400 for a bad method, Upgrade or Sec-WebSocket-Key (RFC 6455 §4.2.1,
- * items 1, 3 and 5), 426 for a missing or other Sec-WebSocket-Version (§4.4: answered
+ * Whether an upgrade to websocket is an opening handshake the server can complete: 0 when
+ * it is, 400 for a bad method or Sec-WebSocket-Key (RFC 6455 §4.2.1, items 1 and 5), 426 for a missing or other Sec-WebSocket-Version (§4.4: answered
  * with `Sec-WebSocket-Version: 13`).
  */
 export function checkHandshake(method: string, headers: HeaderView): number {
   if (method !== 'GET') return 400;
-  const upgrade = headers.get('upgrade');
-  if (upgrade === null || upgrade.toLowerCase() !== 'websocket') return 400;
   const key = headers.get('sec-websocket-key');
   // A base64 nonce of 16 bytes: 22 base64 characters and "==".
   if (key === null || !/^[A-Za-z0-9+/]{22}==$/.test(key)) return 400;
@@ -34,5 +31,6 @@ const READ = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-webs
 export function upgradeRequest(method: string, url: string, headers: HeaderView): UpgradeRequest {
   const h: Record<string, string | undefined> = {};
   for (const name of READ) h[name] = headers.get(name) ?? undefined;
+  h.upgrade = 'websocket'; // checked by the caller (it may list more protocols, which ws would refuse)
   return { method, url, headers: h };
 }

@@ -364,7 +364,7 @@ export class AsgiWebSocket {
     this.appDone = true;
     if (err !== null) {
       this.appError = true;
-      this.host.options.logger.error('Exception in websocket application', err);
+      this.host.options.logger.error('Exception in application', err);
     }
     if (this.state === STATE.CONNECTING) {
       // Returned before accept (ASGI: 403), or failed (500); a denial already begun is cut.

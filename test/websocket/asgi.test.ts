@@ -204,4 +204,19 @@ test('a bad key or method gets 400, another version 426 with Sec-WebSocket-Versi
   });
 });
 
+test('an upgrade to another protocol (h2c) is served as plain HTTP', async () => {
+  const seen: string[] = [];
+  const app: App = async (scope, _r, send) => {
+    seen.push(`${scope.type} ${scope.scheme}`);
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
+    await send({ type: 'http.response.body', body: 'plain' });
+  };
+  await withServer(app, {}, async ({ raw }) => {
+    const r = await raw('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n');
+    assert.ok(r.data.startsWith('HTTP/1.1 200 OK\r\n'), r.data);
+    assert.ok(r.data.endsWith('plain'));
+    assert.equal(seen, ['http http']);
+  });
+});
+
 test.run();
