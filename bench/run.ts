@@ -21,6 +21,7 @@ import {
   type StartOptions,
 } from './http/contenders.js';
 import { pickLoadGenerator } from './http/load.js';
+import { runWsEcho, wsReport } from './http/ws-echo.js';
 import { cpuSeconds, CpuSampler, procAvailable, selfCpuSeconds, systemCpuSeconds, treeCpuSeconds, treePeakRssMiB } from './http/stats.js';
 import { computeTargets, median, printTable, ratiosTo, writeJson, writeMarkdown } from './report.js';
 import type { BenchReport, ContenderInfo, Figures, MicroResult, ScenarioResult, Skip } from './types.js';
@@ -70,7 +71,8 @@ interface Options {
 const USAGE = `usage: node dist/bench/run.js [--quick] [--only name,name] [--scenario name,name]
                               [--loadgen wrk|autocannon] [--rounds n] [--duration s]
 servers:   ${CONTENDERS.map((c) => c.name).join(', ')}
-scenarios: micro, ${SCENARIOS.map((s) => s.name).join(', ')} (or a prefix: keepalive, pipeline, scale, workers)`;
+scenarios: micro, ${SCENARIOS.map((s) => s.name).join(', ')} (or a prefix: keepalive, pipeline, scale, workers);
+           ws-echo alone: the WebSocket echo scenario (bench/http/ws-echo.ts)`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { quick: false, only: null, scenarios: null, loadgen: null, rounds: null, durationS: null };
@@ -119,7 +121,7 @@ function parseArgs(argv: string[]): Options {
   }
   const unknown = (o.only ?? []).filter((n) => !CONTENDERS.some((c) => c.name === n));
   if (unknown.length > 0) throw new Error(`unknown server(s) ${unknown.join(', ')}\n${USAGE}`);
-  const badScenario = (o.scenarios ?? []).filter((n) => n !== 'micro' && !SCENARIOS.some((s) => matches(s.name, [n])));
+  const badScenario = (o.scenarios ?? []).filter((n) => n !== 'micro' && n !== 'ws-echo' && !SCENARIOS.some((s) => matches(s.name, [n])));
   if (badScenario.length > 0) throw new Error(`unknown scenario(s) ${badScenario.join(', ')}\n${USAGE}`);
   return o;
 }
@@ -225,6 +227,11 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
   };
   console.log(`fasterapi bench (${opts.quick ? 'quick' : 'full'}): ${machine.cpuModel}, ${cores} cores, Node ${machine.node}`);
+
+  if (opts.scenarios?.includes('ws-echo')) {
+    console.log(wsReport(await runWsEcho({ durationS: opts.durationS ?? 5, rounds: opts.rounds ?? 3, connections: 50 })));
+    return;
+  }
 
   // 1. Micro part first, when it is there.
   const micro = opts.scenarios === null || opts.scenarios.includes('micro') ? await runMicroPart(opts.quick, skipped) : null;

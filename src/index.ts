@@ -7,6 +7,8 @@ export type * from './types.js';
 export { Faster } from './app/faster.js';
 export type { FasterOptions, Handler, ListenOptions } from './app/faster.js';
 export { Request, RequestURL, ClientDisconnect } from './app/request.js';
+export { WebSocket, WebSocketDisconnect } from './app/websocket.js';
+export type { WebSocketHandler } from './app/websocket.js';
 export { Response, HTTPException } from './app/response.js';
 export type { ResponseBody, ResponseInit, HeadersInit } from './app/response.js';
 export { BaseHTTPMiddleware } from './middleware/base.js';

@@ -77,6 +77,24 @@ export interface RequestMessage {
 export interface DisconnectMessage {
   type: 'http.disconnect';
 }
+/** First message of a websocket scope (ASGI websocket.connect). */
+export interface WebSocketConnectMessage {
+  type: 'websocket.connect';
+}
+/** A whole message from the client: `text` for a text frame, `bytes` for a binary one. */
+export interface WebSocketReceiveMessage {
+  type: 'websocket.receive';
+  text?: string;
+  bytes?: Uint8Array;
+}
+/** The websocket closed (close frame from either side, or the connection went): the last message. */
+export interface WebSocketDisconnectMessage {
+  type: 'websocket.disconnect';
+  code: number;
+  reason: string;
+}
+/** What receive() gives on a websocket scope (ASGI mode: no onUpgrade hook). */
+export type WebSocketEvent = WebSocketConnectMessage | WebSocketReceiveMessage | WebSocketDisconnectMessage;
 export type ReceiveMessage = RequestMessage | DisconnectMessage;
 /**
  * ASGI lifespan: what receive() gives a 'lifespan' scope, once each. Not in ReceiveMessage,
@@ -100,16 +118,46 @@ export interface ResponseBodyMessage {
   body?: Uint8Array | string;
   moreBody?: boolean;
 }
-/** Accepts an upgrade (scope.type 'websocket'): the socket goes to the server's onUpgrade hook. */
+/**
+ * Accepts an upgrade (scope.type 'websocket'): with an onUpgrade hook the socket goes to
+ * it (the hook answers the handshake); without one the server completes the WebSocket
+ * handshake with this subprotocol and these extra header fields.
+ */
 export interface UpgradeAcceptMessage {
   type: 'websocket.accept';
+  subprotocol?: string | null;
+  headers?: ResponseHeaders;
 }
+/** One message to the client: `text` as a text frame, else `bytes` as a binary one. */
+export interface WebSocketSendMessage {
+  type: 'websocket.send';
+  text?: string | null;
+  bytes?: Uint8Array | null;
+}
+/** Closes the websocket (code 1000 by default); before accept, refuses the handshake with 403. */
+export interface WebSocketCloseMessage {
+  type: 'websocket.close';
+  code?: number;
+  reason?: string;
+}
+/** ASGI's websocket denial response: refuses the handshake with this HTTP response. */
+export interface WebSocketResponseStartMessage {
+  type: 'websocket.http.response.start';
+  status: number;
+  headers?: ResponseHeaders;
+}
+export interface WebSocketResponseBodyMessage {
+  type: 'websocket.http.response.body';
+  body?: Uint8Array | string;
+  moreBody?: boolean;
+}
+export type WebSocketSendEvent = UpgradeAcceptMessage | WebSocketSendMessage | WebSocketCloseMessage | WebSocketResponseStartMessage | WebSocketResponseBodyMessage;
 /** ASGI lifespan answers; `message` says why a step failed. */
 export interface LifespanResultMessage {
   type: 'lifespan.startup.complete' | 'lifespan.startup.failed' | 'lifespan.shutdown.complete' | 'lifespan.shutdown.failed';
   message?: string;
 }
-export type SendMessage = ResponseStartMessage | ResponseBodyMessage | UpgradeAcceptMessage | LifespanResultMessage;
+export type SendMessage = ResponseStartMessage | ResponseBodyMessage | WebSocketSendEvent | LifespanResultMessage;
 
 /** Pre-encoded response header block made once by encodeHeaders(): 'name: value\r\n'* bytes. */
 export interface EncodedHeaders {
@@ -132,6 +180,8 @@ export interface EncodedHeaders {
 export type Send = (message: SendMessage) => Promise<void>;
 
 export type Receive = () => Promise<ReceiveMessage>;
+/** receive() of a websocket scope: `receive as unknown as WebSocketReceive` (the App type keeps HTTP's). */
+export type WebSocketReceive = () => Promise<WebSocketEvent>;
 
 export type App = (scope: Scope, receive: Receive, send: Send) => void | Promise<void>;
 

@@ -20,6 +20,7 @@ import { Request } from './request.js';
 import { HEAD } from './response.js';
 import { Router, type Route } from './router.js';
 import { respond } from '../server/respond.js';
+import { serveWebSocket, type WebSocketHandler } from './websocket.js';
 
 /** A route handler: gets the Request, returns the response value (see reply.ts). */
 export type Handler = (request: Request) => unknown;
@@ -46,6 +47,7 @@ export class Faster {
   readonly serverOptions: FasterOptions;
   readonly logger: Logger;
   private readonly router = new Router<Handler>();
+  private readonly sockets = new Router<WebSocketHandler>();
   private readonly middleware: MiddlewareEntry[] = [];
   private composed: App | null = null;
   private readonly startupHooks: (() => unknown)[] = [];
@@ -99,6 +101,12 @@ export class Faster {
    * Adds a middleware class: constructed once, `new Class(next, options)`, when the
    * app starts; the last one added runs first. See BaseHTTPMiddleware.
    */
+  /** A websocket route: `handler` gets a WebSocket (app/websocket.ts). Upgrades to other paths get 404. */
+  websocket(path: string, handler: WebSocketHandler): this {
+    this.sockets.add('GET', path, handler);
+    return this;
+  }
+
   addMiddleware<O>(cls: MiddlewareClass<O>, options?: O): this {
     if (this.composed !== null) throw new Error('addMiddleware() must be called before the app starts serving');
     if (typeof cls !== 'function') throw new TypeError('addMiddleware() needs a middleware class');
@@ -148,7 +156,8 @@ export class Faster {
   private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     if (scope.type !== 'http') {
       if (scope.type === 'lifespan') return this.lifespan(receive, send);
-      return this.miss(scope, send); // no WebSocket routes (yet)
+      const route = scope.type === 'websocket' ? this.sockets.find('GET', routePath(scope)) : null;
+      return route === null ? this.miss(scope, send) : serveWebSocket(route, scope, receive, send, routePath(scope), this.logger);
     }
     const method = scope.method;
     const path = routePath(scope);

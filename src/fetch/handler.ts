@@ -7,6 +7,7 @@ import { respond } from '../server/respond.js';
 import { FetchRequest, kFinish, kTooLarge } from './request.js';
 import { RequestUrlError } from './url.js';
 import { defaultTypeLine, writeResponse } from './write.js';
+import { UPGRADED, openChannel, upgraded } from './websocket.js';
 
 /** A fetch-style handler, e.g. Hono's `app.fetch`. */
 export type FetchHandler = (request: Request, env: FetchEnv) => Response | Promise<Response>;
@@ -55,6 +56,7 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
   const typeLine = defaultTypeLine(options.defaultContentType);
   return function fetchApp(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     const req = new FetchRequest(scope, receive, cap);
+    if (scope.type === 'websocket') openChannel(req, receive, send); // for upgradeWebSocket (fetch/websocket.ts)
     let res: Response | Promise<Response>;
     try {
       res = fetch(req as unknown as Request, new FetchEnv(scope.client));
@@ -74,6 +76,7 @@ export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOpt
 function write(req: FetchRequest, res: Response, send: Send, typeLine: string): void | Promise<void> {
   // The app may have caught the error of a capped read and answered something else.
   if (req[kTooLarge]) return tooLarge(req, send);
+  if (res === UPGRADED) return upgraded(req);
   let p: void | Promise<void>;
   try {
     p = writeResponse(req, res, send, typeLine);

@@ -9,6 +9,8 @@ export { FetchEnv, attachServerInfo, getConnInfo, requestIP } from './env.js';
 export type { ConnInfo, RequestAddress, SocketAddress } from './env.js';
 export { BodyTooLargeError } from './request.js';
 export { installGlobals } from './globals.js';
+export { upgradeWebSocket } from './websocket.js';
+export type { UpgradeOptions } from './websocket.js';
 
 /**
  * A Response that is cheap to make: status, headers and body are kept as given and

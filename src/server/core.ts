@@ -14,6 +14,8 @@ import { consoleLogger } from './logger.js';
 import { Lifespan } from './lifespan.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
 import type { ProxyRead } from './connection.js';
+import { WebSocketHost } from '../websocket/session.js';
+import { runWebSocket } from './upgrade.js';
 
 /** Without a trust stage no PROXY header can be read: the connection is closed. */
 const NO_PROXY_STAGE: ProxyRead = Object.freeze({ consumed: -1, peer: null, secure: false });
@@ -44,6 +46,8 @@ export class ServerCore implements ConnectionContext {
   readonly timeoutGracefulShutdown: number;
   readonly serverLine: Buffer;
   readonly onUpgrade: UpgradeHook | null;
+  /** Without an onUpgrade hook, the WebSocket protocol is run here (ASGI websocket messages). */
+  readonly websockets: WebSocketHost | null;
   readonly onResponse: ((scope: ScopeShape, status: number, startedAt: number) => void) | null;
   readonly trust: TrustStage | null;
   readonly proxyProtocol: boolean;
@@ -72,6 +76,17 @@ export class ServerCore implements ConnectionContext {
     // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
     this.serverLine = serverLine(o.serverHeader);
     this.onUpgrade = o.onUpgrade ?? null;
+    this.websockets =
+      this.onUpgrade !== null
+        ? null
+        : new WebSocketHost({
+            maxMessageSize: o.wsMaxSize ?? DEFAULTS.wsMaxSize,
+            perMessageDeflate: o.wsPerMessageDeflate ?? DEFAULTS.wsPerMessageDeflate,
+            pingInterval: o.wsPingInterval ?? DEFAULTS.wsPingInterval,
+            pingTimeout: o.wsPingTimeout ?? DEFAULTS.wsPingTimeout,
+            writeHighWater: this.writeHighWater,
+            logger: this.logger,
+          });
     this.onResponse = o.onResponse ?? null;
     this.lifespan = new Lifespan(app, o.lifespan, this.logger);
     this.trust = trust;
@@ -87,6 +102,9 @@ export class ServerCore implements ConnectionContext {
       maxConnections: this.maxConnections,
       maxPipelined: this.maxPipelined,
       sendTimeout: this.sendTimeout,
+      wsMaxSize: o.wsMaxSize ?? DEFAULTS.wsMaxSize,
+      wsPingInterval: o.wsPingInterval ?? DEFAULTS.wsPingInterval,
+      wsPingTimeout: o.wsPingTimeout ?? DEFAULTS.wsPingTimeout,
       timeoutGracefulShutdown: this.timeoutGracefulShutdown,
     })) {
       if (!Number.isFinite(v) || v < 0) throw new TypeError(`${name} must be a number >= 0, got ${v}`);
@@ -161,6 +179,7 @@ export class ServerCore implements ConnectionContext {
   }
 
   dispatch(ex: Exchange): void {
+    if (ex.upgrade && this.websockets !== null && runWebSocket(this.app, this.websockets, ex)) return;
     let r: unknown;
     try {
       r = this.app(ex.scope as ScopeShape, ex.receive, ex.send);
@@ -195,8 +214,14 @@ export class ServerCore implements ConnectionContext {
     return release(s);
   }
 
-  /** Graceful: idle connections close now, busy ones after their in-flight responses. */
+  /** Graceful: idle connections close now, busy ones after their in-flight responses; then open websockets close with 1001. */
   shutdown(): Promise<void> {
+    const ws = this.websockets;
+    const http = this.shutdownHttp();
+    return ws === null ? http : http.then(() => ws.goingAway());
+  }
+
+  private shutdownHttp(): Promise<void> {
     this.shuttingDown = true;
     for (const conn of this.connections) {
       const p = conn.parsing;

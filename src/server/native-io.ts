@@ -188,29 +188,28 @@ export function adopted(s: Socket): boolean {
 }
 
 /**
- * A plain, paused net.Socket over the handle of `s` for a new owner (an upgrade). Our
- * onread callback is fixed on an adopted wrapper, and the handle keeps delivering into a
- * user buffer (useUserBuffer cannot be undone), so the new socket gets a buffer of its own
- * and pushes copies: 'data' events as usual. A socket that was never adopted is returned
- * as it is.
+ * A plain net.Socket over the handle of `s` for a new owner (an upgrade), in the state
+ * node:http's 'upgrade' event hands over: `readableFlowing` null, so the owner's first
+ * `on('data')` starts the flow (a paused socket would need a resume() that `ws` never
+ * calls). Our onread callback is fixed on an adopted wrapper, and the handle keeps
+ * delivering into a user buffer (useUserBuffer cannot be undone), so the new socket gets
+ * a buffer of its own and pushes copies: 'data' events as usual.
  */
 export function release(s: Socket): Socket {
   if (!adopted(s)) {
-    s.pause();
+    (s as { readableFlowing: boolean | null }).readableFlowing = null; // what node:http does before 'upgrade'
     return s;
   }
   const handle = (s as unknown as { _handle: unknown })._handle;
   (s as unknown as { _handle: unknown })._handle = null;
   s.destroy();
-  const plain = new net.Socket({
+  return new net.Socket({
     handle: handle as never,
     allowHalfOpen: true,
     readable: true,
     writable: true,
     onread: { buffer: Buffer.allocUnsafe(64 * 1024), callback: pushCopy },
   } as net.SocketConstructorOpts);
-  plain.pause();
-  return plain;
 }
 
 function pushCopy(this: Socket, nread: number, buf: Buffer): boolean {

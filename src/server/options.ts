@@ -55,6 +55,14 @@ export interface TransportOptions {
   onResponse?: ((scope: Scope, status: number, startedAt: number) => void) | null;
   /** Receives upgrade requests the app accepted with { type: 'websocket.accept' }. */
   onUpgrade?: UpgradeHook | null;
+  /** Without onUpgrade: largest WebSocket message in bytes (after reassembly and inflation); more closes with 1009. Default 16 MiB. */
+  wsMaxSize?: number;
+  /** Milliseconds between pings on an open WebSocket (0: none). Default 20 s (uvicorn's --ws-ping-interval). */
+  wsPingInterval?: number;
+  /** Milliseconds a pong may take before the connection is dropped. Default 20 s (uvicorn's --ws-ping-timeout). */
+  wsPingTimeout?: number;
+  /** Negotiate permessage-deflate (RFC 7692) when a client offers it. Default true (uvicorn's --ws-per-message-deflate). */
+  wsPerMessageDeflate?: boolean;
 }
 
 export const DEFAULTS = {
@@ -69,5 +77,9 @@ export const DEFAULTS = {
   maxPipelined: 64,
   sendTimeout: 30_000,
   writeHighWater: 256 * 1024,
+  wsMaxSize: 16 * 1024 * 1024,
+  wsPingInterval: 20_000,
+  wsPingTimeout: 20_000,
+  wsPerMessageDeflate: true,
   timeoutGracefulShutdown: 30_000,
 } as const;

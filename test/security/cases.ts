@@ -196,9 +196,9 @@ export const CASES: readonly Case[] = [
   { name: 'Expect: unknown', ref: '9110 §10.1.1 (417)', bytes: post(['Content-Length: 5', 'Expect: teapot'], 'hello'), status: 417, second: false },
   {
     name: 'upgrade without a hook',
-    ref: 'design (426, close)',
+    ref: 'RFC 6455 §4.2.1 (400: no Sec-WebSocket-Key; node:http answers 200)',
     bytes: req('GET /first HTTP/1.1', ['Connection: upgrade', 'Upgrade: websocket']),
-    status: [200, 426],
+    status: [200, 400],
     second: false,
   },
 ];

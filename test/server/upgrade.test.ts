@@ -6,7 +6,9 @@ import * as assert from 'uvu/assert';
 import type { Socket } from 'node:net';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, Scope, UpgradeHook } from '../../src/types.js';
-import { deferred, sleep, withServer } from '../helpers/raw.js';
+import { once } from 'node:events';
+import WebSocket, { WebSocketServer } from 'ws';
+import { deferred, sleep, until, withServer } from '../helpers/raw.js';
 import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
@@ -34,8 +36,8 @@ function echoHook(got: { head: Buffer | null; scope: Seen | null; socket: Socket
     got.socket = socket;
     socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
     if (head.length > 0) socket.write(Buffer.concat([Buffer.from('echo:'), head]));
+    // No resume(): the socket comes as node:http's 'upgrade' gives it, and on('data') starts the flow.
     socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
-    socket.resume();
   };
 }
 
@@ -114,17 +116,46 @@ test('upgrade behind a pipelined request: the earlier response goes out first, t
   });
 });
 
-test('without an onUpgrade hook, accepting gets 426 and the connection closes', async () => {
+test('without an onUpgrade hook the server completes the WebSocket handshake itself', async () => {
   const app: App = async (_scope, _receive, send) => send({ type: 'websocket.accept' });
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
-    await c.write(UPGRADE_HEAD + 'FRAME');
-    await c.waitEnded();
-    const res = c.responses();
-    assert.is(res.length, 1);
-    assert.is(res[0].status, 426);
-    assert.is(res[0].headers.connection, 'close');
+    await c.write(UPGRADE_HEAD);
+    await c.waitFor(() => c.text.includes('\r\n\r\n'), 2000, 'the 101');
+    assert.ok(c.text.startsWith('HTTP/1.1 101 Switching Protocols\r\n'), c.text);
+    assert.ok(c.text.includes('Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n'));
   });
+});
+
+test('issue 15: the ws library on the hook echoes 1000 messages, and a frame sent with the handshake arrives', async () => {
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+  const app: App = async (_scope, _receive, send) => send({ type: 'websocket.accept' });
+  const onUpgrade: UpgradeHook = (scope, socket, head) => {
+    const req = { method: scope.method, url: scope.rawPath, headers: Object.fromEntries(scope.headers) };
+    wss.handleUpgrade(req as never, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  await withServer(app, { onUpgrade }, async ({ port, connect }) => {
+    const client = new WebSocket(`ws://127.0.0.1:${port}/chat`);
+    const got: string[] = [];
+    client.on('message', (d) => got.push(d.toString()));
+    await once(client, 'open');
+    for (let i = 0; i < 1000; i++) client.send(`m${i}`);
+    await until(() => got.length === 1000, 10_000, '1000 echoes');
+    assert.equal(
+      got,
+      Array.from({ length: 1000 }, (_, i) => `m${i}`),
+    );
+    client.close();
+    await once(client, 'close');
+    // The handshake and a masked text frame ("early") in one write.
+    const c = await connect();
+    const frame = Buffer.from([0x81, 0x85, 1, 2, 3, 4, ...Buffer.from('early').map((b, i) => b ^ [1, 2, 3, 4][i & 3]!)]);
+    await c.write(Buffer.concat([Buffer.from(UPGRADE_HEAD), frame]));
+    await c.waitFor(() => c.text.includes('early'), 3000, 'the early frame echoed');
+    assert.ok(c.text.startsWith('HTTP/1.1 101 Switching Protocols\r\n'));
+  });
+  wss.close();
 });
 
 test('the app can refuse an upgrade with a plain HTTP response (403); the hook is not called', async () => {
