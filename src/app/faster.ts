@@ -16,7 +16,7 @@ import type { App, EncodedHeaders, LifespanMessage, Logger, Receive, Scope, Send
 import { HANDLES_LIFESPAN } from '../server/lifespan.js';
 import { composeMiddleware, type MiddlewareClass, type MiddlewareEntry } from '../middleware/base.js';
 import { reply, fail } from './reply.js';
-import { Request } from './request.js';
+import { MAX_BUFFERED_BODY, Request } from './request.js';
 import { HEAD } from './response.js';
 import { Router, type Route } from './router.js';
 import { respond } from '../server/respond.js';
@@ -30,7 +30,10 @@ export type Handler = (request: Request) => unknown;
  * (trustedProxies, proxyHeaders, rootPath, proxyProtocol, forwardedHeaders),
  * passed through to createServer() unchanged.
  */
-export interface FasterOptions extends CreateServerOptions, TrustOptions {}
+export interface FasterOptions extends CreateServerOptions, TrustOptions {
+  /** Largest body request.body()/text()/json() buffer; past it they reject with a 413. Default 64 MiB. */
+  maxBufferedBodySize?: number;
+}
 
 export interface ListenOptions extends FasterOptions {
   /** Default 8000; 0 picks a free port (see server.address()). */
@@ -55,8 +58,13 @@ export class Faster {
   /** The innermost app: routing and the handler. Bound once. */
   private readonly endpoint: App;
 
+  private readonly bodyCap: number;
+
   constructor(options: FasterOptions = {}) {
     this.serverOptions = options;
+    const cap = options.maxBufferedBodySize ?? MAX_BUFFERED_BODY;
+    if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxBufferedBodySize must be an integer >= 0, got ${cap}`);
+    this.bodyCap = cap;
     this.logger = options.logger ?? consoleLogger();
     this.endpoint = (scope, receive, send) => this.handle(scope, receive, send);
   }
@@ -166,7 +174,7 @@ export class Faster {
       if (method === 'HEAD') route = this.router.find('GET', path);
       if (route === null) return this.miss(scope, send);
     }
-    const request = new Request(scope, receive, route as Route<unknown>, path);
+    const request = new Request(scope, receive, route as Route<unknown>, path, this.bodyCap);
     let result: unknown;
     try {
       result = route.handler(request);

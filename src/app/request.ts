@@ -67,11 +67,15 @@ export class Request {
   /** The path the route matched (routePath(scope)): the parameters come from it. */
   private readonly matched: string;
 
-  constructor(scope: Scope, receive: Receive, route: Route<unknown> | null = null, matched: string | null = null) {
+  /** Largest body body() buffers (FasterOptions.maxBufferedBodySize); past it, 413. */
+  private readonly bodyCap: number;
+
+  constructor(scope: Scope, receive: Receive, route: Route<unknown> | null = null, matched: string | null = null, bodyCap = MAX_BUFFERED_BODY) {
     this.scope = scope;
     this.receiveFn = receive;
     this.route = route;
     this.matched = matched ?? routePath(scope);
+    this.bodyCap = bodyCap;
   }
 
   get method(): string {
@@ -110,9 +114,12 @@ export class Request {
     return (this.scope.state ??= {});
   }
 
-  /** The whole request body (read once, then cached). Rejects with ClientDisconnect. */
+  /**
+   * The whole request body (read once, then cached). Rejects with ClientDisconnect, or
+   * with HTTPException 413 past maxBufferedBodySize (stream receive() for larger bodies).
+   */
   body(): Promise<Buffer> {
-    return (this.cachedBody ??= readBody(this.receiveFn));
+    return (this.cachedBody ??= readBody(this.receiveFn, this.bodyCap));
   }
 
   /** The body decoded as UTF-8. */
@@ -131,12 +138,16 @@ export class Request {
   }
 }
 
-async function readBody(receive: Receive): Promise<Buffer> {
+/** Default cap of buffered bodies, the same as the fetch adapter's. */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+
+async function readBody(receive: Receive, cap: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
     const m = await receive();
     if (m.type !== 'http.request') throw new ClientDisconnect();
+    if (total + m.body.length > cap) throw new HTTPException(413, 'Request body too large');
     if (m.body.length > 0) {
       chunks.push(m.body);
       total += m.body.length;

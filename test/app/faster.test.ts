@@ -314,4 +314,20 @@ test('Faster: app.listen resolves to the running server', async () => {
   }
 });
 
+test('request.body() buffers up to maxBufferedBodySize, then 413 (the transport itself sets no body limit)', async () => {
+  const app = new Faster({ maxBufferedBodySize: 1000 });
+  app.post('/echo', async (request) => `got ${(await request.body()).length}`);
+  const running = await serve(app);
+  try {
+    const post = (n: number): string => `POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: ${n}\r\n\r\n${'a'.repeat(n)}`;
+    const [small] = parseResponses(await exchange(running.port, post(1000)));
+    assert.is(small.body, 'got 1000');
+    const [big] = parseResponses(await exchange(running.port, post(1001)));
+    assert.is(big.status, 413);
+    assert.is(big.body, '{"detail":"Request body too large"}');
+  } finally {
+    await running.close();
+  }
+});
+
 test.run();
