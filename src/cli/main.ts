@@ -201,10 +201,8 @@ function serverOptions(config: CliConfig, own: CreateServerOptions, logger: Logg
   if (config.limitConcurrency !== null) options.maxConnections = config.limitConcurrency;
   if (config.serverHeader) options.serverHeader = 'fasterapi';
   else options.serverHeader = null;
-  // Passed on as `headers` / `dateHeader`; the transport does not apply them yet (issue 17's note).
   if (config.headers.length > 0) options.headers = config.headers;
   if (!config.dateHeader) options.dateHeader = false;
-  if (config.headers.length > 0 || !config.dateHeader) logger.warn('--header and --no-date-header are not applied by this version of the transport yet');
   if (config.sslKeyfile !== null) options.tls = tlsOptions(config, cwd);
   if (config.accessLog && config.logLevel !== 'error' && config.logLevel !== 'warn') {
     options.onResponse = accessLog(config.logFormat, stderr, cluster.isWorker ? `[${process.pid}] ` : '');

@@ -42,6 +42,7 @@ export interface ConnectionContext {
   readonly writeHighWater: number;
   readonly proxyProtocol: boolean;
   readonly serverLine: Buffer;
+  readonly dateLine: Buffer;
   readonly shuttingDown: boolean;
   readonly onUpgrade: UpgradeHook | null;
   acquire(conn: Connection): Exchange;
@@ -121,6 +122,10 @@ export abstract class Connection implements ExchangeOwner {
 
   get serverLine(): Buffer {
     return this.core.serverLine;
+  }
+
+  get dateLine(): Buffer {
+    return this.core.dateLine;
   }
 
   constructor(socket: Socket, core: ConnectionContext, adopted: boolean) {

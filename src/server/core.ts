@@ -9,7 +9,7 @@ import { HttpConnection } from './http-connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
 import { startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
-import { errorResponse, serverLine } from './response-head.js';
+import { dateLine, errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
 import { Lifespan } from './lifespan.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
@@ -45,6 +45,7 @@ export class ServerCore implements ConnectionContext {
   readonly writeHighWater: number;
   readonly timeoutGracefulShutdown: number;
   readonly serverLine: Buffer;
+  readonly dateLine: Buffer;
   readonly onUpgrade: UpgradeHook | null;
   /** Without an onUpgrade hook, the WebSocket protocol is run here (ASGI websocket messages). */
   readonly websockets: WebSocketHost | null;
@@ -74,7 +75,8 @@ export class ServerCore implements ConnectionContext {
     this.writeHighWater = o.writeHighWater ?? DEFAULTS.writeHighWater;
     this.timeoutGracefulShutdown = o.timeoutGracefulShutdown ?? DEFAULTS.timeoutGracefulShutdown;
     // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
-    this.serverLine = serverLine(o.serverHeader);
+    this.serverLine = serverLine(o.serverHeader, o.headers);
+    this.dateLine = dateLine(o.dateHeader);
     this.onUpgrade = o.onUpgrade ?? null;
     this.websockets =
       this.onUpgrade !== null

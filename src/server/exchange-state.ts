@@ -32,6 +32,8 @@ export interface ExchangeOwner extends Writer {
   held: number;
   /** 'server: …\r\n', or empty. */
   readonly serverLine: Buffer;
+  /** The Date line (updated each second), or empty with dateHeader: false. */
+  readonly dateLine: Buffer;
   /** The connection will read further requests (not closing, server not shutting down). */
   keepsAlive(): boolean;
   /** A response waiting its turn may hold more bytes. */

@@ -272,7 +272,7 @@ export class Exchange extends ExchangeBody {
     const keep = this.decideKeepAlive();
     // The app's own `connection: close` is in its fields: no second one.
     const connection = !keep ? (this.appClose ? CONNECTION.NONE : CONNECTION.CLOSE) : this.scope.httpVersion === '1.0' ? CONNECTION.KEEP_ALIVE : CONNECTION.NONE;
-    return writeHead(buf, p, this.status, this.conn!.serverLine, connection, headBytes, headText, contentLength, chunked);
+    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, headBytes, headText, contentLength, chunked);
   }
 
   // ---- where bytes go: the shared slab when this exchange may write now, else a deferred copy

@@ -34,6 +34,10 @@ export interface TransportOptions {
   writeHighWater?: number;
   /** Value of a Server header; none is sent when null (the default). */
   serverHeader?: string | null;
+  /** Fields every response carries (uvicorn's --header), after Date and Server; checked at start-up. */
+  headers?: ReadonlyArray<readonly [string, string]>;
+  /** false: no Date field (uvicorn's --no-date-header; RFC 9110 §6.6.1 lets a server without a clock omit it). Default true. */
+  dateHeader?: boolean;
   logger?: Logger;
   /**
    * On close() (SIGTERM in the CLI): how long in-flight requests may take before their

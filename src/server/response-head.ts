@@ -175,6 +175,7 @@ export function writeHead(
   buf: Buffer,
   p: number,
   status: number,
+  date: Buffer,
   serverLine: Buffer,
   connection: number,
   fieldBytes: Buffer | null,
@@ -185,8 +186,10 @@ export function writeHead(
   const line = statusLine(status);
   buf.set(line, p);
   p += line.length;
-  buf.set(DATE_LINE, p);
-  p += DATE_LINE.length;
+  if (date.length > 0) {
+    buf.set(date, p);
+    p += date.length;
+  }
   if (serverLine.length > 0) {
     buf.set(serverLine, p);
     p += serverLine.length;
@@ -230,16 +233,32 @@ export function errorResponse(status: number, fields: Buffer | null = null): Buf
   const body = `${REASONS[status] ?? 'Error'}\n`;
   const fieldBytes = fields === null ? TEXT_PLAIN : Buffer.concat([TEXT_PLAIN, fields]);
   const buf = Buffer.allocUnsafe(headSize(EMPTY_LINE, fieldBytes.length, body.length) + body.length);
-  let p = writeHead(buf, 0, status, EMPTY_LINE, CONNECTION.CLOSE, fieldBytes, null, body.length, false);
+  let p = writeHead(buf, 0, status, DATE_LINE, EMPTY_LINE, CONNECTION.CLOSE, fieldBytes, null, body.length, false);
   p += buf.latin1Write(body, p);
   return buf.subarray(0, p);
 }
 
 const EMPTY_LINE = Buffer.alloc(0);
 
-/** The 'server: …\r\n' line of the serverHeader option (validated once; empty when unset). */
-export function serverLine(value: string | null | undefined): Buffer {
-  if (!value) return EMPTY_LINE;
-  assertField('server', String(value));
-  return Buffer.from(`server: ${value}\r\n`, 'latin1');
+/**
+ * The lines every response carries after Date: 'server: …' (the serverHeader option) and
+ * the `headers` option's fields (the CLI's --header), validated once; empty when neither.
+ */
+export function serverLine(value: string | null | undefined, extra: ReadonlyArray<readonly [string, string]> = []): Buffer {
+  let text = '';
+  if (value) {
+    assertField('server', String(value));
+    text += `server: ${value}\r\n`;
+  }
+  if (extra.length > 0) {
+    const lines = headerLines(extra);
+    if (lines.framed || lines.hasConnection) throw new TypeError("headers: content-length and connection are the server's to set");
+    text += lines.text;
+  }
+  return text.length === 0 ? EMPTY_LINE : Buffer.from(text, 'latin1');
+}
+
+/** The Date line, or nothing (dateHeader: false). */
+export function dateLine(on: boolean | undefined): Buffer {
+  return on === false ? EMPTY_LINE : DATE_LINE;
 }

@@ -3,9 +3,9 @@
 // surrounding whitespace (RFC 9112 §5.1: OWS around the value is not part of it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeHeaders } from '../../src/index.js';
+import { createServer, encodeHeaders } from '../../src/index.js';
 import type { App, HeaderView } from '../../src/types.js';
-import { fixture, withServer } from '../helpers/raw.js';
+import { fixture, parseResponses, withServer } from '../helpers/raw.js';
 import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
@@ -139,6 +139,27 @@ test('100 header lines are accepted; the 101st gets 431', async () => {
     const tooMany = await raw(`GET / HTTP/1.1\r\nHost: x\r\n${lines(100)}\r\n`);
     assert.ok(tooMany.data.startsWith('HTTP/1.1 431'), tooMany.data.slice(0, 30));
   });
+});
+
+test('headers and dateHeader options (--header, --no-date-header): every response, fast path, messages and errors alike', async () => {
+  const app: App = async (scope, _receive, send) => {
+    if (scope.path === '/fast') return respond(send, 200, TEXT, 'fast');
+    await send({ type: 'http.response.start', status: 201, headers: [['content-type', 'text/plain']] });
+    await send({ type: 'http.response.body', body: 'msg' });
+  };
+  await withServer(app, { headers: [['x-served-by', 'edge-1']], dateHeader: false, serverHeader: 'fasterapi' }, async ({ raw }) => {
+    const { data } = await raw('GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /msg HTTP/1.1\r\nHost: x\r\n\r\n');
+    const res = parseResponses(data);
+    assert.is(res.length, 2);
+    for (const r of res) {
+      assert.is(r.headers['x-served-by'], 'edge-1');
+      assert.is(r.headers.server, 'fasterapi');
+      assert.is(r.headers.date, undefined);
+    }
+    assert.equal([res[0].body, res[1].body], ['fast', 'msg']);
+  });
+  assert.throws(() => createServer(app, { headers: [['x-bad', 'a\r\nb']] }), /x-bad/);
+  assert.throws(() => createServer(app, { headers: [['content-length', '1']] }), /server's to set/);
 });
 
 test.run();
