@@ -11,6 +11,7 @@ import { encodeHeaders } from '../server/response-head.js';
 import { routePath } from '../scope/route-path.js';
 import { consoleLogger } from '../server/logger.js';
 import type { Server } from '../server/server.js';
+import type { ListenOptions as ServerListenOptions } from '../server/listen.js';
 import type { TrustOptions } from '../trust/options.js';
 import type { App, EncodedHeaders, LifespanMessage, Logger, Receive, Scope, Send } from '../types.js';
 import { HANDLES_LIFESPAN } from '../server/lifespan.js';
@@ -35,12 +36,8 @@ export interface FasterOptions extends CreateServerOptions, TrustOptions {
   maxBufferedBodySize?: number;
 }
 
-export interface ListenOptions extends FasterOptions {
-  /** Default 8000; 0 picks a free port (see server.address()). */
-  port?: number;
-  /** Default '127.0.0.1'. */
-  host?: string;
-}
+/** Server options plus where to listen (server/listen.ts): port and host, a unix socket path, or an fd. */
+export interface ListenOptions extends FasterOptions, ServerListenOptions {}
 
 const NOT_FOUND = '{"detail":"Not Found"}';
 const METHOD_NOT_ALLOWED = '{"detail":"Method Not Allowed"}';
@@ -156,9 +153,9 @@ export class Faster {
 
   /** Starts a server on the fasterapi transport; resolves once it listens. */
   async listen(options: ListenOptions = {}): Promise<Server> {
-    const { port = 8000, host = '127.0.0.1', ...serverOptions } = options;
+    const { port, host, path, mode, fd, backlog, ...serverOptions } = options;
     const server = createServer(this.asgi, { logger: this.logger, ...this.serverOptions, ...serverOptions } as CreateServerOptions);
-    return server.listen(port, host);
+    return server.listen({ port, host, path, mode, fd, backlog });
   }
 
   private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
