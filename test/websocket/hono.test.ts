@@ -21,7 +21,8 @@ test('upgradeWebSocket: open, text and binary echo, close seen by onClose; other
       onClose: (e) => events.push(`close ${(e as CloseEvent).code}`),
     })),
   );
-  const server = await serve({ fetch: app.fetch, port: 0 });
+  const server = serve({ fetch: app.fetch, port: 0 });
+  await once(server, 'listening');
   const port = server.address().port;
   try {
     const c = await open(`ws://127.0.0.1:${port}/ws?q=1`);
