@@ -52,7 +52,7 @@ export function serveRequest(target: NodeTarget, scope: Scope, receive: Receive,
   if (expectContinue) res._expect_continue = true;
   target.dispatch(req, res as unknown as ServerResponse, expectContinue);
   if (!body) socket.noBody();
-  if (res.abortLater !== null) throw res.abortLater;
+  if (res._fAbort !== null) throw res._fAbort;
   if (res.finished) return;
   return socket.pending();
 }

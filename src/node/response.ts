@@ -64,12 +64,14 @@ export class NodeResponse extends EventEmitter {
   [kOutHeaders]: HeaderRecord | null = null;
   [kCorked] = 0;
   // ours
-  /** @internal */ status = 200;
-  /** @internal */ fields: [string, string][] | null = null;
-  /** @internal */ started = false;
-  /** @internal */ waiting = 0;
-  /** @internal */ abortLater: Error | null = null;
-  /** @internal */ server: EventEmitter | null;
+  // ours: _f-prefixed, as they share the object with Express's and the app's own properties
+  /** @internal */ _fStatus = 200;
+  /** @internal */ _fFields: [string, string][] | null = null;
+  /** @internal */ _fStarted = false;
+  /** @internal node:http chunks a body whose head was stored before end() and names no length */ _fChunked = false;
+  /** @internal */ _fWaiting = 0;
+  /** @internal */ _fAbort: Error | null = null;
+  /** @internal */ _fServer: EventEmitter | null;
   // the writing methods, own (see above)
   _storeHeader = storeHeader;
   write = write;
@@ -86,18 +88,21 @@ export class NodeResponse extends EventEmitter {
     super();
     this.req = req;
     this.socket = socket;
-    this.server = server;
+    this._fServer = server;
     if (req.method === 'HEAD') this._hasBody = false;
   }
+}
 
-  /** @internal The client left before the end: 'close' as node:http emits it. */
-  gone(): void {
-    if (this._closed) return;
-    this.destroyed = true;
-    this._closed = true;
-    this.writable = false;
-    this.emit('close');
-  }
+/**
+ * The client left before the end: 'close' as node:http emits it. A function, not a method:
+ * after Express's prototype swap only own properties and ServerResponse.prototype remain.
+ */
+export function responseGone(res: NodeResponse): void {
+  if (res._closed) return;
+  res.destroyed = true;
+  res._closed = true;
+  res.writable = false;
+  res.emit('close');
 }
 Object.setPrototypeOf(NodeResponse.prototype, ServerResponse.prototype);
 
@@ -124,8 +129,9 @@ function storeHeader(this: NodeResponse, firstLine: string, headers: unknown): v
     const rec = headers as Record<string, unknown>;
     for (const key of Object.keys(rec)) addField(fields, key, rec[key], true);
   }
-  this.fields = fields;
-  this.status = this.statusCode;
+  this._fFields = fields;
+  this._fChunked = this._contentLength === null && !hasLength(fields);
+  this._fStatus = this.statusCode;
   this._header = firstLine; // what headersSent reads (node:http keeps the whole head here)
 }
 
@@ -137,6 +143,11 @@ function addField(fields: [string, string][], name: string, value: unknown, chec
   // node:http writes an array value as one line per item, whatever the name
   if (Array.isArray(value)) for (const v of value) fields.push([name, String(v)]);
   else fields.push([name, String(value)]);
+}
+
+function hasLength(fields: [string, string][]): boolean {
+  for (const f of fields) if (f[0].length === 14 && f[0].toLowerCase() === 'content-length') return true;
+  return false;
 }
 
 function ensureHead(res: NodeResponse): void {
@@ -157,28 +168,28 @@ function toBody(chunk: Chunk, encoding: BufferEncoding | undefined): Chunk {
 }
 
 function startMessage(res: NodeResponse): ResponseStartMessage {
-  res.started = true;
+  res._fStarted = true;
   res._headerSent = true;
-  return { type: 'http.response.start', status: res.status, headers: res.fields ?? [] };
+  return { type: 'http.response.start', status: res._fStatus, headers: res._fFields ?? [] };
 }
 
 /** One send; a send that has to wait (the connection's output is full) makes write() return false until it settles. */
 function deliver(res: NodeResponse, msg: ResponseBodyMessage, cb: WriteCallback | null): boolean {
   const socket = res.socket!;
-  if (!res.started) void socket.send(startMessage(res)).catch(noop);
+  if (!res._fStarted) void socket.send(startMessage(res)).catch(noop);
   const p = socket.send(msg);
   if (p === RESOLVED) {
     if (cb !== null) process.nextTick(cb);
     return true;
   }
-  res.waiting++;
+  res._fWaiting++;
   p.then(
     () => {
       if (cb !== null) cb();
-      if (--res.waiting === 0 && !res.finished) res.emit('drain');
+      if (--res._fWaiting === 0 && !res.finished) res.emit('drain');
     },
     (err: Error) => {
-      res.waiting--;
+      res._fWaiting--;
       if (cb !== null) cb(err);
       socket.destroy(err);
     },
@@ -227,12 +238,20 @@ function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?
     return this;
   }
   const body = chunk == null ? '' : toBody(chunk, encoding as BufferEncoding | undefined);
+  if (this._header === null) this._contentLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   ensureHead(this);
   if (typeof cb === 'function') this.once('finish', cb);
   this.finished = true;
   this.writable = false;
   const socket = this.socket!;
-  if (!socket.destroyed) deliver(this, { type: 'http.response.body', body, moreBody: false }, null);
+  if (!socket.destroyed) {
+    // a head stored before end(): chunked as node:http frames it (a first message with more to come)
+    if (!this._fStarted && !this._fChunked) deliver(this, { type: 'http.response.body', body, moreBody: false }, null);
+    else {
+      if (body.length > 0 || !this._fStarted) deliver(this, { type: 'http.response.body', body, moreBody: true }, null);
+      deliver(this, LAST, null);
+    }
+  }
   process.nextTick(finish, this);
   socket.done();
   return this;
@@ -241,7 +260,7 @@ function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?
 /** 'finish' once the transport has the whole response (node:http: once the socket took it), then 'close'. */
 function finish(res: NodeResponse): void {
   res.emit('prefinish');
-  if (responseFinish.hasSubscribers) responseFinish.publish({ request: res.req, response: res, socket: res.socket, server: res.server });
+  if (responseFinish.hasSubscribers) responseFinish.publish({ request: res.req, response: res, socket: res.socket, server: res._fServer });
   res.emit('finish');
   // node:http's resOnFinish: a body nobody read is dumped, so req ends and closes
   const req = res.req as IncomingMessage & { _consuming: boolean; _dump(): void; _readableState: { resumeScheduled: boolean } };
@@ -262,10 +281,11 @@ function emitError(res: NodeResponse, err: Error): void {
 
 function flushHeaders(this: NodeResponse): void {
   ensureHead(this);
-  if (!this.started && !this.finished) deliver(this, { type: 'http.response.body', body: EMPTY, moreBody: true }, null);
+  if (!this._fStarted && !this.finished) deliver(this, { type: 'http.response.body', body: EMPTY, moreBody: true }, null);
 }
 
 const EMPTY = new Uint8Array(0);
+const LAST: ResponseBodyMessage = Object.freeze({ type: 'http.response.body', body: EMPTY, moreBody: false });
 
 /** The transport sends 100 Continue when the body is first read: read one message ahead. */
 function writeContinue(this: NodeResponse, cb?: () => void): void {

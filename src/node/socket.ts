@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Receive, ReceiveMessage, Scope, Send } from '../types.js';
-import type { NodeResponse } from './response.js';
+import { type NodeResponse, responseGone } from './response.js';
 
 /** Who the requests go to (an http.Server-like emitter, or a bare listener). */
 export interface NodeHost {
@@ -157,7 +157,7 @@ export class NodeSocket extends EventEmitter {
     // IncomingMessage._destroy emits 'aborted' for a body cut short, then 'close'.
     if (!req.complete) req.destroy();
     else if (!req.destroyed) req.destroy();
-    this.res!.gone();
+    responseGone(this.res!);
     this.emit('close', false);
     this.done();
   }
@@ -181,7 +181,7 @@ export class NodeSocket extends EventEmitter {
       const f = this.fail;
       this.settle = this.fail = null;
       if (f !== null) f(err ?? new SocketDestroyed());
-      else res.abortLater = err ?? new SocketDestroyed();
+      else res._fAbort = err ?? new SocketDestroyed();
     }
     process.nextTick(emitClose, this, err);
     return this;
