@@ -69,7 +69,10 @@ export function exchange(port: number, reqs: Raw[], pipelined = false, timeoutMs
     };
     const parse = (ended: boolean): void => {
       for (;;) {
-        if (out.length === reqs.length) return finish();
+        if (out.length === reqs.length) {
+          finish();
+          return;
+        }
         const r = parseOne(buf, reqs[out.length].head === true, ended);
         if (r === null) break;
         buf = buf.subarray(r.used);
