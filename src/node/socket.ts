@@ -159,7 +159,8 @@ export class NodeSocket extends EventEmitter {
     else if (!req.destroyed) req.destroy();
     responseGone(this.res!);
     this.emit('close', false);
-    this.done();
+    // Not settled here: the transport would answer a response never started (it may not have
+    // seen the close yet). The app's end() settles it; an app that never ends is collected with it.
   }
 
   /** The response has ended (or the client left): the transport may release the exchange. */
