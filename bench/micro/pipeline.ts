@@ -4,13 +4,14 @@
 import type { Socket } from 'node:net';
 import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders } from '../../src/index.js';
 import { SHARED_READ } from '../../src/server/connection.js';
-import { HttpConnection } from '../../src/server/http-connection.js';
+import { HttpConnection, unshareNow } from '../../src/server/http-connection.js';
 import { ServerCore, type TrustStage } from '../../src/server/core.js';
 import { PHASE, type Exchange } from '../../src/server/exchange.js';
 import { beginRead, endRead } from '../../src/server/output.js';
 import type { Scope } from '../../src/scope/scope.js';
 import { Trust } from '../../src/trust/index.js';
 import type { App, Receive, ReceiveMessage, Send } from '../../src/types.js';
+import { respond } from '../../src/server/respond.js';
 
 export const HELLO = 'Hello, World!';
 export const TEXT_HEAD = encodeHeaders({ 'content-type': 'text/plain' });
@@ -85,6 +86,7 @@ export class Pipeline {
    * onread does (a memcpy that stands in for the kernel's copy), then parsed.
    */
   read(bytes: Buffer): void {
+    unshareNow(); // what a microtask hop would have done before a real read
     bytes.copy(SHARED_READ, 0);
     this.conn.read(SHARED_READ, bytes.length);
   }
@@ -100,7 +102,7 @@ export class Pipeline {
 
 /** The bare transport's app: the static response for every request (fast path, header block encoded once). */
 export const staticApp: App = (_scope, _receive, send) => {
-  send(200, TEXT_HEAD, HELLO);
+  respond(send, 200, TEXT_HEAD, HELLO);
 };
 
 class PassThroughA extends BaseHTTPMiddleware {
