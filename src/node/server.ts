@@ -73,6 +73,8 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     }
     req.socket = socket;
     this.emit('upgrade', req, socket, head);
+    // node:http's upgraded socket is not paused: who listens for 'data' now gets it (ws does)
+    if (socket.isPaused() && socket.listenerCount('data') > 0) socket.resume();
   };
 
   /** listen(port?, host?, backlog?, cb?) or listen(options, cb), as net.Server; binds synchronously for an IP host. */
