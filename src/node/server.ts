@@ -102,19 +102,10 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     if (typeof cb === 'function') args.pop();
     else cb = undefined;
     if (cb !== undefined) this.once('listening', cb as () => void);
-    // fasterapi listens on 127.0.0.1 unless told otherwise (node:http: every interface)
-    const first = args[0];
-    if (first !== null && typeof first === 'object') {
-      const opts = first as { host?: string; port?: number; path?: string };
-      net.listen(opts.path === undefined && opts.host === undefined ? { ...opts, host: '127.0.0.1' } : opts);
-    } else if (typeof first === 'string' && !/^\d+$/.test(first)) {
-      net.listen(first, ...(args.slice(1) as [number?]));
-    } else {
-      const port = first === undefined || first === null ? 0 : Number(first);
-      const host = typeof args[1] === 'string' ? args[1] : '127.0.0.1';
-      const backlog = typeof args[typeof args[1] === 'string' ? 2 : 1] === 'number' ? (args[typeof args[1] === 'string' ? 2 : 1] as number) : 511;
-      net.listen(port, host, backlog);
-    }
+    // As node:http: no host means every interface ('::' dual stack), which also binds at
+    // once, so address() works right after listen(0) (supertest relies on it). A host name
+    // is looked up first, as net.Server does.
+    net.listen(...(args as Parameters<typeof net.listen>));
     return this;
   }
 
