@@ -32,6 +32,12 @@ export const CONTENDERS: Contender[] = [
   { name: 'fasterapi-app', label: 'fasterapi app layer', routes: ['/', '/json'], script: serverJs('fasterapi-app') },
   { name: 'hono-node', label: 'Hono (node-server)', routes: ALL, script: serverJs('hono-node') },
   { name: 'hono-fasterapi', label: 'Hono on fasterapi', routes: ALL, script: serverJs('hono-fasterapi') },
+  // frameworks written for node:http, on it and on fasterapi/node (issue 16)
+  { name: 'fastify-fasterapi', label: 'fastify on fasterapi/node', routes: ALL, script: serverJs('fastify-fasterapi') },
+  { name: 'express-node', label: 'Express (node:http)', routes: ['/', '/json'], script: serverJs('express-node') },
+  { name: 'express-fasterapi', label: 'Express on fasterapi/node', routes: ['/', '/json'], script: serverJs('express-fasterapi') },
+  { name: 'koa-node', label: 'Koa (node:http)', routes: ['/', '/json'], script: serverJs('koa-node') },
+  { name: 'koa-fasterapi', label: 'Koa on fasterapi/node', routes: ['/', '/json'], script: serverJs('koa-fasterapi') },
 ];
 
 /**
