@@ -3,10 +3,9 @@
 // output goes to the transport as send() messages instead of bytes on a socket.
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
-import type { ResponseBodyMessage, ResponseStartMessage } from '../types.js';
+import type { ResponseBodyMessage, ResponseStartMessage, Send } from '../types.js';
 import { RESOLVED } from '../server/exchange-state.js';
 import { responseFinish } from './channels.js';
-import type { NodeSocket } from './socket.js';
 
 /** node:http keeps the headers under a symbol its own setHeader/getHeader/… use: found once. */
 const kOutHeaders = symbolOf('kOutHeaders');
@@ -17,6 +16,16 @@ function symbolOf(description: string): symbol {
   const s = Object.getOwnPropertySymbols(probe).find((k) => k.description === description);
   if (s === undefined) throw new Error(`fasterapi/node: node:http has no ${description} on ServerResponse (Node ${process.version})`);
   return s;
+}
+
+/** What res needs of its socket (socket.ts's NodeSocket), named here so the two files import one way. */
+export interface ResponseSocket {
+  readonly send: Send;
+  readonly destroyed: boolean;
+  destroy(err?: Error): unknown;
+  done(): void;
+  readAhead(): void;
+  setTimeout(ms: number, cb?: () => void): unknown;
 }
 
 type HeaderRecord = Record<string, [string, string | number | readonly string[]]>;
@@ -52,7 +61,7 @@ export class NodeResponse extends EventEmitter {
   finished = false;
   _headerSent = false;
   _closed = false;
-  socket: NodeSocket | null;
+  socket: ResponseSocket | null;
   _header: string | null = null;
   _keepAliveTimeout = 0;
   _onPendingData: () => void = noop;
@@ -84,7 +93,7 @@ export class NodeResponse extends EventEmitter {
   cork = noop;
   uncork = noop;
 
-  constructor(req: IncomingMessage, socket: NodeSocket, server: EventEmitter | null) {
+  constructor(req: IncomingMessage, socket: ResponseSocket, server: EventEmitter | null) {
     super();
     this.req = req;
     this.socket = socket;
