@@ -1,19 +1,7 @@
 // fasterapi/node against node:http: the same apps, the same raw requests, the same answers
 // (status line, header fields in order and body; `date` and node:http's keep-alive fields aside).
-import { suite } from 'uvu';
-import * as assert from 'uvu/assert';
 import { expressApp, koaApp, polkaApp } from './apps.js';
-import { type Answer, type Pair, type Raw, both, listenPair, req, show } from './harness.js';
-
-function same(reqs: Raw[], a: Answer[], b: Answer[]): void {
-  assert.is(b.length, a.length);
-  for (let i = 0; i < a.length; i++) {
-    const what = Buffer.from(reqs[i].bytes).subarray(0, 60).toString('latin1');
-    const msg = `request ${i} (${what.split('\r\n')[0]}):\nnode:http\n${show(a[i])}\n--- fasterapi/node\n${show(b[i])}`;
-    const ok = b[i].status === a[i].status && JSON.stringify(b[i].headers) === JSON.stringify(a[i].headers) && b[i].body.equals(a[i].body);
-    if (!ok) assert.unreachable(msg);
-  }
-}
+import { type Raw, listenPair, pairSuite, req } from './harness.js';
 
 const MULTIPART = [
   '--XyZ',
@@ -71,29 +59,9 @@ const EXPRESS: Raw[] = [
   req('HEAD', '/gz', { 'accept-encoding': 'gzip' }),
 ];
 
-function frameworkSuite(name: string, make: () => ReturnType<typeof expressApp>, reqs: Raw[]): void {
-  const s = suite(`differential: ${name}`);
-  let pair: Pair;
-  s.before(async () => {
-    pair = await listenPair(make);
-  });
-  s.after(async () => {
-    await pair.close();
-  });
-  s('one keep-alive connection, request after request', async () => {
-    const [a, b] = await both(pair, reqs);
-    same(reqs, a, b);
-  });
-  s('pipelined: all requests in one write', async () => {
-    const [a, b] = await both(pair, reqs, true);
-    same(reqs, a, b);
-  });
-  s.run();
-}
+pairSuite('express', () => listenPair(expressApp), EXPRESS);
 
-frameworkSuite('express', expressApp, EXPRESS);
-
-frameworkSuite('koa', koaApp, [
+pairSuite('koa', () => listenPair(koaApp), [
   req('GET', '/'),
   req('GET', '/json?a=1&b=2'),
   req('HEAD', '/json'),
@@ -105,4 +73,4 @@ frameworkSuite('koa', koaApp, [
   req('GET', '/missing'),
 ]);
 
-frameworkSuite('polka', polkaApp, [req('GET', '/'), req('GET', '/users/9?x=y'), req('GET', '/missing')]);
+pairSuite('polka', () => listenPair(polkaApp), [req('GET', '/'), req('GET', '/users/9?x=y'), req('GET', '/missing')]);

@@ -9,19 +9,10 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { NodeServer, createServer } from '../../src/node/index.js';
 import { STATIC_DIR } from './apps.js';
-import { type Pair, type Raw, both, req, show } from './harness.js';
-
-function same(reqs: Raw[], a: Awaited<ReturnType<typeof both>>[0], b: Awaited<ReturnType<typeof both>>[1]): void {
-  assert.is(b.length, a.length);
-  for (let i = 0; i < a.length; i++) {
-    const ok = b[i].status === a[i].status && JSON.stringify(b[i].headers) === JSON.stringify(a[i].headers) && b[i].body.equals(a[i].body);
-    if (!ok) assert.unreachable(`request ${i} ${Buffer.from(reqs[i].bytes).subarray(0, 40).toString()}\nnode:http\n${show(a[i])}\n--- fasterapi/node\n${show(b[i])}`);
-  }
-}
+import { type Pair, type Raw, pairSuite, req } from './harness.js';
 
 function fastifyApp(ours: boolean): FastifyInstance {
   const app = ours ? Fastify({ serverFactory: (handler) => createServer(handler) as never }) : Fastify();
@@ -122,26 +113,6 @@ async function nestPair(platform: 'express' | 'fastify'): Promise<Pair> {
       await Promise.all([a.close(), b.close()]);
     },
   };
-}
-
-function pairSuite(name: string, make: () => Promise<Pair>, reqs: Raw[]): void {
-  const s = suite(`differential: ${name}`);
-  let pair: Pair;
-  s.before(async () => {
-    pair = await make();
-  });
-  s.after(async () => {
-    await pair.close();
-  });
-  s('request after request', async () => {
-    const [a, b] = await both(pair, reqs);
-    same(reqs, a, b);
-  });
-  s('pipelined', async () => {
-    const [a, b] = await both(pair, reqs, true);
-    same(reqs, a, b);
-  });
-  s.run();
 }
 
 pairSuite('fastify (serverFactory)', fastifyPair, FASTIFY);

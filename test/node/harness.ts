@@ -3,6 +3,8 @@
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
 import { createServer } from '../../src/node/index.js';
 
 export interface Answer {
@@ -149,4 +151,36 @@ export async function both(pair: Pair, reqs: Raw[], pipelined = false): Promise<
 /** Text for a failing comparison. */
 export function show(a: Answer): string {
   return `${a.status}\n${a.headers.map((h) => h.join(': ')).join('\n')}\n\n${a.body.toString('latin1').slice(0, 300)}`;
+}
+
+/** The answers agree: status line, header fields in order, body bytes. */
+export function same(reqs: Raw[], a: Answer[], b: Answer[]): void {
+  assert.is(b.length, a.length);
+  for (let i = 0; i < a.length; i++) {
+    const what = Buffer.from(reqs[i].bytes).subarray(0, 60).toString('latin1');
+    const msg = `request ${i} (${what.split('\r\n')[0]}):\nnode:http\n${show(a[i])}\n--- fasterapi/node\n${show(b[i])}`;
+    const ok = b[i].status === a[i].status && JSON.stringify(b[i].headers) === JSON.stringify(a[i].headers) && b[i].body.equals(a[i].body);
+    if (!ok) assert.unreachable(msg);
+  }
+}
+
+/** A suite: the requests one after another on one keep-alive connection, then all pipelined in one write. */
+export function pairSuite(name: string, make: () => Promise<Pair>, reqs: Raw[]): void {
+  const s = suite(`differential: ${name}`);
+  let pair: Pair;
+  s.before(async () => {
+    pair = await make();
+  });
+  s.after(async () => {
+    await pair.close();
+  });
+  s('one keep-alive connection, request after request', async () => {
+    const [a, b] = await both(pair, reqs);
+    same(reqs, a, b);
+  });
+  s('pipelined: all requests in one write', async () => {
+    const [a, b] = await both(pair, reqs, true);
+    same(reqs, a, b);
+  });
+  s.run();
 }
