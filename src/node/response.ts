@@ -139,7 +139,7 @@ function storeHeader(this: NodeResponse, firstLine: string, headers: unknown): v
     for (const key of Object.keys(rec)) addField(fields, key, rec[key], true);
   }
   this._fFields = fields;
-  this._fChunked = this._contentLength === null && !hasLength(fields);
+  this._fChunked = (this._contentLength === null && !hasLength(fields)) || hasChunked(fields);
   this._fStatus = this.statusCode;
   this._header = firstLine; // what headersSent reads (node:http keeps the whole head here)
 }
@@ -156,6 +156,12 @@ function addField(fields: [string, string][], name: string, value: unknown, chec
 
 function hasLength(fields: [string, string][]): boolean {
   for (const f of fields) if (f[0].length === 14 && f[0].toLowerCase() === 'content-length') return true;
+  return false;
+}
+
+/** The app's own `transfer-encoding: chunked`: node:http then frames the body chunked whatever its length. */
+function hasChunked(fields: [string, string][]): boolean {
+  for (const f of fields) if (f[0].length === 17 && f[0].toLowerCase() === 'transfer-encoding' && /(^|,)\s*chunked\s*$/i.test(f[1])) return true;
   return false;
 }
 

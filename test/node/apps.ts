@@ -110,6 +110,9 @@ export function expressApp(): Listener {
     }
     res.end(code);
   });
+  app.get('/te-chunked', (_req, res) => {
+    res.set('Transfer-Encoding', 'chunked').send('framed by the app');
+  });
   app.get('/throw', () => {
     throw new Error('boom');
   });

@@ -40,6 +40,7 @@ const EXPRESS: Raw[] = [
   req('GET', '/writehead-array'),
   req('GET', '/headers-sent'),
   req('GET', '/bad-header'),
+  req('GET', '/te-chunked'),
   req('GET', '/throw'),
   req('GET', '/async-throw'),
   req('GET', '/missing'),
