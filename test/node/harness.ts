@@ -119,6 +119,10 @@ function parseOne(buf: Buffer, head: boolean, ended: boolean): { answer: Answer;
     if (DROP.has(name) || (name === 'connection' && value === 'keep-alive')) continue;
     headers.push([name, value]);
   }
+  // The transport writes the framing field last, also where the app set transfer-encoding itself
+  // (node:http keeps the app's place): compared after the others (docs/node-compat.md).
+  const te = headers.findIndex((h) => h[0] === 'transfer-encoding');
+  if (te >= 0) headers.push(...headers.splice(te, 1));
   let p = end + 4;
   const code = Number(status.split(' ')[1]);
   if (code < 200) return { answer: { status, headers, body: Buffer.alloc(0) }, used: p };
