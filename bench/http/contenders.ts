@@ -40,6 +40,12 @@ export const CONTENDERS: Contender[] = [
   { name: 'h3-fasterapi', label: 'h3 on fasterapi (CLI)', routes: FETCH, script: serverJs('h3-fasterapi') },
   { name: 'itty-node', label: 'itty-router (@whatwg-node/server)', routes: FETCH, script: serverJs('itty-node') },
   { name: 'itty-fasterapi', label: 'itty-router on fasterapi (CLI)', routes: FETCH, script: serverJs('itty-fasterapi') },
+  // frameworks written for node:http, on it and on fasterapi/node (issue 16)
+  { name: 'fastify-fasterapi', label: 'fastify on fasterapi/node', routes: ALL, script: serverJs('fastify-fasterapi') },
+  { name: 'express-node', label: 'Express (node:http)', routes: ['/', '/json'], script: serverJs('express-node') },
+  { name: 'express-fasterapi', label: 'Express on fasterapi/node', routes: ['/', '/json'], script: serverJs('express-fasterapi') },
+  { name: 'koa-node', label: 'Koa (node:http)', routes: ['/', '/json'], script: serverJs('koa-node') },
+  { name: 'koa-fasterapi', label: 'Koa on fasterapi/node', routes: ['/', '/json'], script: serverJs('koa-fasterapi') },
 ];
 
 /**

@@ -1,0 +1,6 @@
+export { createServer, NodeServer } from './server.js';
+export type { NodeServerOptions } from './server.js';
+export { createNodeApp } from './app.js';
+export type { NodeAppOptions, RequestListener } from './app.js';
+export { NodeSocket } from './socket.js';
+export { NodeResponse } from './response.js';

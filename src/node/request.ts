@@ -1,0 +1,52 @@
+// req: a real IncomingMessage (node:http's own class, so instanceof and Express's prototype
+// swap need nothing), filled from the scope once. Its headers/headersDistinct getters are
+// node:http's, so Node's duplicate rules apply (set-cookie an array, cookie joined with
+// '; ', the drop list). Its body flows through IncomingMessage._read → socket.resume().
+import { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Scope } from '../types.js';
+import type { NodeSocket } from './socket.js';
+
+const kHeadersCount = symbolOf('kHeadersCount');
+
+function symbolOf(description: string): symbol {
+  const s = Object.getOwnPropertySymbols(new IncomingMessage(null as unknown as Socket)).find((k) => k.description === description);
+  if (s === undefined) throw new Error(`fasterapi/node: node:http has no ${description} on IncomingMessage (Node ${process.version})`);
+  return s;
+}
+
+/**
+ * Everything is read from the scope here, never later: the scope is pooled and serves
+ * another request once the response has ended, while apps (loggers on 'finish') still read req.
+ * rawHeaders names are lowercase: the transport keeps no original case (docs/node-compat.md).
+ */
+export function makeRequest(scope: Scope, socket: NodeSocket, joinDuplicateHeaders: boolean): IncomingMessage {
+  const req = new IncomingMessage(socket as unknown as Socket);
+  const v = scope.httpVersion;
+  req.httpVersionMajor = 1;
+  req.httpVersionMinor = v === '1.0' ? 0 : 1;
+  req.httpVersion = v;
+  req.method = scope.method;
+  const q = scope.queryString;
+  req.url = q === '' ? scope.rawPath : `${scope.rawPath}?${q}`;
+  const h = scope.headers;
+  const n = h.size;
+  const raw: string[] = new Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    raw[i * 2] = h.nameAt(i);
+    raw[i * 2 + 1] = h.valueAt(i);
+  }
+  req.rawHeaders = raw;
+  (req as unknown as Record<symbol, number>)[kHeadersCount] = n * 2;
+  if (joinDuplicateHeaders) (req as IncomingMessage & { joinDuplicateHeaders: boolean }).joinDuplicateHeaders = true;
+  (req as IncomingMessage & { upgrade: boolean }).upgrade = scope.type === 'websocket';
+  return req;
+}
+
+/** Whether a body follows the head (RFC 9112 §6.3: content-length other than 0, or transfer-encoding). */
+export function hasBody(scope: Scope): boolean {
+  const h = scope.headers;
+  if (h.has('transfer-encoding')) return true;
+  const cl = h.get('content-length');
+  return cl !== null && cl !== '0';
+}

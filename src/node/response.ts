@@ -1,0 +1,332 @@
+// res: a ServerResponse by identity (instanceof, Express's prototype swap), whose header
+// methods are node:http's own (same validation, same errors, same case rules) and whose
+// output goes to the transport as send() messages instead of bytes on a socket.
+import { EventEmitter } from 'node:events';
+import { type IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
+import type { ResponseBodyMessage, ResponseStartMessage, Send } from '../types.js';
+import { RESOLVED } from '../server/exchange-state.js';
+import { responseFinish } from './channels.js';
+
+/** node:http keeps the headers under a symbol its own setHeader/getHeader/… use: found once. */
+const kOutHeaders = symbolOf('kOutHeaders');
+const kCorked = symbolOf('corked');
+
+function symbolOf(description: string): symbol {
+  const probe = new ServerResponse({ method: 'GET', httpVersionMajor: 1, httpVersionMinor: 1, headers: {} } as IncomingMessage);
+  const s = Object.getOwnPropertySymbols(probe).find((k) => k.description === description);
+  if (s === undefined) throw new Error(`fasterapi/node: node:http has no ${description} on ServerResponse (Node ${process.version})`);
+  return s;
+}
+
+/** What res needs of its socket (socket.ts's NodeSocket), named here so the two files import one way. */
+export interface ResponseSocket {
+  readonly send: Send;
+  readonly destroyed: boolean;
+  destroy(err?: Error): unknown;
+  done(): void;
+  readAhead(): void;
+  setTimeout(ms: number, cb?: () => void): unknown;
+}
+
+type HeaderRecord = Record<string, [string, string | number | readonly string[]]>;
+type WriteCallback = (err?: Error | null) => void;
+
+/**
+ * Only the methods that write are own properties (assigned per response, no closure):
+ * Express swaps the prototype of `res` for one that inherits ServerResponse.prototype,
+ * so everything else (setHeader, getHeader, writeHead with all its shapes, the
+ * headersSent/writableEnded getters) is node:http's, reading the same fields node:http
+ * keeps. writeHead ends in `_storeHeader`, which records the status and fields here.
+ */
+export class NodeResponse extends EventEmitter {
+  // OutgoingMessage's fields, in its order (its prototype getters read them)
+  outputData: unknown[] = [];
+  outputSize = 0;
+  writable = true;
+  destroyed = false;
+  _last = false;
+  chunkedEncoding = false;
+  shouldKeepAlive = true;
+  maxRequestsOnConnectionReached = false;
+  _defaultKeepAlive = true;
+  useChunkedEncodingByDefault = true;
+  sendDate = true;
+  _removedConnection = false;
+  _removedContLen = false;
+  _removedTE = false;
+  strictContentLength = false;
+  _contentLength: number | null = null;
+  _hasBody = true;
+  _trailer = '';
+  finished = false;
+  _headerSent = false;
+  _closed = false;
+  socket: ResponseSocket | null;
+  _header: string | null = null;
+  _keepAliveTimeout = 0;
+  _onPendingData: () => void = noop;
+  req: IncomingMessage;
+  _sent100 = false;
+  _expect_continue = false;
+  statusCode = 200;
+  statusMessage: string | undefined = undefined;
+  [kOutHeaders]: HeaderRecord | null = null;
+  [kCorked] = 0;
+  // ours
+  // ours: _f-prefixed, as they share the object with Express's and the app's own properties
+  /** @internal */ _fStatus = 200;
+  /** @internal */ _fFields: [string, string][] | null = null;
+  /** @internal */ _fStarted = false;
+  /** @internal node:http chunks a body whose head was stored before end() and names no length */ _fChunked = false;
+  /** @internal */ _fWaiting = 0;
+  /** @internal */ _fAbort: Error | null = null;
+  /** @internal */ _fServer: EventEmitter | null;
+  // the writing methods, own (see above)
+  _storeHeader = storeHeader;
+  write = write;
+  end = end;
+  flushHeaders = flushHeaders;
+  writeContinue = writeContinue;
+  addTrailers = addTrailers;
+  destroy = destroy;
+  setTimeout = setTimeout_;
+  cork = noop;
+  uncork = noop;
+
+  constructor(req: IncomingMessage, socket: ResponseSocket, server: EventEmitter | null) {
+    super();
+    this.req = req;
+    this.socket = socket;
+    this._fServer = server;
+    if (req.method === 'HEAD') this._hasBody = false;
+  }
+}
+
+/**
+ * The client left before the end: 'close' as node:http emits it. A function, not a method:
+ * after Express's prototype swap only own properties and ServerResponse.prototype remain.
+ */
+export function responseGone(res: NodeResponse): void {
+  if (res._closed) return;
+  res.destroyed = true;
+  res._closed = true;
+  res.writable = false;
+  res.emit('close');
+}
+Object.setPrototypeOf(NodeResponse.prototype, ServerResponse.prototype);
+
+function noop(): void {}
+
+/** Called by node:http's writeHead with the status line and the fields in one of its three shapes. */
+function storeHeader(this: NodeResponse, firstLine: string, headers: unknown): void {
+  const fields: [string, string][] = [];
+  if (headers === this[kOutHeaders] && headers != null) {
+    // setHeader() validated these
+    const rec = headers as HeaderRecord;
+    for (const key in rec) {
+      const [name, value] = rec[key];
+      addField(fields, name, value, false);
+    }
+  } else if (Array.isArray(headers)) {
+    if (headers.length > 0 && Array.isArray(headers[0])) {
+      for (const pair of headers as [string, unknown][]) addField(fields, pair[0], pair[1], true);
+    } else {
+      if (headers.length % 2 !== 0) throw Object.assign(new TypeError(`The argument 'headers' is invalid. Received ${String(headers)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+      for (let i = 0; i < headers.length; i += 2) addField(fields, String(headers[i]), headers[i + 1], true);
+    }
+  } else if (headers != null) {
+    const rec = headers as Record<string, unknown>;
+    for (const key of Object.keys(rec)) addField(fields, key, rec[key], true);
+  }
+  this._fFields = fields;
+  this._fChunked = (this._contentLength === null && !hasLength(fields)) || hasChunked(fields);
+  this._fStatus = this.statusCode;
+  this._header = firstLine; // what headersSent reads (node:http keeps the whole head here)
+}
+
+function addField(fields: [string, string][], name: string, value: unknown, check: boolean): void {
+  if (check) {
+    validateHeaderName(name);
+    validateHeaderValue(name, value as string);
+  }
+  // node:http writes an array value as one line per item, whatever the name
+  if (Array.isArray(value)) for (const v of value) fields.push([name, String(v)]);
+  else fields.push([name, String(value)]);
+}
+
+function hasLength(fields: [string, string][]): boolean {
+  for (const f of fields) if (f[0].length === 14 && f[0].toLowerCase() === 'content-length') return true;
+  return false;
+}
+
+/** The app's own `transfer-encoding: chunked`: node:http then frames the body chunked whatever its length. */
+function hasChunked(fields: [string, string][]): boolean {
+  for (const f of fields) if (f[0].length === 17 && f[0].toLowerCase() === 'transfer-encoding' && /(^|,)\s*chunked\s*$/i.test(f[1])) return true;
+  return false;
+}
+
+function ensureHead(res: NodeResponse): void {
+  if (res._header === null) (res as unknown as ServerResponse & { _implicitHeader(): void })._implicitHeader();
+}
+
+type Chunk = string | Uint8Array;
+
+function toBody(chunk: Chunk, encoding: BufferEncoding | undefined): Chunk {
+  if (typeof chunk === 'string') {
+    if (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8') return chunk;
+    return Buffer.from(chunk, encoding);
+  }
+  if (chunk instanceof Uint8Array) return chunk;
+  throw Object.assign(new TypeError(`The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received ${typeof chunk}`), {
+    code: 'ERR_INVALID_ARG_TYPE',
+  });
+}
+
+function startMessage(res: NodeResponse): ResponseStartMessage {
+  res._fStarted = true;
+  res._headerSent = true;
+  return { type: 'http.response.start', status: res._fStatus, headers: res._fFields ?? [] };
+}
+
+/** One send; a send that has to wait (the connection's output is full) makes write() return false until it settles. */
+function deliver(res: NodeResponse, msg: ResponseBodyMessage, cb: WriteCallback | null): boolean {
+  const socket = res.socket!;
+  if (!res._fStarted) void socket.send(startMessage(res)).catch(noop);
+  const p = socket.send(msg);
+  if (p === RESOLVED) {
+    if (cb !== null) process.nextTick(cb);
+    return true;
+  }
+  res._fWaiting++;
+  p.then(
+    () => {
+      if (cb !== null) cb();
+      if (--res._fWaiting === 0 && !res.finished) res.emit('drain');
+    },
+    (err: Error) => {
+      res._fWaiting--;
+      if (cb !== null) cb(err);
+      socket.destroy(err);
+    },
+  );
+  return false;
+}
+
+function write(this: NodeResponse, chunk: Chunk, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean {
+  if (typeof encoding === 'function') {
+    cb = encoding;
+    encoding = undefined;
+  }
+  if (chunk === null) throw Object.assign(new TypeError('May not write null values to stream'), { code: 'ERR_STREAM_NULL_VALUES' });
+  if (this.finished) {
+    const err = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+    if (typeof cb === 'function') process.nextTick(cb, err);
+    process.nextTick(emitError, this, err);
+    return false;
+  }
+  const body = toBody(chunk, encoding);
+  ensureHead(this);
+  if (body.length === 0) {
+    if (typeof cb === 'function') process.nextTick(cb);
+    return true;
+  }
+  return deliver(this, { type: 'http.response.body', body, moreBody: true }, typeof cb === 'function' ? cb : null);
+}
+
+function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback): NodeResponse {
+  if (typeof chunk === 'function') {
+    cb = chunk;
+    chunk = null;
+  } else if (typeof encoding === 'function') {
+    cb = encoding;
+    encoding = undefined;
+  }
+  if (this.finished) {
+    if (chunk != null && (chunk as Chunk).length > 0) {
+      const err = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+      if (typeof cb === 'function') process.nextTick(cb, err);
+      process.nextTick(emitError, this, err);
+    } else if (typeof cb === 'function') {
+      if (this._closed || this.listenerCount('finish') === 0) process.nextTick(cb);
+      else this.once('finish', cb);
+    }
+    return this;
+  }
+  const body = chunk == null ? '' : toBody(chunk, encoding as BufferEncoding | undefined);
+  if (this._header === null) this._contentLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  ensureHead(this);
+  if (typeof cb === 'function') this.once('finish', cb);
+  this.finished = true;
+  this.writable = false;
+  const socket = this.socket!;
+  if (!socket.destroyed) {
+    // a head stored before end(): chunked as node:http frames it (a first message with more to come)
+    if (!this._fStarted && !this._fChunked) deliver(this, { type: 'http.response.body', body, moreBody: false }, null);
+    else {
+      if (body.length > 0 || !this._fStarted) deliver(this, { type: 'http.response.body', body, moreBody: true }, null);
+      deliver(this, LAST, null);
+    }
+  }
+  process.nextTick(finish, this);
+  socket.done();
+  return this;
+}
+
+/** 'finish' once the transport has the whole response (node:http: once the socket took it), then 'close'. */
+function finish(res: NodeResponse): void {
+  res.emit('prefinish');
+  if (responseFinish.hasSubscribers) responseFinish.publish({ request: res.req, response: res, socket: res.socket, server: res._fServer });
+  res.emit('finish');
+  // node:http's resOnFinish: a body nobody read is dumped, so req ends and closes
+  const req = res.req as IncomingMessage & { _consuming: boolean; _dump(): void; _readableState: { resumeScheduled: boolean } };
+  if (!req._consuming && !req._readableState.resumeScheduled) req._dump();
+  process.nextTick(closeResponse, res);
+}
+
+function closeResponse(res: NodeResponse): void {
+  if (res._closed) return;
+  res.destroyed = true;
+  res._closed = true;
+  res.emit('close');
+}
+
+function emitError(res: NodeResponse, err: Error): void {
+  res.emit('error', err);
+}
+
+function flushHeaders(this: NodeResponse): void {
+  ensureHead(this);
+  if (!this._fStarted && !this.finished) deliver(this, { type: 'http.response.body', body: EMPTY, moreBody: true }, null);
+}
+
+const EMPTY = new Uint8Array(0);
+const LAST: ResponseBodyMessage = Object.freeze({ type: 'http.response.body', body: EMPTY, moreBody: false });
+
+/** The transport sends 100 Continue when the body is first read: read one message ahead. */
+function writeContinue(this: NodeResponse, cb?: () => void): void {
+  this._sent100 = true;
+  this.socket!.readAhead();
+  if (typeof cb === 'function') process.nextTick(cb);
+}
+
+/** Trailers: validated as node:http does, not sent (the transport writes no trailer section; see docs/node-compat.md). */
+function addTrailers(this: NodeResponse, headers: Record<string, string> | [string, string][]): void {
+  const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
+  for (const [name, value] of pairs) {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+  }
+}
+
+function destroy(this: NodeResponse, err?: Error): NodeResponse {
+  if (this.destroyed) return this;
+  this.destroyed = true;
+  this.socket!.destroy(err);
+  process.nextTick(closeResponse, this);
+  return this;
+}
+
+function setTimeout_(this: NodeResponse, ms: number, cb?: () => void): NodeResponse {
+  this.socket!.setTimeout(ms, cb);
+  return this;
+}

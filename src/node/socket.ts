@@ -1,0 +1,235 @@
+// The request's `socket` as frameworks see it, and the one object that drives a request on
+// the transport: the body pump behind IncomingMessage (node:http calls socket.resume() /
+// pause() to pull or hold the body, and so does this), the disconnect watch, the end.
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Receive, ReceiveMessage, Scope, Send } from '../types.js';
+import { type NodeResponse, responseGone } from './response.js';
+
+/** Who the requests go to (an http.Server-like emitter, or a bare listener). */
+export interface NodeHost {
+  /** Published with the diagnostics events, as node:http publishes its server. */
+  readonly server: EventEmitter | null;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
+ * mirror net.Socket's where frameworks read them: `remoteAddress` is the TCP peer, as on
+ * node:http, so a framework's own `trust proxy` works; `scope.client` holds the trust
+ * stage's answer.
+ */
+export class NodeSocket extends EventEmitter {
+  remoteAddress: string | undefined;
+  remotePort: number | undefined;
+  remoteFamily: string | undefined;
+  localAddress: string | undefined;
+  localPort: number | undefined;
+  /** No TLS on the transport: undefined as on a plain net.Socket. */
+  encrypted: boolean | undefined = undefined;
+  readable = true;
+  writable = true;
+  destroyed = false;
+  _paused = false;
+  readableHighWaterMark = 16 * 1024;
+  writableLength = 0;
+  writableCorked = 0;
+  bytesWritten = 0;
+  timeout = 0;
+  /** The trust stage's client (scope.client), for apps that want it instead of re-parsing X-Forwarded-For. */
+  readonly client: [string, number] | null;
+  /** @internal */ req: IncomingMessage | null = null;
+  /** @internal */ res: NodeResponse | null = null;
+  private readonly receive: Receive;
+  /** @internal */ readonly send: Send;
+  private flowing = false;
+  private reading = false;
+  private bodyDone = false;
+  private watching = false;
+  private gone = false;
+  private onMessage: ((m: ReceiveMessage) => void) | null = null;
+  private settle: ((v?: undefined) => void) | null = null;
+  private fail: ((err: unknown) => void) | null = null;
+
+  constructor(scope: Scope, receive: Receive, send: Send) {
+    super();
+    const peer = scope.peer;
+    if (peer !== null) {
+      this.remoteAddress = peer[0];
+      this.remotePort = peer[1];
+      this.remoteFamily = peer[0].includes(':') ? 'IPv6' : 'IPv4';
+    }
+    const server = scope.server;
+    this.localAddress = server[0];
+    this.localPort = server[1] ?? undefined;
+    this.client = scope.client;
+    this.receive = receive;
+    this.send = send;
+  }
+
+  /** node:http's readStart(): the body may flow into req. */
+  resume(): this {
+    this.flowing = true;
+    this.pull();
+    return this;
+  }
+
+  /** node:http's readStop(): req's buffer is full. */
+  pause(): this {
+    this.flowing = false;
+    return this;
+  }
+
+  /** Reads one body message ahead without flowing (writeContinue: receive() sends the 100). */
+  readAhead(): void {
+    if (this.reading || this.bodyDone) return;
+    this.reading = true;
+    this.receive().then((this.onMessage ??= (m) => this.take(m)));
+  }
+
+  /** The request has no body (no content-length, no transfer-encoding). */
+  noBody(): void {
+    this.endBody();
+  }
+
+  private pull(): void {
+    if (this.reading || this.bodyDone || !this.flowing) return;
+    // After the response the transport discards what is left of the body (node:http reads and drops it).
+    if (this.res!.finished) {
+      this.endBody();
+      return;
+    }
+    this.reading = true;
+    this.receive().then((this.onMessage ??= (m) => this.take(m)));
+  }
+
+  private take(m: ReceiveMessage): void {
+    this.reading = false;
+    if (m.type === 'http.disconnect') {
+      if (this.res!.finished) this.endBody();
+      else this.clientGone();
+      return;
+    }
+    const body = m.body;
+    if (body.length > 0) {
+      const buf = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      if (!this.req!.push(buf)) this.flowing = false;
+    }
+    if (!m.moreBody) this.endBody();
+    else this.pull();
+  }
+
+  private endBody(): void {
+    if (this.bodyDone) return;
+    this.bodyDone = true;
+    const req = this.req!;
+    req.complete = true;
+    req.push(null);
+    if (this.settle !== null) this.watch();
+  }
+
+  /** After the listener returned with the response still open: a promise for the transport, and a watch for the client leaving. */
+  pending(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => {
+      this.settle = resolve;
+      this.fail = reject;
+    });
+    if (this.bodyDone) this.watch();
+    return p;
+  }
+
+  /** receive() after the body: http.disconnect when the client leaves, or when the response ends. */
+  private watch(): void {
+    if (this.watching) return;
+    this.watching = true;
+    this.receive().then((m) => {
+      if (m.type === 'http.disconnect' && !this.res!.finished) this.clientGone();
+    });
+  }
+
+  private clientGone(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.readable = this.writable = false;
+    this.destroyed = true;
+    const req = this.req!;
+    // IncomingMessage._destroy emits 'aborted' for a body cut short, then 'close'.
+    if (!req.complete) req.destroy();
+    else if (!req.destroyed) req.destroy();
+    responseGone(this.res!);
+    this.emit('close', false);
+    // Not settled here: the transport would answer a response never started (it may not have
+    // seen the close yet). The app's end() settles it; an app that never ends is collected with it.
+  }
+
+  /** The response has ended (or the client left): the transport may release the exchange. */
+  done(): void {
+    const s = this.settle;
+    if (s !== null) {
+      this.settle = this.fail = null;
+      s();
+    }
+  }
+
+  /** destroy(): the transport closes the connection (the app promise fails; nothing else is sent). */
+  destroy(err?: Error): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.readable = this.writable = false;
+    const res = this.res!;
+    if (!res.finished || this.settle !== null) {
+      const f = this.fail;
+      this.settle = this.fail = null;
+      if (f !== null) f(err ?? new SocketDestroyed());
+      else res._fAbort = err ?? new SocketDestroyed();
+    }
+    process.nextTick(emitClose, this, err);
+    return this;
+  }
+
+  end(): this {
+    return this.destroy();
+  }
+
+  /** Raw writes bypass HTTP framing: not available on a request's socket (only after an upgrade, where the real socket is given). */
+  write(): boolean {
+    throw new Error('fasterapi/node: writing to req.socket is not supported; use res (see docs/node-compat.md)');
+  }
+
+  setTimeout(ms: number, cb?: () => void): this {
+    this.timeout = ms;
+    if (cb !== undefined) this.once('timeout', cb);
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setKeepAlive(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  cork(): void {}
+  uncork(): void {}
+  address(): { address: string | undefined; port: number | undefined; family: string | undefined } {
+    return { address: this.localAddress, port: this.localPort, family: this.remoteFamily };
+  }
+}
+
+/** The app promise's rejection when the app destroyed its socket: the transport closes the connection. */
+export class SocketDestroyed extends Error {
+  constructor() {
+    super('socket destroyed by the application');
+  }
+}
+
+function emitClose(s: NodeSocket, err?: Error): void {
+  s.emit('close', err !== undefined);
+}
+
+export { EMPTY };

@@ -1,0 +1,214 @@
+// What a (req, res) listener sees beyond the bytes, on node:http and on fasterapi/node side
+// by side: identity, the peer address, 100-continue, body backpressure, a client that aborts.
+import * as http from 'node:http';
+import * as net from 'node:net';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer } from '../../src/node/index.js';
+
+type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type Make = (l: Listener) => { listen(port: number, host: string, cb: () => void): unknown; address(): unknown; close(cb?: () => void): unknown };
+
+const SERVERS: [string, Make][] = [
+  ['node:http', (l) => http.createServer(l)],
+  ['fasterapi/node', (l) => createServer(l)],
+];
+
+async function withServer<T>(make: Make, l: Listener, run: (port: number) => Promise<T>): Promise<T> {
+  const s = make(l);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  try {
+    return await run((s.address() as net.AddressInfo).port);
+  } finally {
+    (s as { closeAllConnections?: () => void }).closeAllConnections?.();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s));
+    s.on('error', reject);
+  });
+}
+
+function readUntil(s: net.Socket, text: string, ms = 3000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const timer = setTimeout(() => reject(new Error(`no ${JSON.stringify(text)} in ${JSON.stringify(got)}`)), ms);
+    const on = (d: Buffer): void => {
+      got += d.toString('latin1');
+      if (got.includes(text)) {
+        clearTimeout(timer);
+        s.off('data', on);
+        resolve(got);
+      }
+    };
+    s.on('data', on);
+  });
+}
+
+const Identity = suite('req/res identity and socket');
+Identity('instanceof, prototype swap survivors, remoteAddress is the TCP peer', async () => {
+  for (const [name, make] of SERVERS) {
+    const seen: unknown[] = [];
+    await withServer(
+      make,
+      (req, res) => {
+        const swapped = Object.create(http.ServerResponse.prototype);
+        Object.setPrototypeOf(res, swapped); // what Express does
+        seen.push(req instanceof http.IncomingMessage, res instanceof http.ServerResponse, req.socket.remoteAddress, typeof req.socket.remotePort, req.headers['x-forwarded-for']);
+        res.setHeader('content-type', 'text/plain');
+        res.end('ok');
+      },
+      async (port) => {
+        const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-forwarded-for': '203.0.113.1' } });
+        assert.is(await r.text(), 'ok', name);
+      },
+    );
+    assert.equal(seen, [true, true, '127.0.0.1', 'number', '203.0.113.1'], name);
+  }
+});
+Identity.run();
+
+const Continue = suite('Expect: 100-continue');
+Continue('100 Continue when the body is read, then the answer', async () => {
+  for (const [name, make] of SERVERS) {
+    await withServer(
+      make,
+      (req, res) => {
+        const parts: Buffer[] = [];
+        req.on('data', (c: Buffer) => parts.push(c));
+        req.on('end', () => res.end(`got ${Buffer.concat(parts).length}`));
+      },
+      async (port) => {
+        const s = await connect(port);
+        s.write('POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+        const first = await readUntil(s, '\r\n\r\n');
+        assert.ok(first.startsWith('HTTP/1.1 100 Continue\r\n\r\n'), `${name}: ${first}`);
+        s.write('hello');
+        const rest = await readUntil(s, 'got 5');
+        assert.ok(rest.includes('200 OK'), name);
+        s.destroy();
+      },
+    );
+  }
+});
+Continue('checkContinue: the listener decides (writeContinue, or a final answer)', async () => {
+  for (const [name, make] of SERVERS) {
+    const server = make(() => {}) as unknown as http.Server;
+    server.removeAllListeners('request');
+    server.on('checkContinue', (req, res) => {
+      if (req.url === '/no') {
+        res.writeHead(417);
+        res.end();
+        return;
+      }
+      res.writeContinue();
+      req.resume();
+      req.on('end', () => res.end('yes'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const s = await connect(port);
+      s.write('POST /no HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      assert.match(await readUntil(s, '\r\n\r\n'), /^HTTP\/1.1 417 /, name);
+      s.destroy();
+      const t = await connect(port);
+      t.write('POST /yes HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n');
+      assert.match(await readUntil(t, '100 Continue\r\n\r\n'), /^HTTP\/1.1 100 Continue/, name);
+      t.write('hello');
+      assert.match(await readUntil(t, 'yes'), /200 OK/, name);
+      t.destroy();
+    } finally {
+      server.closeAllConnections?.();
+      await new Promise((r) => server.close(r));
+    }
+  }
+});
+Continue.run();
+
+const Body = suite('request body');
+Body('a paused req holds the client back (backpressure), then every byte arrives', async () => {
+  const TOTAL = 32 * 1024 * 1024;
+  for (const [name, make] of SERVERS) {
+    let resume: () => void = () => {};
+    await withServer(
+      make,
+      (req, res) => {
+        let n = 0;
+        req.on('data', (c: Buffer) => {
+          n += c.length;
+          if (n === c.length) {
+            req.pause();
+            resume = () => req.resume();
+          }
+        });
+        req.on('end', () => res.end(String(n)));
+      },
+      async (port) => {
+        const s = await connect(port);
+        s.write(`POST / HTTP/1.1\r\nHost: t\r\nContent-Length: ${TOTAL}\r\n\r\n`);
+        const chunk = Buffer.alloc(1024 * 1024, 1);
+        let written = 0;
+        let blocked = false;
+        while (written < TOTAL) {
+          written += chunk.length;
+          if (!s.write(chunk)) {
+            await Promise.race([new Promise((r) => s.once('drain', r)), new Promise((r) => setTimeout(r, 300))]);
+            if (s.writableLength > 0) {
+              blocked = true;
+              break;
+            }
+          }
+        }
+        assert.ok(blocked, `${name}: the client was never held back`);
+        resume();
+        while (written < TOTAL) {
+          written += chunk.length;
+          if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
+        }
+        const answer = await readUntil(s, `\r\n\r\n${TOTAL}`, 10_000);
+        assert.ok(answer.startsWith('HTTP/1.1 200 OK'), name);
+        s.destroy();
+      },
+    );
+  }
+});
+
+Body('a client that leaves mid-body: aborted on req, close on req and res', async () => {
+  for (const [name, make] of SERVERS) {
+    const events: string[] = [];
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    await withServer(
+      make,
+      (req, res) => {
+        req.on('aborted', () => events.push('req aborted'));
+        req.on('error', () => {});
+        req.on('close', () => {
+          events.push(`req close complete=${req.complete}`);
+          setTimeout(done, 50);
+        });
+        res.on('close', () => events.push(`res close writableEnded=${res.writableEnded}`));
+        res.on('finish', () => events.push('res finish'));
+        req.on('data', () => {});
+      },
+      async (port) => {
+        const s = await connect(port);
+        s.write('POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nonly part');
+        await new Promise((r) => setTimeout(r, 50));
+        s.destroy();
+        await Promise.race([finished, new Promise((r) => setTimeout(r, 2000))]);
+      },
+    );
+    assert.ok(events.includes('req aborted'), `${name}: ${events}`);
+    assert.ok(events.includes('req close complete=false'), `${name}: ${events}`);
+    assert.ok(events.includes('res close writableEnded=false'), `${name}: ${events}`);
+    assert.not.ok(events.includes('res finish'), `${name}: ${events}`);
+  }
+});
+Body.run();
