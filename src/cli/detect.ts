@@ -49,7 +49,8 @@ export async function adapt(value: unknown, what: string, hint: AppInterface = '
   }
   if (hint === 'faster') throw new UsageError(`${what} is not a Faster app (--interface faster)`);
 
-  if (hint === 'auto' || hint === 'node') {
+  // A Proxy that makes up every name would pass for Koa (callback, use) or polka (handler).
+  if ((hint === 'auto' && !answersAll) || hint === 'node') {
     const node = nodeListener(v, isFunction, hint === 'node');
     if (node !== null) return { app: await nodeApp(node.listener, what, node.name), options: {}, kind: `node (${node.name})` };
   }
