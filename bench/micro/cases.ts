@@ -110,7 +110,7 @@ function encodeCase(name: string, kind: 'fast' | 'asgi'): MicroCase {
 /**
  * The cases, in report order. Groups:
  * - transport: ServerCore + Connection + trust stage (loopback and 10/8 trusted) and an
- *   app answering the static response with send(200, HEAD, body), as the HTTP suite's
+ *   app answering the static response with respond(send, 200, HEAD, body), as the HTTP suite's
  *   bare fasterapi server does. The rows named "static" are the path the issue's
  *   "0 bytes per request" target is about (bench/report.ts picks rows by /static/): GETs
  *   with no forwarding headers. The proxied row allocates what the trust stage resolves

@@ -2,7 +2,7 @@
 // Connection, so one conn.read() runs parse → scope → trust → app → encode into the
 // shared output slab → socket.write(view), with no kernel involved.
 import type { Socket } from 'node:net';
-import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders } from '../../src/index.js';
+import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders, respond } from '../../src/index.js';
 import { SHARED_READ } from '../../src/server/connection.js';
 import { HttpConnection } from '../../src/server/http-connection.js';
 import { ServerCore, type TrustStage } from '../../src/server/core.js';
@@ -100,7 +100,7 @@ export class Pipeline {
 
 /** The bare transport's app: the static response for every request (fast path, header block encoded once). */
 export const staticApp: App = (_scope, _receive, send) => {
-  send(200, TEXT_HEAD, HELLO);
+  respond(send, 200, TEXT_HEAD, HELLO);
 };
 
 class PassThroughA extends BaseHTTPMiddleware {
@@ -179,14 +179,28 @@ export function clearLazy(scope: Scope): void {
   s.server = null;
 }
 
-/** A Send that records the last fast-path status (the chain measured without the transport). */
+const DONE = Promise.resolve();
+
+/**
+ * A Send that records the last status (the chain measured without the transport). It is
+ * not the transport's own send, so respond() may hand it http.response.start + body
+ * messages instead of the fast-path call: both are counted as one response.
+ */
 export class SendStub {
   status = 0;
   calls = 0;
   readonly send: Send = ((a: unknown) => {
-    this.calls++;
-    if (typeof a === 'number') this.status = a;
-    return undefined;
+    if (typeof a === 'number') {
+      this.calls++;
+      this.status = a;
+      return undefined;
+    }
+    const m = a as { type: string; status?: number };
+    if (m.type === 'http.response.start') {
+      this.calls++;
+      this.status = m.status ?? 0;
+    }
+    return DONE;
   }) as unknown as Send;
 }
 

@@ -1,5 +1,5 @@
-// Contender: fasterapi's bare transport, fast path send(status, head, body).
-import { createServer, encodeHeaders } from '../../../src/index.js';
+// Contender: fasterapi's bare transport, whole responses through respond(send, status, head, body).
+import { createServer, encodeHeaders, respond } from '../../../src/index.js';
 
 const HELLO = 'Hello, World!';
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
@@ -13,16 +13,16 @@ const server = createServer(
   (scope, _receive, send) => {
     switch (scope.path) {
       case '/':
-        send(200, TEXT, HELLO);
+        respond(send, 200, TEXT, HELLO);
         return;
       case '/json':
-        send(200, JSON_HEAD, JSON.stringify({ message: HELLO }));
+        respond(send, 200, JSON_HEAD, JSON.stringify({ message: HELLO }));
         return;
       case '/ip': // scope.client comes from the trust stage
-        send(200, JSON_HEAD, JSON.stringify({ ip: scope.client === null ? null : scope.client[0] }));
+        respond(send, 200, JSON_HEAD, JSON.stringify({ ip: scope.client === null ? null : scope.client[0] }));
         return;
       default:
-        send(404, TEXT, 'Not Found');
+        respond(send, 404, TEXT, 'Not Found');
     }
   },
   { trustedProxies: TRUSTED_PROXIES },
