@@ -5,9 +5,10 @@ import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked, stopChild, tail, which } from './children.js';
+import { REALISTIC } from '../micro/shapes.js';
 import { nginxCommand } from './servers/nginx.js';
 
-export type Route = '/' | '/json' | '/ip';
+export type Route = '/' | '/json' | '/ip' | '/users/42';
 
 export interface Contender {
   name: string;
@@ -16,10 +17,14 @@ export interface Contender {
   routes: Route[];
   /** Compiled server script (dist/bench/http/servers/*.js), or 'nginx'. */
   script: string | 'nginx';
+  /** The only scenarios it runs (on its routes), when not all of them. */
+  scenarios?: readonly string[];
 }
 
 const serverJs = (name: string): string => fileURLToPath(new URL(`./servers/${name}.js`, import.meta.url));
 const ALL: Route[] = ['/', '/json', '/ip'];
+const REALISTIC_ROUTE = REALISTIC.path satisfies Route;
+const HELLO_PAIR = ['keepalive-hello', 'pipeline-hello'];
 
 export const CONTENDERS: Contender[] = [
   // Order matters: in each scenario the servers run one after another in this order (reversed
@@ -32,6 +37,14 @@ export const CONTENDERS: Contender[] = [
   { name: 'fasterapi-app', label: 'fasterapi app layer', routes: ['/', '/json'], script: serverJs('fasterapi-app') },
   { name: 'hono-node', label: 'Hono (node-server)', routes: ALL, script: serverJs('hono-node') },
   { name: 'hono-fasterapi', label: 'Hono on fasterapi', routes: ALL, script: serverJs('hono-fasterapi') },
+  // The hello route on the app layer, bare and behind TrustedHost + one async middleware (issue 13).
+  { name: 'fasterapi-hello', label: 'fasterapi app, hello, no middleware', routes: ['/'], script: serverJs('fasterapi-hello'), scenarios: HELLO_PAIR },
+  { name: 'fasterapi-hello-mw', label: 'fasterapi app, hello + TrustedHost + async middleware', routes: ['/'], script: serverJs('fasterapi-hello-mw'), scenarios: HELLO_PAIR },
+  // The realistic app (bench/micro/shapes.ts REALISTIC), one idiomatic version per framework.
+  { name: 'realistic-node-http', label: 'node:http (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-node-http') },
+  { name: 'realistic-fasterapi', label: 'fasterapi app (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-fasterapi') },
+  { name: 'realistic-fastify', label: 'fastify (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-fastify') },
+  { name: 'realistic-express', label: 'Express 5 (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-express') },
 ];
 
 /**
@@ -52,6 +65,8 @@ for (const entry of (process.env.FASTERAPI_COMPARE ?? '').split(',').filter((e) 
 }
 
 export const BASELINE = 'node-http';
+/** The node:http contender a scenario's ratios are taken to: the realistic app's own for its route. */
+export const baselineFor = (route: Route): string => (route === REALISTIC_ROUTE ? 'realistic-node-http' : BASELINE);
 const CLUSTER_JS = serverJs('cluster');
 export const HOST = '127.0.0.1';
 
@@ -62,13 +77,30 @@ export const PROXY_HEADERS: Record<string, string> = {
   'X-Forwarded-Host': 'example.com',
 };
 
-const EXPECTED: Record<Route, { status: number; body: string; type: string }> = {
+interface Expected {
+  status: number;
+  body: string;
+  type: string;
+  /** A header every server must add, and the form of its value; with it, the media type must match too. */
+  header?: readonly [string, RegExp];
+}
+
+const EXPECTED: Record<Route, Expected> = {
   '/': { status: 200, body: 'Hello, World!', type: 'text/plain' },
   '/json': { status: 200, body: '{"message":"Hello, World!"}', type: 'application/json' },
   '/ip': { status: 200, body: '{"ip":"203.0.113.7"}', type: 'application/json' },
+  [REALISTIC_ROUTE]: {
+    status: 200,
+    body: JSON.stringify({ id: '42', name: 'user 42', client: REALISTIC.client, scheme: 'https' }),
+    type: 'application/json',
+    header: ['x-request-id', /^\d+$/],
+  },
 };
 
-export const headersFor = (route: Route): Record<string, string> => (route === '/ip' ? PROXY_HEADERS : {});
+/** The realistic request's header fields (Host, browser fields, X-Forwarded-*), as the load generator sends them. */
+const REALISTIC_HEADERS: Record<string, string> = Object.fromEntries(REALISTIC.fields);
+
+export const headersFor = (route: Route): Record<string, string> => (route === '/ip' ? PROXY_HEADERS : route === REALISTIC_ROUTE ? REALISTIC_HEADERS : {});
 
 export interface RunningServer {
   pid: number;
@@ -167,15 +199,17 @@ export async function startServer(c: Contender, opts: StartOptions, timeoutMs = 
   return { pid: child.pid!, port, startS: (performance.now() - t0) / 1000, alive: () => !exited, stderr, stop };
 }
 
-function get(port: number, route: Route): Promise<{ status: number; type: string; body: string }> {
+function get(port: number, route: Route): Promise<{ status: number; type: string; body: string; headers: http.IncomingHttpHeaders }> {
+  // One request on a connection of its own: the check's client closes it (the load generator keeps it alive).
+  const { Connection: _, ...headers } = headersFor(route);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: route, headers: headersFor(route), agent: false, timeout: 5000 }, (res) => {
+    const req = http.get({ host: HOST, port, path: route, headers, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         body += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body, headers: res.headers }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
@@ -183,7 +217,11 @@ function get(port: number, route: Route): Promise<{ status: number; type: string
   });
 }
 
-/** Routes answered differently (status + body must match); a different content-type family is a warning. */
+/**
+ * Routes answered differently (status + body must match; where a header is expected, it and
+ * the media type too: charset parameters aside, as JSON has none); otherwise a different
+ * content-type family is a warning.
+ */
 export async function checkAnswers(c: Contender, port: number): Promise<{ wrong: Map<Route, string>; warnings: string[] }> {
   const wrong = new Map<Route, string>();
   const warnings: string[] = [];
@@ -191,8 +229,14 @@ export async function checkAnswers(c: Contender, port: number): Promise<{ wrong:
     const want = EXPECTED[route];
     try {
       const got = await get(port, route);
+      const mediaType = got.type.split(';')[0]!.trim().toLowerCase();
+      const added = want.header === undefined ? undefined : got.headers[want.header[0]];
       if (got.status !== want.status || got.body !== want.body) {
         wrong.set(route, `GET ${route}: expected ${want.status} ${want.body}, got ${got.status} ${got.body.slice(0, 120)}`);
+      } else if (want.header !== undefined && (typeof added !== 'string' || !want.header[1].test(added))) {
+        wrong.set(route, `GET ${route}: expected a ${want.header[0]} header matching ${want.header[1]}, got ${added === undefined ? 'none' : JSON.stringify(added)}`);
+      } else if (want.header !== undefined && mediaType !== want.type) {
+        wrong.set(route, `GET ${route}: expected content-type ${want.type}, got ${got.type || '(none)'}`);
       } else if (!got.type.startsWith(want.type)) {
         warnings.push(`GET ${route}: content-type ${got.type || '(none)'} (others send ${want.type})`);
       }
