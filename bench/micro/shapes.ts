@@ -51,6 +51,8 @@ export const REALISTIC = {
   path: '/users/42',
   host: 'app.example.com',
   client: '203.0.113.7',
+  /** What every realistic server answers (plus an x-request-id header of digits). */
+  body: '{"id":"42","name":"user 42","client":"203.0.113.7","scheme":"https"}',
   /** Every header field after the request line, Host first, in the order they are sent. */
   fields: [['Host', 'app.example.com'], ...BROWSER_FIELDS, ['X-Forwarded-For', '203.0.113.7, 10.0.0.2'], ['X-Forwarded-Proto', 'https']] as readonly (readonly [string, string])[],
 } as const;

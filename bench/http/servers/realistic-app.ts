@@ -5,16 +5,10 @@
 import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware } from '../../../src/index.js';
 import type { Logger, Receive, ResponseHeaders, Scope, Send, SendMessage } from '../../../src/index.js';
 import { REALISTIC } from '../../micro/shapes.js';
+import { AsyncPassThrough } from './hello-app.js';
 
 /** The proxies every realistic server trusts: the local one (the socket peer) and the edge one. */
 export const REALISTIC_TRUSTED = ['loopback', '10.0.0.0/8'];
-
-/** Passes the request on, written the way users write middleware: async, awaiting the app. */
-class PassThrough extends BaseHTTPMiddleware {
-  override async dispatch(scope: Scope, receive: Receive, send: Send): Promise<void> {
-    await this.app(scope, receive, send);
-  }
-}
 
 let requests = 0;
 
@@ -44,7 +38,7 @@ export function createRealisticApp(quiet = false): Faster {
   const app = new Faster({ trustedProxies: REALISTIC_TRUSTED, ...(quiet ? { logger: QUIET } : {}) });
   // The last added is the outermost: the host check sees the request first.
   app.addMiddleware(RequestId);
-  app.addMiddleware(PassThrough);
+  app.addMiddleware(AsyncPassThrough);
   app.addMiddleware(TrustedHostMiddleware, { allowedHosts: [REALISTIC.host] });
   app.get('/users/:id', (request) => {
     const id = request.pathParams.id!;
