@@ -91,7 +91,7 @@ const EXPECTED: Record<Route, Expected> = {
   '/ip': { status: 200, body: '{"ip":"203.0.113.7"}', type: 'application/json' },
   [REALISTIC_ROUTE]: {
     status: 200,
-    body: JSON.stringify({ id: '42', name: 'user 42', client: REALISTIC.client, scheme: 'https' }),
+    body: REALISTIC.body,
     type: 'application/json',
     header: ['x-request-id', /^\d+$/],
   },
