@@ -6,13 +6,13 @@
 // without the mount point; request.url and scope.rootPath carry it, so generated URLs
 // (docs, redirects) point at /api/v1/... . A request that still carries the prefix
 // (/api/v1/info) is routed the same as /info.
-import { Faster, type Request } from '../src/index.js';
+import { Faster, routePath, type Request } from '../src/index.js';
 
 const app = new Faster();
 
 app.get('/info', (request: Request) => ({
   rootPath: request.scope.rootPath,
-  path: request.scope.path,
+  path: routePath(request.scope), // the path routed on: scope.path without the root path
   url: request.url.href,
 }));
 

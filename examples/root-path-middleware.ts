@@ -2,7 +2,7 @@
 // scope with a copy carrying the root path and passes it on.
 //
 //   fasterapi examples/root-path-middleware.js
-import { BaseHTTPMiddleware, Faster, type App, type Receive, type Request, type Scope, type Send } from '../src/index.js';
+import { BaseHTTPMiddleware, Faster, routePath, type App, type Receive, type Request, type Scope, type Send } from '../src/index.js';
 
 export class RootPathMiddleware extends BaseHTTPMiddleware {
   readonly rootPath: string;
@@ -24,7 +24,7 @@ const app = new Faster();
 
 app.get('/info', (request: Request) => ({
   rootPath: request.scope.rootPath,
-  path: request.scope.path,
+  path: routePath(request.scope), // the path routed on: scope.path without the root path
   url: request.url.href,
 }));
 

@@ -18,3 +18,4 @@ export type { HTTPSRedirectOptions } from './middleware/https-redirect.js';
 export { Trust, parseTrustedProxies, trustOptionsFromEnv } from './trust/index.js';
 export type { TrustOptions, TrustedProxies, TrustFunction, ForwardedHeaderName, ProxyPreset } from './trust/index.js';
 export { respond } from './server/respond.js';
+export { routePath } from './scope/route-path.js';

@@ -32,7 +32,11 @@ export interface Scope {
   client: [string, number] | null;
   /** Mount point: static rootPath or a trusted X-Forwarded-Prefix; '' when none. */
   rootPath: string;
-  /** Percent-decoded path the app routes on (without rootPath). */
+  /**
+   * Percent-decoded path as received: it starts with rootPath when the request carried the
+   * prefix, and not when the proxy removed it. Route on routePath(scope), which removes
+   * rootPath in both cases (Starlette's rule); a middleware may set rootPath alone.
+   */
   path: string;
   /** Path as received, not decoded, without the query. */
   rawPath: string;
@@ -99,17 +103,16 @@ export interface EncodedHeaders {
   readonly length?: number;
   /** The block says connection: close (encodeHeaders): the transport closes after the response. */
   readonly close?: boolean;
+  /** The fields as [name, value] pairs, for the message path (respond() behind a wrapped send). */
+  readonly fields?: ReadonlyArray<readonly [string, string]>;
 }
 
-export interface Send {
-  /** ASGI send. */
-  (message: SendMessage): Promise<void>;
-  /**
-   * Fast path: a whole response in one call, nothing allocated by the transport.
-   * `head` comes from encodeHeaders() once at start-up; content-length is added.
-   */
-  (status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void;
-}
+/**
+ * ASGI send. The whole-response fast path is `respond(send, status, head, body)`
+ * (server/respond.ts): it takes it when `send` is the transport's own, and sends these
+ * messages when a middleware wrapped it.
+ */
+export type Send = (message: SendMessage) => Promise<void>;
 
 export type Receive = () => Promise<ReceiveMessage>;
 

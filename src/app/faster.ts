@@ -8,6 +8,7 @@
 import { createServer } from '../create.js';
 import type { CreateServerOptions } from '../create.js';
 import { encodeHeaders } from '../server/response-head.js';
+import { routePath } from '../scope/route-path.js';
 import { consoleLogger } from '../server/logger.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';
@@ -17,6 +18,7 @@ import { reply, fail } from './reply.js';
 import { Request } from './request.js';
 import { HEAD } from './response.js';
 import { Router, type Route } from './router.js';
+import { respond } from '../server/respond.js';
 
 /** A route handler: gets the Request, returns the response value (see reply.ts). */
 export type Handler = (request: Request) => unknown;
@@ -119,19 +121,18 @@ export class Faster {
   private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     if (scope.type !== 'http') return this.miss(scope, send); // no WebSocket routes (yet)
     const method = scope.method;
-    const path = scope.path;
+    const path = routePath(scope);
     let route = this.router.find(method, path);
     if (route === null) {
       if (method === 'HEAD') route = this.router.find('GET', path);
       if (route === null) return this.miss(scope, send);
     }
-    const request = new Request(scope, receive, route as Route<unknown>);
+    const request = new Request(scope, receive, route as Route<unknown>, path);
     let result: unknown;
     try {
       result = route.handler(request);
     } catch (err) {
-      fail(send, err, this.logger, scope);
-      return;
+      return fail(send, err, this.logger, scope);
     }
     if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
       return this.settle(result as Promise<unknown>, scope, send);
@@ -144,21 +145,17 @@ export class Faster {
     try {
       value = await pending;
     } catch (err) {
-      fail(send, err, this.logger, scope);
-      return;
+      return fail(send, err, this.logger, scope);
     }
     return reply(send, value, this.logger, scope);
   }
 
   /** 404, or 405 with Allow when another method has the path. Slow path. */
-  private miss(scope: Scope, send: Send): void {
-    const allowed = scope.type === 'http' ? this.router.allowed(scope.path) : [];
-    if (allowed.length === 0) {
-      send(404, HEAD.JSON, NOT_FOUND);
-      return;
-    }
+  private miss(scope: Scope, send: Send): void | Promise<void> {
+    const allowed = scope.type === 'http' ? this.router.allowed(routePath(scope)) : [];
+    if (allowed.length === 0) return respond(send, 404, HEAD.JSON, NOT_FOUND);
     if (allowed.includes('GET') && !allowed.includes('HEAD')) allowed.push('HEAD');
-    send(405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
+    return respond(send, 405, allowHead(allowed.join(', ')), METHOD_NOT_ALLOWED);
   }
 }
 

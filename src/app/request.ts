@@ -8,6 +8,7 @@
 // keep it in a closure, a cache or a timer that outlives the handler. Copy the values
 // you need (`const ip = request.client?.[0]`) instead.
 import { bracketHost, pathWithRoot } from '../middleware/location.js';
+import { routePath } from '../scope/route-path.js';
 import { HTTPException } from './response.js';
 import { extractParams, type Route } from './router.js';
 import type { HeaderView, Receive, Scope } from '../types.js';
@@ -33,7 +34,7 @@ export class RequestURL {
     this.scheme = scheme;
     this.hostname = host;
     this.port = port;
-    this.path = scope.rootPath + scope.path;
+    this.path = scope.rootPath + routePath(scope);
     this.query = scope.queryString;
     const secure = scheme === 'https' || scheme === 'wss';
     const defaultPort = port === null || port === (secure ? 443 : 80);
@@ -63,10 +64,14 @@ export class Request {
   private cachedParams: Record<string, string> | null = null;
   private cachedBody: Promise<Buffer> | null = null;
 
-  constructor(scope: Scope, receive: Receive, route: Route<unknown> | null = null) {
+  /** The path the route matched (routePath(scope)): the parameters come from it. */
+  private readonly matched: string;
+
+  constructor(scope: Scope, receive: Receive, route: Route<unknown> | null = null, matched: string | null = null) {
     this.scope = scope;
     this.receiveFn = receive;
     this.route = route;
+    this.matched = matched ?? routePath(scope);
   }
 
   get method(): string {
@@ -90,7 +95,7 @@ export class Request {
   /** Values of the route's ':name' (and '*') parameters, from the decoded path. */
   get pathParams(): Record<string, string> {
     if (this.cachedParams === null) {
-      this.cachedParams = this.route === null ? {} : extractParams(this.route, this.scope.path);
+      this.cachedParams = this.route === null ? {} : extractParams(this.route, this.matched);
     }
     return this.cachedParams;
   }

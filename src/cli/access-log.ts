@@ -1,7 +1,7 @@
 // Access log for --log-level debug only: the wrapper makes a closure per request,
 // so it is installed only at that level and the normal path never pays for it.
 import { pathWithRoot } from '../middleware/location.js';
-import type { App, EncodedHeaders, Logger, Scope, Send, SendMessage } from '../types.js';
+import type { App, Logger, Scope, Send } from '../types.js';
 
 /** One line per response when it starts: `client - "METHOD /path?query HTTP/1.1" status`. */
 export function withAccessLog(app: App, logger: Logger): App {
@@ -16,15 +16,11 @@ export function withAccessLog(app: App, logger: Logger): App {
       logged = true;
       debug.call(logger, `${line} ${status}`);
     };
-    const logging = ((a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => {
-      if (typeof a === 'number') {
-        log(a);
-        return send(a, head ?? null, body ?? null);
-      }
-      if (a.type === 'http.response.start') log(a.status);
-      else if (a.type === 'websocket.accept') log(101);
-      return send(a);
-    }) as Send;
+    const logging: Send = (msg) => {
+      if (msg.type === 'http.response.start') log(msg.status);
+      else if (msg.type === 'websocket.accept') log(101);
+      return send(msg);
+    };
     return app(scope, receive, logging);
   };
 }

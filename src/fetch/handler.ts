@@ -6,6 +6,7 @@ import { installGlobals } from './globals.js';
 import { FetchRequest, kFinish } from './request.js';
 import { RequestUrlError } from './url.js';
 import { writeResponse } from './write.js';
+import { respond } from '../server/respond.js';
 
 /** A fetch-style handler, e.g. Hono's `app.fetch`. */
 export type FetchHandler = (request: Request, env: FetchEnv) => Response | Promise<Response>;
@@ -66,11 +67,8 @@ function write(req: FetchRequest, res: Response, send: Send): void | Promise<voi
 }
 
 /** The handler threw or rejected: 400 for a request whose URL cannot be made, else the transport's 500. */
-function failed(req: FetchRequest, err: unknown, send: Send): void {
+function failed(req: FetchRequest, err: unknown, send: Send): void | Promise<void> {
   req[kFinish]();
-  if (err instanceof RequestUrlError) {
-    send(400, null, null);
-    return;
-  }
+  if (err instanceof RequestUrlError) return respond(send, 400, null, null);
   throw err;
 }

@@ -4,6 +4,7 @@ import type { App, EncodedHeaders, Receive, Scope, Send } from '../types.js';
 import { BaseHTTPMiddleware } from './base.js';
 import { HOST, HostSpan, readHost, spanText } from './host.js';
 import { bracketHost, pathWithRoot } from './location.js';
+import { respond } from '../server/respond.js';
 
 export interface HTTPSRedirectOptions {
   /**
@@ -44,16 +45,15 @@ export class HTTPSRedirectMiddleware extends BaseHTTPMiddleware {
     if ((scheme !== 'http' && scheme !== 'ws') || (scope.type !== 'http' && scope.type !== 'websocket')) {
       return this.app(scope, receive, send);
     }
-    this.redirect(scope, send);
+    return this.redirect(scope, send);
   }
 
   /** Slow path: builds the Location for this request. */
-  private redirect(scope: Scope, send: Send): void {
+  private redirect(scope: Scope, send: Send): void | Promise<void> {
     const h = this.host;
     const found = readHost(scope, h);
     if (found === HOST.INVALID) {
-      send(400, TEXT, 'Invalid host header');
-      return;
+      return respond(send, 400, TEXT, 'Invalid host header');
     }
     let name: string;
     let port: number;
@@ -75,6 +75,6 @@ export class HTTPSRedirectMiddleware extends BaseHTTPMiddleware {
     // '*' and answers `https://host*`. The absolute form of a server-wide OPTIONS is the
     // origin with an empty path (RFC 9112 §3.2.4), so that is the Location; no root path.
     const path = scope.rawPath === '*' ? '' : pathWithRoot(scope);
-    send(307, encodeHeaders([['location', scheme + '://' + name + portPart + path]]), null);
+    return respond(send, 307, encodeHeaders([['location', scheme + '://' + name + portPart + path]]), null);
   }
 }

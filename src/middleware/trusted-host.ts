@@ -7,6 +7,7 @@ import { BaseHTTPMiddleware } from './base.js';
 import { lowerAt } from '../http/ascii.js';
 import { HOST, HostSpan, checkSpan, readHost, spanText } from './host.js';
 import { bracketHost, pathWithRoot } from './location.js';
+import { respond } from '../server/respond.js';
 
 export interface TrustedHostOptions {
   /**
@@ -108,12 +109,13 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
     const found = readHost(scope, h);
     if (found === HOST.VALID) {
       if (this.allowAny || this.matches(scope, h)) return this.app(scope, receive, send);
-      if (this.wwwRedirect && type === 'http' && this.redirectToWww(scope, h, send)) return;
+      const www = this.wwwRedirect && type === 'http' ? this.wwwLocation(scope, h) : null;
+      if (www !== null) return respond(send, 307, www, null);
     } else if (found === HOST.NONE && this.allowAny) {
       // HTTP/1.0 without Host, and any host is allowed.
       return this.app(scope, receive, send);
     }
-    send(400, TEXT, INVALID_HOST);
+    return respond(send, 400, TEXT, INVALID_HOST);
   }
 
   /** Checks the (grammar-valid) host against the rules. */
@@ -140,18 +142,16 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
     return false;
   }
 
-  /** 'example.com' when 'www.example.com' is allowed: 307 to the www host. Slow path. */
-  private redirectToWww(scope: Scope, h: HostSpan, send: Send): boolean {
-    if (h.ipv6) return false;
+  /** 'example.com' when 'www.example.com' is allowed: the Location head of a 307 to the www host, else null. Slow path. */
+  private wwwLocation(scope: Scope, h: HostSpan): EncodedHeaders | null {
+    if (h.ipv6) return null;
     const name = spanText(h.buf, h.start, h.nameEnd).toLowerCase();
-    if (name.startsWith('www.')) return false;
+    if (name.startsWith('www.')) return null;
     const www = 'www.' + name;
     const port = this.needsPort ? effectivePort(scope, h) : -1;
-    if (!this.rules.some((r) => r.kind === KIND.EXACT && r.text === www && (r.port < 0 || r.port === port))) return false;
-    const scheme = scope.scheme;
+    if (!this.rules.some((r) => r.kind === KIND.EXACT && r.text === www && (r.port < 0 || r.port === port))) return null;
     const portPart = h.port >= 0 ? ':' + h.port : '';
-    send(307, encodeHeaders([['location', scheme + '://' + bracketHost(www) + portPart + pathWithRoot(scope)]]), null);
-    return true;
+    return encodeHeaders([['location', scope.scheme + '://' + bracketHost(www) + portPart + pathWithRoot(scope)]]);
   }
 }
 

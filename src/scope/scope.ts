@@ -115,11 +115,8 @@ export class Scope implements ScopeShape {
           // Malformed escapes stay as received rather than failing the request.
         }
       }
-      const root = this.rootPath;
-      // A request already under the root path is not doubled (uvicorn strips it the same way).
-      if (root.length > 0 && p.startsWith(root) && (p.length === root.length || p.charCodeAt(root.length) === 0x2f)) {
-        p = p.length === root.length ? '/' : p.slice(root.length);
-      }
+      // As received, root path included when the request carries it: routing removes it
+      // (routePath), so a rootPath a middleware sets routes the same as the transport's.
       this.cachedPath = p;
     }
     return this.cachedPath;

@@ -4,7 +4,8 @@
 // once and reused, so serving a request allocates neither closures nor objects on the
 // fast path.
 import { isStatus } from '../http/fields.js';
-import type { EncodedHeaders, ReceiveMessage, SendMessage } from '../types.js';
+import type { EncodedHeaders, ReceiveMessage, Send, SendMessage } from '../types.js';
+import { OWNER } from './respond.js';
 import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
@@ -15,8 +16,8 @@ export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 export class Exchange extends ExchangeBody {
   /** Made per request by bind(): valid for that request only. */
   receive: () => Promise<ReceiveMessage>;
-  // biome-ignore lint/suspicious/noExplicitAny: one function serves both Send overloads (void and Promise<void>)
-  send: (a: SendMessage | number, head?: EncodedHeaders | null, body?: string | Uint8Array | null) => any;
+  /** The transport's own send, marked for respond() (respond.ts). */
+  send: Send;
   readonly onAppDone: () => void;
   readonly onAppError: (err: unknown) => void;
   /** Request generation: bumped by bind() on every reuse of this exchange. */
@@ -40,10 +41,9 @@ export class Exchange extends ExchangeBody {
   private bind(): void {
     const gen = ++this.gen;
     this.receive = () => (gen === this.gen ? this.doReceive() : Promise.resolve(DISCONNECT));
-    this.send = (a, head, body) => {
-      if (gen !== this.gen) return staleSend(a);
-      return typeof a === 'number' ? this.respond(a, head ?? null, body ?? null) : this.doSend(a);
-    };
+    const send = (msg: SendMessage): Promise<void> => (gen === this.gen ? this.doSend(msg) : staleSend());
+    (send as MarkedSend)[OWNER] = this;
+    this.send = send;
   }
 
   reset(conn: ExchangeOwner): void {
@@ -331,11 +331,11 @@ function RESOLVED_FN(): Promise<never> {
 }
 
 /** send() kept from a request that has ended: the app's bug, reported to it, never delivered. */
-function staleSend(a: SendMessage | number): Promise<void> {
-  const err = new Error('send() called for a request that has already ended; its exchange now serves another request');
-  if (typeof a === 'number') throw err;
-  return Promise.reject(err);
+function staleSend(): Promise<void> {
+  return Promise.reject(new Error('send() called for a request that has already ended; its exchange now serves another request'));
 }
+
+type MarkedSend = Send & { [OWNER]?: Exchange };
 
 /** Position in the buffer returned by the last target() call. */
 let targetPos = 0;

@@ -1,12 +1,57 @@
 // respond(): the whole-response fast path, for the transport's own code and frameworks.
-import type { EncodedHeaders, Send } from '../types.js';
+//
+// The transport's send for a request is a closure made per request (exchange.ts bind()),
+// marked with OWNER. respond() takes the fast path only when the `send` it is given is
+// that very function, still current: a middleware that wrapped `send` gets ASGI messages,
+// as it would from any other ASGI server, and the bytes on the wire are the same.
+import type { EncodedHeaders, Send, SendMessage } from '../types.js';
+
+/** Marks the transport's own send with the exchange it answers for. */
+export const OWNER: unique symbol = Symbol('fasterapi.send.owner');
+
+/** What respond() needs of the exchange (server/exchange.ts). */
+export interface FastResponder {
+  readonly send: unknown;
+  respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void;
+}
+
+type Marked = Send & { [OWNER]?: FastResponder };
+
+const NO_FIELDS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
 
 /**
- * Sends a whole response: `head` from encodeHeaders() (made once at start-up), content-length
- * added. When `send` is the transport's own, nothing is allocated; behind a middleware that
- * wrapped `send`, the same response goes as http.response.start + http.response.body.
+ * Sends a whole response: `head` from encodeHeaders() (made once at start-up),
+ * content-length added. With the transport's own `send`, nothing is allocated and the
+ * response is written before this returns (a bad status or body throws here). Behind a
+ * wrapped `send`, the same response goes as http.response.start + http.response.body and
+ * the returned promise settles when both were sent.
  */
 export function respond(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void | Promise<void> {
-  // biome-ignore lint/suspicious/noExplicitAny: placeholder until the fast-path check lands (issue 13)
-  return (send as any)(status, head, body);
+  const owner = (send as Marked)[OWNER];
+  if (owner !== undefined && owner.send === send) {
+    owner.respond(status, head, body);
+    return;
+  }
+  return asMessages(send, status, head, body);
+}
+
+async function asMessages(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): Promise<void> {
+  // Fresh arrays: a wrapper may add to or change the list it is given (Starlette's MutableHeaders does).
+  const fields = head === null ? NO_FIELDS : (head.fields ?? linesOf(head.bytes));
+  const headers: [string, string][] = new Array(fields.length);
+  for (let i = 0; i < fields.length; i++) headers[i] = [fields[i][0], fields[i][1]];
+  await send({ type: 'http.response.start', status, headers } satisfies SendMessage);
+  await send({ type: 'http.response.body', body: body ?? EMPTY } satisfies SendMessage);
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** 'name: value\r\n'* (a block made without its pairs) as pairs. */
+function linesOf(bytes: Buffer): [string, string][] {
+  const out: [string, string][] = [];
+  for (const line of bytes.latin1Slice(0, bytes.length).split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
+  }
+  return out;
 }

@@ -131,7 +131,7 @@ export function encodeHeaders(headers: ResponseHeaders): EncodedHeaders {
   const { text, framed, length, close } = headerLines(headers);
   // `close`: the block says connection: close, so the transport closes after the response.
   // `length`: the app's content-length, which the body sent with this block must match.
-  return Object.freeze({ bytes: Buffer.from(text, 'latin1'), framed, length, close });
+  return Object.freeze({ bytes: Buffer.from(text, 'latin1'), framed, length, close, fields: Object.freeze(fieldPairs(headers)) });
 }
 
 /** Writes the decimal digits of n (>= 0) at buf[pos]; returns the new position. */

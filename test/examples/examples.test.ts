@@ -84,8 +84,35 @@ test('examples/root-path-middleware: RootPathMiddleware sets scope.rootPath with
       path: '/info',
       url: 'http://api.example.com/api/v1/info?x=1',
     });
+    assert.equal(await json(app.port, '/api/v1/info', ['host: api.example.com']), {
+      rootPath: '/api/v1',
+      path: '/info',
+      url: 'http://api.example.com/api/v1/info',
+    });
   } finally {
     await app.close();
+  }
+});
+
+test('RootPathMiddleware and --root-path give the same routing table', async () => {
+  const viaMiddleware = await example('root-path-middleware');
+  const { cli, port } = await startCli(['examples/root-path-flag.js', '--port', '0', '--root-path', '/api/v1']);
+  try {
+    const paths = ['/info', '/api/v1/info', '/api/v1', '/api/v1/', '/api/v1x/info', '/api/v1/api/v1/info', '/other', '/info/', '/api/v1/info?q=1'];
+    let routed = 0;
+    for (const path of paths) {
+      const a = await get(viaMiddleware.port, path, ['host: api.example.com']);
+      const b = await get(port, path, ['host: api.example.com']);
+      assert.is(a.status, b.status, `${path}: status`);
+      assert.is(a.body, b.body, `${path}: body`);
+      if (a.status === 200) routed++;
+    }
+    assert.is(routed, 3, '/info, /api/v1/info and /api/v1/info?q=1 reach the route');
+  } finally {
+    await viaMiddleware.close();
+    cli.child.kill('SIGTERM');
+    await cli.exited().catch(() => undefined);
+    cli.kill();
   }
 });
 

@@ -13,6 +13,7 @@ import * as net from 'node:net';
 import { createServer, encodeHeaders, type App, type Server } from '../../src/index.js';
 import { parseWire } from '../security/wire.js';
 import { makeCase, type FuzzCase } from './mutate.js';
+import { respond } from '../../src/server/respond.js';
 
 export interface FuzzOptions {
   seed: number;
@@ -57,10 +58,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     perPort.set(port, (perPort.get(port) ?? 0) + 1);
     // HEAD: always answered by the app with x-head: 1, so the client can frame it (a 500
     // made by the transport has content-length but, for HEAD, no body and no marker).
-    if (scope.method === 'HEAD') return send(200, HEAD_HEAD, '');
+    if (scope.method === 'HEAD') return respond(send, 200, HEAD_HEAD, '');
     const head = HEAD_NONE;
     const mode = id % 7;
-    if (mode === 0) return send(200, head, `id=${id};`); // sync fast path, body left unread
+    if (mode === 0) return respond(send, 200, head, `id=${id};`); // sync fast path, body left unread
     if (mode === 6 && id % 2 === 0) throw new Error('app throws (fuzz)');
     const before = snapshot(scope);
     let n = 0;
@@ -82,7 +83,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       await send({ type: 'http.response.body', body: '' });
       return;
     }
-    send(200, head, `id=${id};n=${n};`);
+    respond(send, 200, head, `id=${id};n=${n};`);
   };
 
   const server: Server = createServer(app, {

@@ -2,6 +2,8 @@
 // short loop after warm-up, best of several runs, so a scavenge inside one run does
 // not count and an empty measurement is subtracted.
 import v8 from 'node:v8';
+import { type FastResponder, OWNER } from '../../src/server/respond.js';
+import type { EncodedHeaders, Send } from '../../src/types.js';
 
 export function newSpaceUsed(): number {
   for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
@@ -39,4 +41,14 @@ export async function bytesPerCall(fn: () => void, o: AllocOptions = {}): Promis
     if (delta >= 0 && delta < best) best = delta;
   }
   return best / n;
+}
+
+/**
+ * A send that respond() takes for the transport's own (marked as exchange.ts marks it):
+ * whole responses reach `onRespond` without a server, as they reach Exchange.respond().
+ */
+export function transportSend(onRespond: (status: number, head: EncodedHeaders | null, body: string | Uint8Array | null) => void): Send {
+  const send: Send = () => Promise.resolve();
+  (send as Send & { [OWNER]?: FastResponder })[OWNER] = { send, respond: onRespond };
+  return send;
 }

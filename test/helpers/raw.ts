@@ -5,6 +5,7 @@ import { createServer, encodeHeaders } from '../../src/index.js';
 import type { Server } from '../../src/server/server.js';
 import type { App, Logger } from '../../src/types.js';
 import type { CreateServerOptions } from '../../src/create.js';
+import { respond } from '../../src/server/respond.js';
 
 export interface RawOptions {
   /** Write the bytes one at a time (or in pieces of this size) with a pause between. */
@@ -351,7 +352,7 @@ export function wholeBodyApp(seen: string[]): App {
       if (m.type !== 'http.request') return;
       if (!m.moreBody) break;
     }
-    send(200, TEXT_HEAD, 'complete');
+    respond(send, 200, TEXT_HEAD, 'complete');
   };
 }
 

@@ -4,6 +4,7 @@ import { BaseHTTPMiddleware, Faster, type App, type Receive, type Request, type 
 import { composeMiddleware } from '../../src/middleware/base.js';
 import { parseResponses } from '../helpers/raw.js';
 import { exchange, get, serve } from '../app/serve.js';
+import { respond } from '../../src/server/respond.js';
 
 test('BaseHTTPMiddleware: constructed once with (next, options), dispatch per request, last added runs first', async () => {
   const order: string[] = [];
@@ -95,7 +96,7 @@ test('BaseHTTPMiddleware: a middleware may answer itself, or wrap send', async (
   class Gate extends BaseHTTPMiddleware {
     override dispatch(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
       if (scope.headers.get('x-block') !== null) {
-        send(403, null, 'blocked');
+        respond(send, 403, null, 'blocked');
         return;
       }
       return this.app(scope, receive, send);

@@ -1,6 +1,7 @@
 // Scope (src/scope/scope.ts): the lazy target fields and `server`, on hand-made spans.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { routePath } from '../../src/scope/route-path.js';
 import { Scope, splitHostPort } from '../../src/scope/scope.js';
 
 /** A scope whose buffer holds `target` followed by one Host line (when given). */
@@ -65,16 +66,26 @@ test('server: Host with and without a port; scheme default port; listening addre
   assert.equal(scopeFor('/').server, ['10.0.0.1', 8000]);
 });
 
-test('rootPath is stripped from path once, only at a segment boundary', () => {
+test('path is as received; routePath removes rootPath once, only at a segment boundary', () => {
   const s = scopeFor('/api/users');
   s.rootPath = '/api';
-  assert.is(s.path, '/users');
+  assert.is(s.path, '/api/users');
+  assert.is(routePath(s), '/users');
   const exact = scopeFor('/api');
   exact.rootPath = '/api';
-  assert.is(exact.path, '/');
+  assert.is(routePath(exact), '/');
   const other = scopeFor('/apix/users');
   other.rootPath = '/api';
-  assert.is(other.path, '/apix/users');
+  assert.is(routePath(other), '/apix/users');
+  const stripped = scopeFor('/users');
+  stripped.rootPath = '/api';
+  assert.is(routePath(stripped), '/users', 'a request the proxy already stripped');
+  const doubled = scopeFor('/api/api/users');
+  doubled.rootPath = '/api';
+  assert.is(routePath(doubled), '/api/users', 'removed once');
+  // a middleware's copy with its own rootPath routes the same
+  const copy = { ...scopeFor('/api/users'), rootPath: '/api' } as unknown as Parameters<typeof routePath>[0];
+  assert.is(routePath(copy), '/users');
 });
 
 test('the lazy fields can be overwritten by stages and are cleared by resetRequest()', () => {

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as net from 'node:net';
 import type { App, ReceiveMessage } from '../../src/index.js';
 import { converse, parseWire, sleep, startOurs } from './wire.js';
+import { respond } from '../../src/server/respond.js';
 
 /** Answers with the header lines seen at dispatch and after the whole body, and scope.client. */
 const headerWatcher: App = async (scope, receive, send) => {
@@ -18,7 +19,7 @@ const headerWatcher: App = async (scope, receive, send) => {
     if (m.type !== 'http.request' || !m.moreBody) break;
   }
   const after = [...scope.headers.entries()];
-  send(200, null, JSON.stringify({ before, after, client, clientAfter: scope.client, host: scope.headers.get('host') }));
+  respond(send, 200, null, JSON.stringify({ before, after, client, clientAfter: scope.client, host: scope.headers.get('host') }));
 };
 
 test('trailer fields never reach scope.headers (no late Host, X-Forwarded-For, Authorization)', async () => {
@@ -70,12 +71,12 @@ test('a stray second send() from an ended request never answers another request'
       if (asgi) {
         await send({ type: 'http.response.start', status: 200 });
         await send({ type: 'http.response.body', body: 'answer for A' });
-      } else send(200, null, 'answer for A');
+      } else respond(send, 200, null, 'answer for A');
       setTimeout(() => {
         try {
           const r = asgi
             ? send({ type: 'http.response.start', status: 200 }).then(() => send({ type: 'http.response.body', body: 'SECRET OF A' }))
-            : send(200, null, 'SECRET OF A');
+            : respond(send, 200, null, 'SECRET OF A');
           Promise.resolve(r).then(
             () => stray.push('stray send accepted'),
             (e: Error) => stray.push(`rejected: ${e.message}`),
@@ -87,7 +88,7 @@ test('a stray second send() from an ended request never answers another request'
       return;
     }
     await sleep(120); // B is in flight when A's timer fires, on the same pooled exchange
-    send(200, null, `answer for ${scope.rawPath}`);
+    respond(send, 200, null, `answer for ${scope.rawPath}`);
   };
   const { server, port } = await startOurs({}, app);
   try {
@@ -118,7 +119,7 @@ test("a receive() kept from an ended request never reads the next request's body
   const app: App = async (scope, receive, send) => {
     if (scope.rawPath === '/a') {
       kept = receive;
-      send(200, null, 'a');
+      respond(send, 200, null, 'a');
       return;
     }
     await sleep(30);
@@ -131,7 +132,7 @@ test("a receive() kept from an ended request never reads the next request's body
       body += Buffer.from(m.body).toString();
       if (!m.moreBody) break;
     }
-    send(200, null, body);
+    respond(send, 200, null, body);
   };
   const { server, port } = await startOurs({}, app);
   try {

@@ -10,6 +10,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { createServer, encodeHeaders, type Send } from '../../src/index.js';
 import { STREAM_CHUNK } from './child.js';
+import { respond } from '../../src/server/respond.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -40,7 +41,7 @@ const server = createServer(
   (scope, _receive, send) => {
     appCalls++;
     if (kind === 'stream' || kind === 'stream-unawaited') return streamBody(scope.path, send, kind === 'stream');
-    send(200, HEAD, kind === 'big' ? Buffer.alloc(1024 * 1024, 0x61) : 'ok');
+    respond(send, 200, HEAD, kind === 'big' ? Buffer.alloc(1024 * 1024, 0x61) : 'ok');
   },
   { logger: { error: () => {}, warn: () => {}, info: () => {} }, ...options },
 );

@@ -11,6 +11,7 @@ import { createFetchHandler, Response as FastResponse } from '../../src/fetch/in
 import type { App, Send } from '../../src/types.js';
 import { type LogRecord, type RawClient, withServer } from '../helpers/raw.js';
 import { available, startNginx, request } from '../proxies/harness.js';
+import { respond } from '../../src/server/respond.js';
 
 const EVIL = 'set-cookie: evil=1';
 const CR_LF_WIDE = '\u010d\u010a'; // latin1: CR LF
@@ -55,7 +56,7 @@ function route(bad: (i: number, send: Send) => unknown): App {
   return async (scope, _receive, send) => {
     await Promise.resolve(); // after the whole head is parsed: a 500 may keep the connection
     const i = caseIndex(scope.path);
-    if (i < 0) return send(200, OK_HEAD, 'ok');
+    if (i < 0) return respond(send, 200, OK_HEAD, 'ok');
     await bad(i, send);
   };
 }
@@ -140,7 +141,7 @@ test('ASGI http.response.start, [name, value] pairs (and an array value in a rec
 test('fast send(status, head, body) with a per-request encodeHeaders: TypeError → 500', async () => {
   await probe(
     'encodeHeaders per request',
-    route((i, send) => send(200, encodeHeaders(record(CASES[i])), 'never')),
+    route((i, send) => respond(send, 200, encodeHeaders(record(CASES[i])), 'never')),
   );
 });
 
@@ -180,7 +181,7 @@ test('status codes outside 100-999 or not integers → 500 on both send paths', 
       route(async (i, send) => {
         const status = statuses[i] as number;
         // A non-number first argument is an ASGI message to send(): strings only on that path.
-        if (path === 'fast') send(typeof status === 'number' ? status : 1000, OK_HEAD, 'never');
+        if (path === 'fast') respond(send, typeof status === 'number' ? status : 1000, OK_HEAD, 'never');
         else {
           await send({ type: 'http.response.start', status });
           await send({ type: 'http.response.body', body: 'never' });
@@ -195,8 +196,8 @@ test('status codes outside 100-999 or not integers → 500 on both send paths', 
 test('a sync throw while the request is still being parsed: 500, and a close only if announced', async () => {
   const app: App = (scope, _receive, send) => {
     const i = caseIndex(scope.path);
-    if (i < 0) return send(200, OK_HEAD, 'ok');
-    send(200, encodeHeaders(record(CASES[i])), 'never');
+    if (i < 0) return respond(send, 200, OK_HEAD, 'ok');
+    respond(send, 200, encodeHeaders(record(CASES[i])), 'never');
   };
   await withServer(app, {}, async ({ connect }) => {
     for (let i = 0; i < CASES.length; i++) {
@@ -350,7 +351,7 @@ test('through nginx: client A tries the injection, client B on the same proxy ge
     await send({ type: 'http.response.body', body: 'never' });
   });
   const wrapped: App = (scope, receive, send) => {
-    if (scope.path.startsWith('/b/')) return send(200, OK_HEAD, `answer for ${scope.path}`);
+    if (scope.path.startsWith('/b/')) return respond(send, 200, OK_HEAD, `answer for ${scope.path}`);
     return app(scope, receive, send);
   };
   const server = createServer(wrapped, { logger: { error: (m, err) => void logs.push({ level: 'error', message: m, err }), warn() {}, info() {} } });

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as net from 'node:net';
 import type { App } from '../../src/index.js';
 import { parseWire, sleep, startOurs, within } from './wire.js';
+import { respond } from '../../src/server/respond.js';
 
 interface ClientStats {
   sent: number;
@@ -63,7 +64,7 @@ test('server.close() under load: every accepted request answered, new connection
   const app: App = async (scope, _receive, send) => {
     accepted++;
     await sleep((accepted * 7) % 40); // 0-39 ms of work
-    send(200, null, scope.rawPath);
+    respond(send, 200, null, scope.rawPath);
   };
   const { server, port } = await startOurs({}, app);
   let stopping = false;
@@ -116,7 +117,7 @@ test('server.close() under load: every accepted request answered, new connection
 test('server.close() with idle keep-alive connections and one slow request: idle ones close now, the slow one is answered', async () => {
   const app: App = async (scope, _receive, send) => {
     if (scope.rawPath === '/slow') await sleep(300);
-    send(200, null, scope.rawPath);
+    respond(send, 200, null, scope.rawPath);
   };
   const { server, port } = await startOurs({}, app);
   const socks: net.Socket[] = [];

@@ -14,6 +14,7 @@ import * as net from 'node:net';
 import { startChild } from './child.js';
 import type { App } from '../../src/types.js';
 import { converse, parseWire, sleep, startOurs } from './wire.js';
+import { respond } from '../../src/server/respond.js';
 
 interface Trickled {
   data: Buffer;
@@ -209,7 +210,7 @@ test('blank lines before a request line are still accepted (RFC 9112 §2.2)', as
 
 /** Answers 200 with the client the trust stage resolved. */
 const clientApp: App = (scope, _receive, send) => {
-  send(200, null, JSON.stringify(scope.client));
+  respond(send, 200, null, JSON.stringify(scope.client));
 };
 const PP_REQUEST = 'GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n';
 

@@ -12,6 +12,7 @@ import { normalizeRootPath } from '../../src/trust/index.js';
 import { splitHostPort } from '../../src/scope/scope.js';
 import { TRUST_VECTORS, type TrustVector } from '../trust/vectors.js';
 import { converse, parseWire, startOurs } from './wire.js';
+import { respond } from '../../src/server/respond.js';
 
 interface Seen {
   client: [string, number] | null;
@@ -35,7 +36,7 @@ const reporter: App = (scope, _receive, send) => {
     forwardedHost: s.forwardedHost,
     forwardedPort: s.forwardedPort,
   };
-  send(200, null, JSON.stringify(seen));
+  respond(send, 200, null, JSON.stringify(seen));
 };
 
 function request(v: TrustVector): { bytes: string; host: string } {

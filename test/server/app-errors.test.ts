@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, until, withServer, type LogRecord } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -36,7 +37,7 @@ const faulty: App = (scope, _receive, send) => {
         return Promise.reject(new Error('late async boom'));
       })();
     default:
-      send(200, TEXT, `ok ${scope.path}`);
+      respond(send, 200, TEXT, `ok ${scope.path}`);
   }
 };
 
@@ -152,7 +153,7 @@ test('misuse of send() (body before start, two starts) rejects and is reported, 
       await send({ type: 'http.response.start', status: 200 });
       await send({ type: 'http.response.start', status: 201 }).catch((e: Error) => outcomes.push(e.message));
     }
-    send(200, TEXT, 'recovered'); // fast path after a start: throws → 500 or close
+    respond(send, 200, TEXT, 'recovered'); // fast path after a start: throws → 500 or close
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, withServer, type ServerContext } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const AFTER = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
@@ -61,7 +62,7 @@ function recorder(paths: string[]): App {
       if (m.type === 'http.disconnect') return;
       if (!m.moreBody) break;
     }
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
 }
 
@@ -96,7 +97,7 @@ test('a valid request before a bad one is answered first (without connection: cl
   const app: App = async (scope, _receive, send) => {
     paths.push(scope.path);
     await sleep(30); // still answering when the bad request is parsed
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();

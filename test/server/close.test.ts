@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { createServer, encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { RawClient, deferred, recordingLogger, sleep, until, type LogRecord } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -24,7 +25,7 @@ test('close(): idle connections closed at once, the slow in-flight request finis
   const logs: LogRecord[] = [];
   const app: App = async (scope, _receive, send) => {
     if (scope.path === '/slow') await sleep(300);
-    send(200, TEXT, `done ${scope.path}`);
+    respond(send, 200, TEXT, `done ${scope.path}`);
   };
   const server = createServer(app, { logger: recordingLogger(logs) });
   await server.listen(0, '127.0.0.1');
@@ -75,7 +76,7 @@ test('close() with pipelined requests in flight: all of them are answered, only 
   const release = deferred();
   const app: App = async (scope, _receive, send) => {
     await release.promise;
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
   const server = createServer(app, { logger: recordingLogger([]) });
   await server.listen(0, '127.0.0.1');
@@ -124,7 +125,7 @@ test('a request arriving on an idle connection during close() is not served afte
   let served = 0;
   const app: App = (_scope, _receive, send) => {
     served++;
-    send(200, TEXT, 'x');
+    respond(send, 200, TEXT, 'x');
   };
   const server = createServer(app, { logger: recordingLogger([]) });
   await server.listen(0, '127.0.0.1');

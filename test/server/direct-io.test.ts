@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { connectPaused, parseResponses, queuedBytes, sleep, until, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 // Larger than loopback's socket buffers on both sides (a few MiB each): the kernel
@@ -17,8 +18,8 @@ const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const BIG = Buffer.alloc(24 * 1024 * 1024, 0x62);
 
 const app: App = (scope, _receive, send) => {
-  if (scope.path === '/big') send(200, TEXT, BIG);
-  else send(200, TEXT, scope.path);
+  if (scope.path === '/big') respond(send, 200, TEXT, BIG);
+  else respond(send, 200, TEXT, scope.path);
 };
 
 /** Collects what the client receives from now on (and resumes it). */
@@ -128,10 +129,10 @@ test('FASTERAPI_NO_ONREAD=1: the same responses through net.Socket alone', async
       '--input-type=module',
       '-e',
       `
-    import { createServer, encodeHeaders } from ${JSON.stringify(src)};
+    import { createServer, encodeHeaders, respond } from ${JSON.stringify(src)};
     const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
     const BIG = Buffer.alloc(${BIG.length}, 0x62);
-    const server = createServer((scope, _r, send) => send(200, TEXT, scope.path === '/big' ? BIG : scope.path));
+    const server = createServer((scope, _r, send) => respond(send, 200, TEXT, scope.path === '/big' ? BIG : scope.path));
     await server.listen(0, '127.0.0.1');
     console.log('port=' + server.address().port);
   `,

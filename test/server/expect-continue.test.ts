@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { deferred, sleep, until, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const HEAD = 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n';
@@ -21,7 +22,7 @@ function readWhenTold(go: Promise<void>, called: { receive: boolean }): App {
       body += Buffer.from(m.body).toString('latin1');
       if (!m.moreBody) break;
     }
-    send(200, TEXT, `got ${body}`);
+    respond(send, 200, TEXT, `got ${body}`);
   };
 }
 
@@ -60,7 +61,7 @@ test('100 Continue with a chunked body', async () => {
 });
 
 test('an app that answers without reading sends no 100, and the connection is closed with connection: close', async () => {
-  const app: App = (_scope, _receive, send) => send(417, TEXT, 'no thanks');
+  const app: App = (_scope, _receive, send) => respond(send, 417, TEXT, 'no thanks');
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
     await c.write(HEAD);
@@ -82,7 +83,7 @@ test('no 100 Continue when the client sent the body without waiting; the connect
     await sleep(20);
     called.receive = true;
     const m = await receive();
-    send(200, TEXT, m.type === 'http.request' ? Buffer.from(m.body).toString() : 'disconnect');
+    respond(send, 200, TEXT, m.type === 'http.request' ? Buffer.from(m.body).toString() : 'disconnect');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -101,10 +102,10 @@ test("Expect behind a slow pipelined request: the 100 goes out once it is that r
   const app: App = async (scope, receive, send) => {
     if (scope.path === '/slow') {
       await sleep(50);
-      return send(200, TEXT, 'slow');
+      return respond(send, 200, TEXT, 'slow');
     }
     const m = await receive(); // asks for the body at once, while /slow is still answering
-    send(200, TEXT, m.type === 'http.request' ? `got ${Buffer.from(m.body).toString()}` : 'disconnect');
+    respond(send, 200, TEXT, m.type === 'http.request' ? `got ${Buffer.from(m.body).toString()}` : 'disconnect');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -129,7 +130,7 @@ test('an unsupported expectation gets 417', async () => {
   let dispatched = false;
   const app: App = (_scope, _receive, send) => {
     dispatched = true;
-    send(200, TEXT, 'x');
+    respond(send, 200, TEXT, 'x');
   };
   await withServer(app, {}, async ({ raw }) => {
     const r = await raw('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nExpect: something-else\r\n\r\nx');
@@ -142,7 +143,7 @@ test('an unsupported expectation gets 417', async () => {
 test('HTTP/1.0 with Expect gets no 100 Continue (RFC 9110 §10.1.1)', async () => {
   const app: App = async (_scope, receive, send) => {
     const m = await receive();
-    send(200, TEXT, m.type === 'http.request' ? Buffer.from(m.body).toString() : '');
+    respond(send, 200, TEXT, m.type === 'http.request' ? Buffer.from(m.body).toString() : '');
   };
   await withServer(app, {}, async ({ raw }) => {
     const r = await raw('POST / HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nok');

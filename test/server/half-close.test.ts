@@ -5,13 +5,14 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { parseResponses, sleep, wholeBodyApp, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
-const syncApp: App = (scope, _receive, send) => send(200, TEXT, `sync ${scope.path}`);
+const syncApp: App = (scope, _receive, send) => respond(send, 200, TEXT, `sync ${scope.path}`);
 const asyncApp: App = async (scope, _receive, send) => {
   await sleep(50);
-  send(200, TEXT, `async ${scope.path}`);
+  respond(send, 200, TEXT, `async ${scope.path}`);
 };
 const streamingApp: App = async (_scope, _receive, send) => {
   await send({ type: 'http.response.start', status: 200 });
@@ -62,7 +63,7 @@ test('request with a body then FIN: the app reads the whole body and answers', a
       if (!m.moreBody) break;
     }
     await sleep(20);
-    send(200, TEXT, `len ${body.length}`);
+    respond(send, 200, TEXT, `len ${body.length}`);
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect({ allowHalfOpen: true });
@@ -93,7 +94,7 @@ test('FIN in the middle of a head: nothing is dispatched and the connection clos
   let dispatched = 0;
   const app: App = (_scope, _receive, send) => {
     dispatched++;
-    send(200, TEXT, 'x');
+    respond(send, 200, TEXT, 'x');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect({ allowHalfOpen: true });

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -11,7 +12,7 @@ test('HEAD on the fast path: content-length of the body a GET would get, no body
   const methods: string[] = [];
   const app: App = (scope, _receive, send) => {
     methods.push(scope.method);
-    send(200, TEXT, 'hello world');
+    respond(send, 200, TEXT, 'hello world');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -69,7 +70,7 @@ test('HEAD on the ASGI path with a streamed body: no chunk bytes, no terminating
 });
 
 test('HEAD on HTTP/1.0 closes cleanly with headers only', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'abc');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'abc');
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
     c.bodyless = () => true;
@@ -83,7 +84,7 @@ test('HEAD on HTTP/1.0 closes cleanly with headers only', async () => {
 });
 
 test('204 and 304 carry neither a body nor content-length', async () => {
-  const app: App = (scope, _receive, send) => send(scope.path === '/204' ? 204 : 304, null, 'ignored');
+  const app: App = (scope, _receive, send) => respond(send, scope.path === '/204' ? 204 : 304, null, 'ignored');
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
     await c.write('GET /204 HTTP/1.1\r\nHost: x\r\n\r\nGET /304 HTTP/1.1\r\nHost: x\r\n\r\n');

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, HeaderView } from '../../src/types.js';
 import { fixture, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -19,7 +20,7 @@ async function probe<T>(request: string, fn: (h: HeaderView) => T): Promise<T> {
     } catch (e) {
       failure = e;
     }
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -128,7 +129,7 @@ test('100 header lines are accepted; the 101st gets 431', async () => {
   let seen = -1;
   const app: App = (scope, _receive, send) => {
     seen = scope.headers.size;
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ raw }) => {
     const lines = (n: number): string => Array.from({ length: n }, (_, i) => `X-H${i}: ${i}\r\n`).join('');

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, withServer, type ParsedResponse, type RawClient } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const CLOSE = encodeHeaders({ 'content-type': 'text/plain', connection: 'close' });
@@ -13,7 +14,7 @@ const CLOSE = encodeHeaders({ 'content-type': 'text/plain', connection: 'close' 
 function echoPath(seen: string[]): App {
   return (scope, _receive, send) => {
     seen.push(scope.path);
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
 }
 
@@ -104,7 +105,7 @@ test('Connection: close on the second of three pipelined requests: the first is 
   const app: App = async (scope, _receive, send) => {
     seen.push(scope.path);
     if (scope.path === '/a') await sleep(30);
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -160,7 +161,7 @@ test('app sets connection: close (fast path, encodeHeaders): server closes after
   const seen: string[] = [];
   const app: App = (scope, _receive, send) => {
     seen.push(scope.path);
-    send(200, CLOSE, 'bye');
+    respond(send, 200, CLOSE, 'bye');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -177,8 +178,8 @@ test('app sets connection: close after an await: nothing is written after the cl
   const app: App = async (scope, _receive, send) => {
     if (scope.path === '/slow') {
       await sleep(30);
-      send(200, CLOSE, 'closing');
-    } else send(200, TEXT, 'fast');
+      respond(send, 200, CLOSE, 'closing');
+    } else respond(send, 200, TEXT, 'fast');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();

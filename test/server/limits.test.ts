@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, Receive } from '../../src/types.js';
 import { sleep, until, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -22,7 +23,7 @@ function counting(paths: string[]): App {
   return async (scope, receive, send) => {
     paths.push(scope.path);
     const n = await bodyLength(receive);
-    send(200, TEXT, `${scope.path} ${n}`);
+    respond(send, 200, TEXT, `${scope.path} ${n}`);
   };
 }
 

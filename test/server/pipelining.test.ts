@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, Send } from '../../src/types.js';
 import { sleep, until, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -14,12 +15,12 @@ function mixedApp(order: string[]): App {
     order.push(`start ${scope.path}`);
     const wait = /wait=(\d+)/.exec(scope.queryString);
     if (wait === null) {
-      send(200, TEXT, `r${scope.path.slice(1)}`);
+      respond(send, 200, TEXT, `r${scope.path.slice(1)}`);
       order.push(`end ${scope.path}`);
       return;
     }
     return sleep(Number(wait[1])).then(() => {
-      send(200, TEXT, `r${scope.path.slice(1)}`);
+      respond(send, 200, TEXT, `r${scope.path.slice(1)}`);
       order.push(`end ${scope.path}`);
     });
   };
@@ -86,7 +87,7 @@ test('ASGI responses in order too: a streamed (chunked) slow response is not int
 });
 
 test('one read that produces many responses leads to one socket write', async () => {
-  const app: App = (scope, _receive, send) => send(200, TEXT, scope.path);
+  const app: App = (scope, _receive, send) => respond(send, 200, TEXT, scope.path);
   await withServer(app, {}, async ({ connect, accepted }) => {
     const c = await connect();
     const N = 16;
@@ -110,7 +111,7 @@ test('one read that produces many responses leads to one socket write', async ()
 test('async handlers that all settle in the same tick share one write too', async () => {
   const app: App = async (scope, _receive, send) => {
     await null;
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
   await withServer(app, {}, async ({ connect, accepted }) => {
     const c = await connect();
@@ -140,7 +141,7 @@ test('maxPipelined: reading pauses at the cap until earlier responses finish', a
   const answer = (): void => {
     const h = held.shift()!;
     active--;
-    h.send(200, TEXT, h.path);
+    respond(h.send, 200, TEXT, h.path);
   };
   await withServer(app, { maxPipelined: CAP }, async ({ connect }) => {
     const c = await connect();
@@ -166,7 +167,7 @@ test('maxPipelined: reading pauses at the cap until earlier responses finish', a
     assert.is((await c.waitResponses(1))[0].body, '/h1');
 
     // answering the later one first frees nothing: /h2 still heads the queue
-    held[1].send(200, TEXT, '/h3');
+    respond(held[1].send, 200, TEXT, '/h3');
     held.splice(1, 1);
     active--;
     await sleep(50);
@@ -198,7 +199,7 @@ test('default cap holds a pipeline flood: 200 requests in one write with a held 
     assert.is(held.length, 64);
     for (let answered = 0; answered < 200; answered++) {
       await until(() => held.length > answered, 1000, `dispatch ${answered + 1}`);
-      held[answered](204, null, null);
+      respond(held[answered], 204, null, null);
     }
     const res = await c.waitResponses(200);
     assert.is(res.length, 200);

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, Receive, RequestMessage } from '../../src/types.js';
 import { deferred, sleep, until, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -33,7 +34,7 @@ function echoBody(reads: Read[]): App {
   return async (_scope, receive, send) => {
     const r = await readAll(receive);
     reads.push(r);
-    send(200, TEXT, r.body);
+    respond(send, 200, TEXT, r.body);
   };
 }
 
@@ -75,7 +76,7 @@ test('the app sees the first body piece before the rest is sent', async () => {
     const m = (await receive()) as RequestMessage;
     first.resolve(Buffer.from(m.body).toString());
     const rest = await readAll(receive);
-    send(200, TEXT, Buffer.from(m.body).toString() + rest.body.toString());
+    respond(send, 200, TEXT, Buffer.from(m.body).toString() + rest.body.toString());
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -145,7 +146,7 @@ test('receive() after the body was read reports a disconnect once the response i
   const seen: string[] = [];
   const app: App = async (_scope, receive, send) => {
     await readAll(receive);
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
     seen.push((await receive()).type);
   };
   await withServer(app, {}, async ({ connect }) => {
@@ -180,7 +181,7 @@ test('a client that goes away mid-body wakes a waiting receive() with http.disco
 test('an app that answers without reading the body: the body is skipped, the next pipelined request is answered', async () => {
   const app: App = async (scope, _receive, send) => {
     if (scope.path === '/late') await sleep(100); // long enough for a big body to pause reading
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -216,7 +217,7 @@ test('backpressure: an app that does not read stops the server reading; reading 
       received += m.body.length;
       if (!m.moreBody) break;
     }
-    send(200, TEXT, String(received));
+    respond(send, 200, TEXT, String(received));
   };
   await withServer(app, { maxBodySize: 16 * 1024 * 1024 }, async ({ connect, accepted }) => {
     const c = await connect();
@@ -246,7 +247,7 @@ test('backpressure with a chunked body', async () => {
     await start.promise;
     const r = await readAll(receive);
     received = r.body.length;
-    send(200, TEXT, 'done');
+    respond(send, 200, TEXT, 'done');
   };
   await withServer(app, { maxBodySize: 16 * 1024 * 1024 }, async ({ connect, accepted }) => {
     const c = await connect();

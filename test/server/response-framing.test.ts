@@ -7,6 +7,7 @@ import { encodeHeaders, Faster, Response } from '../../src/index.js';
 import { createFetchHandler, Response as FastResponse } from '../../src/fetch/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -119,7 +120,7 @@ test('large streamed bodies (past the write slab) are framed correctly', async (
 test('content-length counts bytes, not characters (UTF-8 bodies on both paths)', async () => {
   const text = 'héllo wörld €';
   const app: App = async (scope, _receive, send) => {
-    if (scope.path === '/fast') return send(200, TEXT, text);
+    if (scope.path === '/fast') return respond(send, 200, TEXT, text);
     await send({ type: 'http.response.start', status: 200 });
     await send({ type: 'http.response.body', body: text });
   };
@@ -179,7 +180,7 @@ const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const IMF_FIXDATE = new RegExp(`^(${DAYS}), \\d{2} (${MONTHS}) \\d{4} \\d{2}:\\d{2}:\\d{2} GMT$`);
 
 test('every response carries a well-formed, current Date (RFC 9110 §5.6.7 IMF-fixdate)', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'x');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'x');
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
     await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -194,7 +195,7 @@ test('every response carries a well-formed, current Date (RFC 9110 §5.6.7 IMF-f
 });
 
 test('the cached Date moves on (refreshed about once a second)', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'x');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'x');
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
     await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -209,7 +210,7 @@ test('the cached Date moves on (refreshed about once a second)', async () => {
 
 test('no Server header by default, on both send paths and on error responses', async () => {
   const app: App = async (scope, _receive, send) => {
-    if (scope.path === '/fast') return send(200, TEXT, 'x');
+    if (scope.path === '/fast') return respond(send, 200, TEXT, 'x');
     await send({ type: 'http.response.start', status: 200 });
     await send({ type: 'http.response.body', body: 'y' });
   };
@@ -226,7 +227,7 @@ test('no Server header by default, on both send paths and on error responses', a
 
 test('serverHeader option adds exactly one Server field', async () => {
   const app: App = async (scope, _receive, send) => {
-    if (scope.path === '/fast') return send(200, TEXT, 'x');
+    if (scope.path === '/fast') return respond(send, 200, TEXT, 'x');
     await send({ type: 'http.response.start', status: 200 });
     await send({ type: 'http.response.body', body: 'y', moreBody: true });
     await send({ type: 'http.response.body', body: 'z' });
@@ -283,7 +284,7 @@ async function fiveHundredThenOk(app: App, what: string): Promise<void> {
 function okOr(bad: (send: Parameters<App>[2]) => unknown): App {
   return async (scope, _receive, send) => {
     await Promise.resolve();
-    if (scope.path === '/ok') return send(200, TEXT, 'ok');
+    if (scope.path === '/ok') return respond(send, 200, TEXT, 'ok');
     await bad(send);
   };
 }
@@ -457,17 +458,17 @@ test('fast path: encodeHeaders content-length must match the body; chunked is dr
     (e: Error) => e instanceof TypeError && e.message.includes('content-length'),
   );
   await fiveHundredThenOk(
-    okOr((send) => send(200, CL3, 'never')),
+    okOr((send) => respond(send, 200, CL3, 'never')),
     'fast content-length 3, body 5',
   );
   await fiveHundredThenOk(
-    okOr((send) => send(200, CL3, null)),
+    okOr((send) => respond(send, 200, CL3, null)),
     'fast content-length 3, no body',
   );
   const app: App = async (scope, _receive, send) => {
     await Promise.resolve();
-    if (scope.path === '/cl') return send(200, CL3, 'abc');
-    send(200, CHUNKED_HEAD, 'whole');
+    if (scope.path === '/cl') return respond(send, 200, CL3, 'abc');
+    respond(send, 200, CHUNKED_HEAD, 'whole');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -489,7 +490,7 @@ test('fast path: encodeHeaders content-length must match the body; chunked is dr
 test('fast path: a body that is not a string, bytes or null → 500', async () => {
   for (const body of [5, { length: 5 }, ['never']]) {
     await fiveHundredThenOk(
-      okOr((send) => send(200, TEXT, body as never)),
+      okOr((send) => respond(send, 200, TEXT, body as never)),
       `body ${JSON.stringify(body)}`,
     );
   }

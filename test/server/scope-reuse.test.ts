@@ -7,6 +7,7 @@ import type { App } from '../../src/types.js';
 import type { Server } from '../../src/server/server.js';
 import { sleep, until, withServer } from '../helpers/raw.js';
 import { snapshotScope, type ScopeSnapshot } from '../helpers/scope.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const NAMES = ['host', 'x-only-first', 'x-common', 'cookie', 'content-type', 'content-length'];
@@ -87,7 +88,7 @@ function recorder(snaps: ScopeSnapshot[], delay = 0): App {
       const m = await receive();
       if (m.type !== 'http.request' || !m.moreBody) break;
     }
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
 }
 
@@ -145,7 +146,7 @@ test('a scope still in flight keeps its data while later reads arrive on the con
     // /hold reads its scope only after the next request was read and answered
     if (scope.path === '/hold') await sleep(80);
     snaps.push(snapshotScope(scope, ['x-tag']));
-    send(200, TEXT, scope.path);
+    respond(send, 200, TEXT, scope.path);
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -168,7 +169,7 @@ test('the scope stays valid until the app returns, also after its response and w
   // An access-log middleware answers first and reads the scope afterwards.
   const logged: string[][] = [];
   const app: App = async (scope, _receive, send) => {
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
     await sleep(30);
     logged.push([scope.method, scope.path, scope.queryString, scope.headers.get('x-id') ?? 'null']);
   };
@@ -231,7 +232,7 @@ test('every exchange goes back to the pool: after errors, disconnects, bad input
       return;
     }
     if (scope.path === '/slow') await sleep(30);
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ connect, server }) => {
     const counter = countCreated(server);

@@ -6,6 +6,7 @@ import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { fixture, withServer } from '../helpers/raw.js';
 import { snapshotScope, type ScopeSnapshot } from '../helpers/scope.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const NAMES = ['host', 'cookie', 'user-agent', 'accept-language', 'x-request-id', 'content-type', 'origin'];
@@ -32,7 +33,7 @@ async function sendInPieces(request: string, o: { split?: number; cuts?: number[
     }
     // read again after the body: the head must still be intact once the reads moved on
     assert.equal(snapshotScope(s, NAMES), scope);
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   let reads = 0;
   let clientPort = 0;
@@ -105,7 +106,7 @@ test('every single cut position gives the same scope', async () => {
   const seen: ScopeSnapshot[] = [];
   const app: App = (s, _receive, send) => {
     seen.push({ ...snapshotScope(s, NAMES), client: null });
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ connect }) => {
     for (let cut = 1; cut < head.length; cut++) {
@@ -132,7 +133,7 @@ test('a head larger than one read buffer (64 KiB read, 60 KiB head) keeps every 
   let seen: ScopeSnapshot | null = null;
   const app: App = (s, _receive, send) => {
     seen = snapshotScope(s, ['x-f0', 'x-f59']);
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, { maxHeaderSize: 128 * 1024 }, async ({ connect }) => {
     const c = await connect();

@@ -6,6 +6,7 @@ import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { withServer } from '../helpers/raw.js';
 import { snapshotScope, type ScopeSnapshot } from '../helpers/scope.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
@@ -14,7 +15,7 @@ async function scopesFor(heads: string[]): Promise<ScopeSnapshot[]> {
   const seen: ScopeSnapshot[] = [];
   const app: App = (scope, _receive, send) => {
     seen.push(snapshotScope(scope));
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();
@@ -103,7 +104,7 @@ test('HTTP/1.0 without Host: server is the listening address', async () => {
   const seen: ScopeSnapshot[] = [];
   const app: App = (scope, _receive, send) => {
     seen.push(snapshotScope(scope));
-    send(200, TEXT, 'ok');
+    respond(send, 200, TEXT, 'ok');
   };
   await withServer(app, {}, async ({ raw, port }) => {
     await raw('GET /old HTTP/1.0\r\n\r\n');

@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { sleep, until, wholeBodyApp, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const SWEEP_SLACK = 2500;
@@ -13,7 +14,7 @@ test('headersTimeout: an incomplete head gets 408 and the connection is closed',
   const paths: string[] = [];
   const app: App = (scope, _receive, send) => {
     paths.push(scope.path);
-    send(200, TEXT, 'x');
+    respond(send, 200, TEXT, 'x');
   };
   await withServer(app, { headersTimeout: 300 }, async ({ connect }) => {
     const c = await connect();
@@ -67,7 +68,7 @@ test('headersTimeout: a head that dribbles in byte by byte does not reset the cl
 });
 
 test('headersTimeout: a complete head in time is served', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'in time');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'in time');
   await withServer(app, { headersTimeout: 300 }, async ({ connect }) => {
     const c = await connect();
     await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -76,7 +77,7 @@ test('headersTimeout: a complete head in time is served', async () => {
 });
 
 test('headersTimeout applies to the second request on a keep-alive connection too', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'x');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'x');
   await withServer(app, { headersTimeout: 300, keepAliveTimeout: 60_000 }, async ({ connect }) => {
     const c = await connect();
     await c.write('GET /1 HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -112,7 +113,7 @@ test('requestTimeout: a body that does not arrive in time → 408, close; the ap
 });
 
 test('keepAliveTimeout: an idle keep-alive connection is closed by the server (FIN, no response)', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'x');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'x');
   await withServer(app, { keepAliveTimeout: 300 }, async ({ connect, server }) => {
     const c = await connect();
     await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
@@ -126,7 +127,7 @@ test('keepAliveTimeout: an idle keep-alive connection is closed by the server (F
 });
 
 test('keepAliveTimeout: activity keeps the connection; it is the idle time that counts', async () => {
-  const app: App = (_scope, _receive, send) => send(200, TEXT, 'x');
+  const app: App = (_scope, _receive, send) => respond(send, 200, TEXT, 'x');
   await withServer(app, { keepAliveTimeout: 1500 }, async ({ connect }) => {
     const c = await connect();
     for (let i = 1; i <= 4; i++) {
@@ -152,7 +153,7 @@ test('default keepAliveTimeout outlasts a load balancer idle timeout (AWS ALB: 6
 test('a slow app is not a timeout: the response still goes out', async () => {
   const app: App = async (_scope, _receive, send) => {
     await sleep(1200);
-    send(200, TEXT, 'slow but fine');
+    respond(send, 200, TEXT, 'slow but fine');
   };
   await withServer(app, { headersTimeout: 300, requestTimeout: 600, keepAliveTimeout: 300 }, async ({ connect }) => {
     const c = await connect();

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, Scope, UpgradeHook } from '../../src/types.js';
 import { deferred, sleep, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 const UPGRADE_HEAD =
@@ -100,7 +101,7 @@ test('upgrade behind a pipelined request: the earlier response goes out first, t
   const app: App = async (scope, _receive, send) => {
     if (scope.type === 'websocket') return send({ type: 'websocket.accept' });
     await sleep(30);
-    send(200, TEXT, 'first');
+    respond(send, 200, TEXT, 'first');
   };
   await withServer(app, { onUpgrade: echoHook(got) }, async ({ connect }) => {
     const c = await connect();
@@ -146,8 +147,8 @@ test('the app can refuse an upgrade with a plain HTTP response (403); the hook i
   });
 });
 
-test('fast-path refusal (send(403, ...)) works the same', async () => {
-  const app: App = (_scope, _receive, send) => send(403, TEXT, 'nope');
+test('fast-path refusal (respond(send, 403, ...)) works the same', async () => {
+  const app: App = (_scope, _receive, send) => respond(send, 403, TEXT, 'nope');
   await withServer(app, { onUpgrade: () => assert.unreachable('hook') }, async ({ connect }) => {
     const c = await connect();
     await c.write(UPGRADE_HEAD);
@@ -201,7 +202,7 @@ test('a plain request with Upgrade but no Connection: upgrade is ordinary HTTP',
   const types: string[] = [];
   const app: App = (scope, _receive, send) => {
     types.push(`${scope.type}/${scope.scheme}`);
-    send(200, TEXT, 'plain');
+    respond(send, 200, TEXT, 'plain');
   };
   await withServer(app, {}, async ({ connect }) => {
     const c = await connect();

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
 import { connectPaused, queuedBytes, sleep, until, withServer } from '../helpers/raw.js';
+import { respond } from '../../src/server/respond.js';
 
 const HEAD = encodeHeaders({ 'content-type': 'application/octet-stream' });
 const BODY = Buffer.alloc(128 * 1024, 0x61);
@@ -18,7 +19,7 @@ test('a client that never reads: the server stops reading (bounded memory), then
   let answered = 0;
   const app: App = (_scope, _receive, send) => {
     answered++;
-    send(200, HEAD, BODY);
+    respond(send, 200, HEAD, BODY);
   };
   await withServer(app, {}, async ({ port, accepted, server }) => {
     const s = await connectPaused(port);
@@ -63,7 +64,7 @@ test('writeHighWater is the threshold: a lower value stops reading sooner', asyn
     let answered = 0;
     const app: App = (_scope, _receive, send) => {
       answered++;
-      send(200, HEAD, BODY);
+      respond(send, 200, HEAD, BODY);
     };
     await withServer(app, { writeHighWater }, async ({ port }) => {
       const s = await connectPaused(port);
@@ -80,7 +81,7 @@ test('writeHighWater is the threshold: a lower value stops reading sooner', asyn
 });
 
 test('sendTimeout: a client that stays unread past the limit is dropped', async () => {
-  const app: App = (_scope, _receive, send) => send(200, HEAD, BODY);
+  const app: App = (_scope, _receive, send) => respond(send, 200, HEAD, BODY);
   await withServer(app, { sendTimeout: 300 }, async ({ port, server }) => {
     const s = await connectPaused(port);
     try {

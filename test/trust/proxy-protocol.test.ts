@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { PROXY_COMMAND, PROXY_FAMILY, PROXY_STATUS, PROXY_V1_MAX_LENGTH, PROXY_V2_SIGNATURE, parseProxyHeader, type ProxyResult } from '../../src/trust/proxy-protocol.js';
 import type { App } from '../../src/types.js';
 import { converse, parseWire, startOurs } from '../security/wire.js';
+import { respond } from '../../src/server/respond.js';
 
 const REQUEST = 'GET / HTTP/1.1\r\nHost: a\r\n\r\n';
 
@@ -256,7 +257,7 @@ test('parseProxyHeader v2: the longest header (16 + 65535 bytes) is NEED_MORE un
 
 test('PROXY protocol over a socket: an IPv4-mapped IPv6 source is normalised like socket peers (::ffff:a.b.c.d → a.b.c.d)', async () => {
   const app: App = (scope, _receive, send) => {
-    send(200, null, JSON.stringify(scope.client));
+    respond(send, 200, null, JSON.stringify(scope.client));
   };
   const { server, port } = await startOurs({ proxyProtocol: true }, app); // loopback peers are trusted by default
   const mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 9];

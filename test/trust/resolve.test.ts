@@ -4,6 +4,7 @@ import { Scope } from '../../src/scope/scope.js';
 import { PRESETS, PROXY_STATUS, TRUST_ALL_WARNING, Trust, parseProxyHeader, passedThroughWarning } from '../../src/trust/index.js';
 import { makeScope, memoryLogger } from './helpers.js';
 import { TRUST_VECTORS, replayable } from './vectors.js';
+import { routePath } from '../../src/scope/route-path.js';
 
 test('the vector table has at least 40 vectors with unique names', () => {
   assert.ok(TRUST_VECTORS.length >= 40, `${TRUST_VECTORS.length} vectors`);
@@ -52,14 +53,15 @@ test('Trust.resolve: one pooled scope reused for many requests carries nothing o
   }
 });
 
-test('Trust.resolve: scope.server and scope.path follow the resolved host and root path', () => {
+test('Trust.resolve: scope.server and the route path follow the resolved host and root path', () => {
   const trust = new Trust({ forwardedHeaders: 'x-forwarded-for,x-forwarded-proto,x-forwarded-host,x-forwarded-port,x-forwarded-prefix' }, null);
   const scope = makeScope(['127.0.0.1', 1], ['Host: internal:8000', 'X-Forwarded-Host: api.example.com', 'X-Forwarded-Proto: https', 'X-Forwarded-Prefix: /api']);
   trust.resolve(scope);
   assert.equal(scope.server, ['api.example.com', 443]);
   // The helper's request target is /api/items: already under the root path, not doubled.
   assert.is(scope.rootPath, '/api');
-  assert.is(scope.path, '/items');
+  assert.is(scope.path, '/api/items');
+  assert.is(routePath(scope), '/items');
 });
 
 test('Trust.resolve: long chains beyond the Forwarded table stop safely', () => {
