@@ -20,8 +20,7 @@ class RequestId extends BaseHTTPMiddleware {
       if (message.type === 'http.response.start') message = { ...message, headers: withHeader(message.headers, 'x-request-id', id) };
       await send(message);
     };
-    // biome-ignore lint/suspicious/noExplicitAny: until issue 13 makes Send the ASGI (message) => Promise<void> alone
-    await this.app(scope, receive, wrapped as any);
+    await this.app(scope, receive, wrapped);
   }
 }
 
