@@ -19,3 +19,4 @@ export { Trust, parseTrustedProxies, trustOptionsFromEnv } from './trust/index.j
 export type { TrustOptions, TrustedProxies, TrustFunction, ForwardedHeaderName, ProxyPreset } from './trust/index.js';
 export { respond } from './server/respond.js';
 export { routePath } from './scope/route-path.js';
+export { LifespanError } from './server/lifespan.js';

@@ -17,7 +17,11 @@ export interface HeaderView {
   [Symbol.iterator](): IterableIterator<[string, string]>;
 }
 
-export type ScopeType = 'http' | 'websocket';
+/**
+ * 'lifespan' scopes carry only `type` and `state` (ASGI lifespan): an app that handles
+ * http and websocket alone passes them on or returns (see server/lifespan.ts).
+ */
+export type ScopeType = 'http' | 'websocket' | 'lifespan';
 
 /** The per-request scope. The transport hands out a pooled object: valid until the response ends. */
 export interface Scope {
@@ -74,6 +78,14 @@ export interface DisconnectMessage {
   type: 'http.disconnect';
 }
 export type ReceiveMessage = RequestMessage | DisconnectMessage;
+/**
+ * ASGI lifespan: what receive() gives a 'lifespan' scope, once each. Not in ReceiveMessage,
+ * so http code needs no extra narrowing; a lifespan handler reads
+ * `(await receive()) as unknown as LifespanMessage`.
+ */
+export interface LifespanMessage {
+  type: 'lifespan.startup' | 'lifespan.shutdown';
+}
 
 /** Response header list: [name, value] pairs, or a plain record. */
 export type ResponseHeaders = ReadonlyArray<readonly [string, string]> | Readonly<Record<string, string | number | readonly string[]>>;
@@ -92,7 +104,12 @@ export interface ResponseBodyMessage {
 export interface UpgradeAcceptMessage {
   type: 'websocket.accept';
 }
-export type SendMessage = ResponseStartMessage | ResponseBodyMessage | UpgradeAcceptMessage;
+/** ASGI lifespan answers; `message` says why a step failed. */
+export interface LifespanResultMessage {
+  type: 'lifespan.startup.complete' | 'lifespan.startup.failed' | 'lifespan.shutdown.complete' | 'lifespan.shutdown.failed';
+  message?: string;
+}
+export type SendMessage = ResponseStartMessage | ResponseBodyMessage | UpgradeAcceptMessage | LifespanResultMessage;
 
 /** Pre-encoded response header block made once by encodeHeaders(): 'name: value\r\n'* bytes. */
 export interface EncodedHeaders {

@@ -4,7 +4,7 @@
 import type { Socket } from 'node:net';
 import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders, respond } from '../../src/index.js';
 import { SHARED_READ } from '../../src/server/connection.js';
-import { HttpConnection } from '../../src/server/http-connection.js';
+import { HttpConnection, unshareNow } from '../../src/server/http-connection.js';
 import { ServerCore, type TrustStage } from '../../src/server/core.js';
 import { PHASE, type Exchange } from '../../src/server/exchange.js';
 import { beginRead, endRead } from '../../src/server/output.js';
@@ -87,6 +87,7 @@ export class Pipeline {
    * onread does (a memcpy that stands in for the kernel's copy), then parsed.
    */
   read(bytes: Buffer): void {
+    unshareNow(); // what a microtask hop would have done before a real read
     bytes.copy(SHARED_READ, 0);
     this.conn.read(SHARED_READ, bytes.length);
   }

@@ -12,7 +12,8 @@ import { routePath } from '../scope/route-path.js';
 import { consoleLogger } from '../server/logger.js';
 import type { Server } from '../server/server.js';
 import type { TrustOptions } from '../trust/options.js';
-import type { App, EncodedHeaders, Logger, Receive, Scope, Send } from '../types.js';
+import type { App, EncodedHeaders, LifespanMessage, Logger, Receive, Scope, Send } from '../types.js';
+import { HANDLES_LIFESPAN } from '../server/lifespan.js';
 import { composeMiddleware, type MiddlewareClass, type MiddlewareEntry } from '../middleware/base.js';
 import { reply, fail } from './reply.js';
 import { Request } from './request.js';
@@ -47,6 +48,8 @@ export class Faster {
   private readonly router = new Router<Handler>();
   private readonly middleware: MiddlewareEntry[] = [];
   private composed: App | null = null;
+  private readonly startupHooks: (() => unknown)[] = [];
+  private readonly shutdownHooks: (() => unknown)[] = [];
   /** The innermost app: routing and the handler. Bound once. */
   private readonly endpoint: App;
 
@@ -104,11 +107,35 @@ export class Faster {
   }
 
   /**
+   * Runs `fn` (awaited) before the server accepts connections, after the ones added
+   * before it. A throw or rejection stops the start: the CLI prints one line and exits 2,
+   * listen() rejects. (ASGI lifespan.startup; Starlette's on_startup.)
+   */
+  onStartup(fn: () => unknown): this {
+    if (typeof fn !== 'function') throw new TypeError('onStartup() needs a function');
+    this.startupHooks.push(fn);
+    return this;
+  }
+
+  /** Runs `fn` (awaited) at shutdown, after the last in-flight request; failures are logged. */
+  onShutdown(fn: () => unknown): this {
+    if (typeof fn !== 'function') throw new TypeError('onShutdown() needs a function');
+    this.shutdownHooks.push(fn);
+    return this;
+  }
+
+  /**
    * The whole app as one ASGI-style function (scope, receive, send): the middleware
-   * chain around the router. Composed on first read, then fixed.
+   * chain around the router. Composed on first read, then fixed. It handles 'lifespan'
+   * scopes (the startup and shutdown hooks), which it says with HANDLES_LIFESPAN.
    */
   get asgi(): App {
-    return (this.composed ??= composeMiddleware(this.endpoint, this.middleware));
+    if (this.composed === null) {
+      const app = composeMiddleware(this.endpoint, this.middleware);
+      (app as App & { [HANDLES_LIFESPAN]?: boolean })[HANDLES_LIFESPAN] = true;
+      this.composed = app;
+    }
+    return this.composed;
   }
 
   /** Starts a server on the fasterapi transport; resolves once it listens. */
@@ -119,7 +146,10 @@ export class Faster {
   }
 
   private handle(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
-    if (scope.type !== 'http') return this.miss(scope, send); // no WebSocket routes (yet)
+    if (scope.type !== 'http') {
+      if (scope.type === 'lifespan') return this.lifespan(receive, send);
+      return this.miss(scope, send); // no WebSocket routes (yet)
+    }
     const method = scope.method;
     const path = routePath(scope);
     let route = this.router.find(method, path);
@@ -148,6 +178,23 @@ export class Faster {
       return fail(send, err, this.logger, scope);
     }
     return reply(send, value, this.logger, scope);
+  }
+
+  /** ASGI lifespan: the hooks in the order they were added, each awaited. */
+  private async lifespan(receive: Receive, send: Send): Promise<void> {
+    for (;;) {
+      const { type } = (await receive()) as unknown as LifespanMessage;
+      const startup = type === 'lifespan.startup';
+      try {
+        for (const fn of startup ? this.startupHooks : this.shutdownHooks) await fn();
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await send({ type: startup ? 'lifespan.startup.failed' : 'lifespan.shutdown.failed', message });
+        return;
+      }
+      await send({ type: startup ? 'lifespan.startup.complete' : 'lifespan.shutdown.complete' });
+      if (!startup) return;
+    }
   }
 
   /** 404, or 405 with Allow when another method has the path. Slow path. */

@@ -2,6 +2,7 @@
 // --workers N processes under node:cluster. main() never exits the process itself: it
 // resolves with the exit code (0 after a graceful shutdown or --help, 1 when forced,
 // 2 on a usage or start-up error), which bin/fasterapi.js hands to process.exit().
+import { LifespanError } from '../server/lifespan.js';
 import cluster, { type Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -286,6 +287,7 @@ function trustOptions(config: CliConfig): TrustOptions {
 }
 
 function listenError(err: NodeJS.ErrnoException, config: CliConfig): string {
+  if (err instanceof LifespanError) return err.message; // the app's startup failed: its own words
   const where = `${urlHost(config.host)}:${config.port}`;
   switch (err.code) {
     case 'EADDRINUSE':

@@ -90,6 +90,24 @@ export abstract class ClosableConnection extends Connection {
   }
 
   /**
+   * The app has not finished its response within requestTimeout (from the request's first
+   * byte): 503 and close when nothing was sent, else the connection is cut. The app may
+   * still be running; whatever it sends later goes nowhere (the response has ended).
+   */
+  appTimedOut(ex: Exchange, limitMs: number): void {
+    const what = `${ex.scope.method} ${ex.scope.rawPath}`;
+    const outcome = ex.responseState === RESPONSE.NONE ? 'answered 503' : 'connection closed';
+    this.core.logWarning(`request timeout: ${what} was not answered within ${limitMs / 1000} s (requestTimeout); ${outcome}`);
+    if (ex.responseState === RESPONSE.NONE && !this.closed) {
+      ex.keepAlive = false;
+      ex.respond(503, null, 'Service Unavailable');
+    } else {
+      this.abort();
+      this.abandon(ex);
+    }
+  }
+
+  /**
    * The app has settled but its response can never complete (connection gone or cut):
    * the exchange counts as answered, so the FIFO moves on and it returns to the pool.
    */

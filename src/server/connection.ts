@@ -57,6 +57,7 @@ export interface ConnectionContext {
   forget(conn: Connection): void;
   debug(message: string): void;
   logError(message: string, err?: unknown): void;
+  logWarning(message: string): void;
 }
 
 export abstract class Connection implements ExchangeOwner {

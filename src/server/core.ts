@@ -11,6 +11,7 @@ import { startClock, stopClock } from './clock.js';
 import { LINGER, sweep } from './timeouts.js';
 import { errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
+import { Lifespan } from './lifespan.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
 import type { ProxyRead } from './connection.js';
 
@@ -40,11 +41,13 @@ export class ServerCore implements ConnectionContext {
   readonly maxPipelined: number;
   readonly sendTimeout: number;
   readonly writeHighWater: number;
+  readonly timeoutGracefulShutdown: number;
   readonly serverLine: Buffer;
   readonly onUpgrade: UpgradeHook | null;
   readonly trust: TrustStage | null;
   readonly proxyProtocol: boolean;
   readonly connections = new Set<HttpConnection>();
+  readonly lifespan: Lifespan;
   shuttingDown = false;
   private readonly pool: Exchange[] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -64,9 +67,11 @@ export class ServerCore implements ConnectionContext {
     this.maxPipelined = o.maxPipelined ?? DEFAULTS.maxPipelined;
     this.sendTimeout = o.sendTimeout ?? DEFAULTS.sendTimeout;
     this.writeHighWater = o.writeHighWater ?? DEFAULTS.writeHighWater;
+    this.timeoutGracefulShutdown = o.timeoutGracefulShutdown ?? DEFAULTS.timeoutGracefulShutdown;
     // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
     this.serverLine = serverLine(o.serverHeader);
     this.onUpgrade = o.onUpgrade ?? null;
+    this.lifespan = new Lifespan(app, o.lifespan, this.logger);
     this.trust = trust;
     this.proxyProtocol = proxyProtocol;
     for (const [name, v] of Object.entries({
@@ -80,6 +85,7 @@ export class ServerCore implements ConnectionContext {
       maxConnections: this.maxConnections,
       maxPipelined: this.maxPipelined,
       sendTimeout: this.sendTimeout,
+      timeoutGracefulShutdown: this.timeoutGracefulShutdown,
     })) {
       if (!Number.isFinite(v) || v < 0) throw new TypeError(`${name} must be a number >= 0, got ${v}`);
     }
@@ -198,11 +204,36 @@ export class ServerCore implements ConnectionContext {
       else conn.startClosing();
     }
     if (this.connections.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      if (this.timeoutGracefulShutdown > 0) {
+        // Not unref'd: with a hung handler this timer may be all that keeps the process alive.
+        const cut = setTimeout(() => this.cutRemaining(), this.timeoutGracefulShutdown);
+        this.idleWaiters.push(() => clearTimeout(cut));
+      }
+    });
+  }
+
+  /** The graceful timeout passed: every connection still open is cut, naming what was in flight. */
+  private cutRemaining(): void {
+    let inFlight = 0;
+    for (const conn of this.connections) for (let ex = conn.first; ex !== null; ex = ex.next) inFlight++;
+    this.logWarning(
+      `shutdown: ${this.connections.size} connection(s) with ${inFlight} request(s) in flight cut after timeoutGracefulShutdown (${this.timeoutGracefulShutdown / 1000} s)`,
+    );
+    for (const conn of this.connections) conn.abort();
   }
 
   debug(message: string): void {
     this.logger.debug?.(message);
+  }
+
+  logWarning(message: string): void {
+    try {
+      this.logger.warn(message);
+    } catch {
+      // a failing logger must not take the server down
+    }
   }
 
   logError(message: string, err?: unknown): void {

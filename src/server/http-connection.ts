@@ -20,6 +20,9 @@ const SHARED_VIEWS = new ViewCache(SHARED_READ);
 const BODY_HIGH_WATER = 64 * 1024;
 
 export class HttpConnection extends ClosableConnection {
+  /** In the deferred-unshare list (deferUnshare). */
+  unshareQueued = false;
+
   /**
    * chunk[0, len) was just read. `chunk` may be the shared read buffer (SHARED_READ),
    * which the next read overwrites: whatever must outlive this call is copied out by
@@ -44,7 +47,10 @@ export class HttpConnection extends ClosableConnection {
     }
     beginRead();
     this.feed(chunk, off, len);
-    if (chunk === SHARED_READ) this.unshare();
+    if (chunk === SHARED_READ) {
+      if (this.sharesRead()) deferUnshare(this);
+      else this.unshare(); // nothing to copy: clears the lingering list
+    }
     endRead();
   }
 
@@ -55,8 +61,21 @@ export class HttpConnection extends ClosableConnection {
     this.pendingOff = 0;
   }
 
+  /** Whether anything of this connection still points into the shared read buffer. */
+  sharesRead(): boolean {
+    for (let ex = this.first; ex !== null; ex = ex.next) if (ex.scope.raw.buf === SHARED_READ) return true;
+    const lingering = this.lingering;
+    for (let i = 0; i < this.lingeringCount; i++) {
+      const ex = lingering[i]!;
+      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) return true;
+    }
+    const up = this.upgradeHead;
+    return up !== null && up.buffer === SHARED_READ.buffer;
+  }
+
   /** Copies every span that still points into the shared read buffer. */
-  private unshare(): void {
+  unshare(): void {
+    this.unshareQueued = false;
     for (let ex = this.first; ex !== null; ex = ex.next) {
       if (ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
     }
@@ -342,5 +361,59 @@ export class HttpConnection extends ClosableConnection {
 
   upgradeTo(ex: Exchange): boolean {
     return handOver(this, ex);
+  }
+}
+
+// ---- the shared read buffer outlived by microtasks, not by reads -----------------------
+//
+// The next read overwrites SHARED_READ, and Node runs every queued microtask between two
+// read callbacks. An app that answers from a microtask (an `async` middleware around a
+// synchronous handler settles two or three hops later) is done with the request's bytes
+// before then: copying its head at the end of the read, as for an app waiting on I/O,
+// cost a Buffer and a copy per request. So the copy waits a few microtask hops and is made
+// only for what still points into the buffer; it always happens before control returns
+// to the event loop, hence before the next read. (Measured: see docs/design.md, "What a
+// middleware costs".)
+
+/** Microtask hops to wait for the apps of one read to settle before copying. */
+const UNSHARE_HOPS = 8;
+const deferred: (HttpConnection | null)[] = [];
+let deferredCount = 0;
+let hops = 0;
+
+function deferUnshare(conn: HttpConnection): void {
+  if (conn.unshareQueued) return;
+  conn.unshareQueued = true;
+  deferred[deferredCount++] = conn;
+  if (deferredCount === 1) {
+    hops = 0;
+    queueMicrotask(unshareHop);
+  }
+}
+
+function unshareHop(): void {
+  if (++hops < UNSHARE_HOPS) {
+    let live = false;
+    for (let i = 0; i < deferredCount && !live; i++) live = deferred[i]!.sharesRead();
+    if (live) {
+      queueMicrotask(unshareHop);
+      return;
+    }
+  }
+  unshareNow();
+}
+
+/**
+ * Copies whatever still points into SHARED_READ, now. Runs at the last hop; also to be
+ * called by code that writes SHARED_READ outside a read callback (the in-process
+ * benchmark pipeline) before it does.
+ */
+export function unshareNow(): void {
+  const n = deferredCount;
+  deferredCount = 0;
+  for (let i = 0; i < n; i++) {
+    const conn = deferred[i]!;
+    deferred[i] = null;
+    if (conn.unshareQueued) conn.unshare();
   }
 }

@@ -31,6 +31,18 @@ export interface TransportOptions {
   /** Value of a Server header; none is sent when null (the default). */
   serverHeader?: string | null;
   logger?: Logger;
+  /**
+   * On close() (SIGTERM in the CLI): how long in-flight requests may take before their
+   * connections are cut, so shutdown ends whatever the app does. uvicorn's
+   * --timeout-graceful-shutdown (which has no default); 30 s here, what process managers
+   * commonly wait before SIGKILL. 0: wait for ever.
+   */
+  timeoutGracefulShutdown?: number;
+  /**
+   * ASGI lifespan: 'auto' (default) sends lifespan.startup / lifespan.shutdown to apps that
+   * declare they handle them (Faster apps); 'on' to any app (a failure is fatal); 'off' never.
+   */
+  lifespan?: 'auto' | 'on' | 'off';
   /** Receives upgrade requests the app accepted with { type: 'websocket.accept' }. */
   onUpgrade?: UpgradeHook | null;
 }
@@ -47,4 +59,5 @@ export const DEFAULTS = {
   maxPipelined: 64,
   sendTimeout: 30_000,
   writeHighWater: 256 * 1024,
+  timeoutGracefulShutdown: 30_000,
 } as const;

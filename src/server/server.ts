@@ -24,8 +24,13 @@ export class Server {
     this.net = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => core.accept(socket));
   }
 
-  /** Resolves once listening. `port` 0 picks a free port (see address()). */
-  listen(port = 8000, host = '127.0.0.1', backlog = 511): Promise<this> {
+  /**
+   * Runs the app's lifespan startup (lifespan.ts), then listens; resolves once listening.
+   * `port` 0 picks a free port (see address()). A failed startup rejects with a
+   * LifespanError and nothing listens.
+   */
+  async listen(port = 8000, host = '127.0.0.1', backlog = 511): Promise<this> {
+    await this.core.lifespan.startup();
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.net.once('error', onError);
@@ -41,14 +46,19 @@ export class Server {
     return this.net.address() as AddressInfo;
   }
 
-  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive connections. */
+  /**
+   * Stops accepting, lets in-flight requests finish (for at most timeoutGracefulShutdown),
+   * closes idle keep-alive connections, then runs the app's lifespan shutdown.
+   */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     const stopped = new Promise<void>((resolve) => {
       if (!this.net.listening) resolve();
       else this.net.close(() => resolve());
     });
-    this.closing = Promise.all([stopped, this.core.shutdown()]).then(() => this.core.stop());
+    this.closing = Promise.all([stopped, this.core.shutdown()])
+      .then(() => this.core.lifespan.shutdown())
+      .then(() => this.core.stop());
     return this.closing;
   }
 

@@ -3,7 +3,7 @@
 // clock is the coarse one (clock.ts), so a timeout may fire up to a second early.
 import { now } from './clock.js';
 import type { HttpConnection } from './http-connection.js';
-import { PHASE } from './exchange.js';
+import { PHASE, RESPONSE } from './exchange.js';
 
 /** A closing connection whose client does not close its side within this time is destroyed. */
 export const LINGER = 5_000;
@@ -21,7 +21,8 @@ export interface TimeoutLimits {
 /**
  * Enforces, per connection: the linger of a closing connection, sendTimeout for a client
  * that does not read, headersTimeout for a PROXY header and for a head (from its first
- * byte, blank lines included), requestTimeout for a body, keepAliveTimeout when idle.
+ * byte, blank lines included), requestTimeout for a whole exchange (body and the app's
+ * answer, from the request's first byte), keepAliveTimeout when idle.
  */
 export function sweep(core: TimeoutLimits): void {
   const t = now;
@@ -40,6 +41,14 @@ export function sweep(core: TimeoutLimits): void {
       // PROXY protocol: nothing is answered before a valid header, so a late one is a silent close.
       if (core.headersTimeout > 0 && t - conn.openedAt > core.headersTimeout) conn.socket.destroy();
       continue;
+    }
+    // The oldest response in flight, its request read: requestTimeout covers the app's time too.
+    const head = conn.first;
+    if (head !== null && head !== conn.parsing && head.responseState !== RESPONSE.ENDED && !head.upgradeAccepted) {
+      if (core.requestTimeout > 0 && t - head.startedAt > core.requestTimeout) {
+        conn.appTimedOut(head, core.requestTimeout);
+        continue;
+      }
     }
     const ex = conn.parsing;
     if (ex !== null) {
