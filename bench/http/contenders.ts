@@ -50,7 +50,9 @@ export const CONTENDERS: Contender[] = [
 /**
  * Other builds of fasterapi in the same run, to measure a change side by side (old commit
  * vs new): FASTERAPI_COMPARE='label=/path/to/checkout,label2=/path2' adds `fasterapi@label`
- * and `fasterapi-app@label` from each checkout's dist/, next to this build's pair.
+ * and `fasterapi-app@label` from each checkout's dist/, next to this build's pair, and
+ * likewise the hello pair and the realistic app after theirs (a checkout without their
+ * server files is skipped: "not built").
  */
 for (const entry of (process.env.FASTERAPI_COMPARE ?? '').split(',').filter((e) => e.includes('='))) {
   const [tag, dir] = entry.split('=', 2) as [string, string];
@@ -62,6 +64,12 @@ for (const entry of (process.env.FASTERAPI_COMPARE ?? '').split(',').filter((e) 
     { name: `fasterapi@${tag}`, label: `fasterapi @ ${tag}`, routes: ALL, script: js('fasterapi') },
     { name: `fasterapi-app@${tag}`, label: `fasterapi app layer @ ${tag}`, routes: ['/', '/json'], script: js('fasterapi-app') },
   );
+  for (const name of ['fasterapi-hello-mw', 'realistic-fasterapi']) {
+    const i = CONTENDERS.findIndex((c) => c.name === name);
+    const c = CONTENDERS[i]!;
+    const pair = name === 'fasterapi-hello-mw' ? [CONTENDERS[i - 1]!, c] : [c];
+    CONTENDERS.splice(i + 1, 0, ...pair.map((p) => ({ ...p, name: `${p.name}@${tag}`, label: `${p.label} @ ${tag}`, script: js(p.name) })));
+  }
 }
 
 export const BASELINE = 'node-http';
