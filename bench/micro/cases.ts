@@ -8,6 +8,7 @@ import {
   Pipeline,
   SendStub,
   clearLazy,
+  defaultTrust,
   fasterApp,
   helloApp,
   newTrust,
@@ -171,7 +172,7 @@ function encodeCase(name: string, kind: 'fast' | 'asgi'): MicroCase {
 export function buildCases(): MicroCase[] {
   const t = (): Pipeline => new Pipeline(staticApp, newTrust());
   const a = (): Pipeline => new Pipeline(fasterApp(true), newTrust());
-  const h = (variant: HelloVariant): Pipeline => new Pipeline(helloApp(variant), null);
+  const h = (variant: HelloVariant): Pipeline => new Pipeline(helloApp(variant), defaultTrust());
   const cases: MicroCase[] = [
     transportCase(`transport static: ${SHAPES.curl.label}`, SHAPES.curl, t(), HELLO),
     transportCase(`transport static: ${SHAPES.browser.label}`, SHAPES.browser, t(), HELLO),

@@ -51,7 +51,7 @@ if (appName === 'trust') {
   };
   const variant = HELLO[appName];
   if (variant === undefined && appName !== 'realistic') throw new Error(`unknown app ${appName}`);
-  const pipe = variant === undefined ? new p.Pipeline(p.realisticApp(), p.realisticTrust()) : new p.Pipeline(p.helloApp(variant), null);
+  const pipe = variant === undefined ? new p.Pipeline(p.realisticApp(), p.realisticTrust()) : new p.Pipeline(p.helloApp(variant), p.defaultTrust());
   for (let i = 0; i < reads; i++) {
     pipe.read(bytes);
     await pipe.drain();

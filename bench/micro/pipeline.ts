@@ -142,7 +142,12 @@ class PassThroughB extends BaseHTTPMiddleware {
 const helloApps = new Map<HelloVariant, App>();
 let realistic: App | null = null;
 
-/** The HTTP suite's hello app (bench/http/servers/hello-app.ts) in one variant, one instance per process. */
+/** The trust stage a Faster app's server has by default (createServer: loopback peers trusted). */
+export function defaultTrust(): Trust {
+  return new Trust({}, null);
+}
+
+/** The HTTP suite's hello app (bench/http/servers/hello-app.ts) in one variant, one instance per process; its server's trust stage is defaultTrust(). */
 export function helloApp(variant: HelloVariant): App {
   let asgi = helloApps.get(variant);
   if (asgi === undefined) helloApps.set(variant, (asgi = createHelloApp(variant).asgi));
