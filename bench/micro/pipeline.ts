@@ -2,15 +2,16 @@
 // Connection, so one conn.read() runs parse → scope → trust → app → encode into the
 // shared output slab → socket.write(view), with no kernel involved.
 import type { Socket } from 'node:net';
-import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders, respond } from '../../src/index.js';
+import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders } from '../../src/index.js';
 import { SHARED_READ } from '../../src/server/connection.js';
-import { HttpConnection, unshareNow } from '../../src/server/http-connection.js';
+import { HttpConnection, copyShared } from '../../src/server/http-connection.js';
 import { ServerCore, type TrustStage } from '../../src/server/core.js';
 import { PHASE, type Exchange } from '../../src/server/exchange.js';
 import { beginRead, endRead } from '../../src/server/output.js';
 import type { Scope } from '../../src/scope/scope.js';
 import { Trust } from '../../src/trust/index.js';
 import type { App, Receive, ReceiveMessage, Send } from '../../src/types.js';
+import { type FastResponder, OWNER, respond } from '../../src/server/respond.js';
 import { createHelloApp, type HelloVariant } from '../http/servers/hello-app.js';
 import { REALISTIC_TRUSTED, createRealisticApp } from '../http/servers/realistic-app.js';
 
@@ -87,7 +88,7 @@ export class Pipeline {
    * onread does (a memcpy that stands in for the kernel's copy), then parsed.
    */
   read(bytes: Buffer): void {
-    unshareNow(); // what a microtask hop would have done before a real read
+    copyShared(); // what the microtask hops do before a real read
     bytes.copy(SHARED_READ, 0);
     this.conn.read(SHARED_READ, bytes.length);
   }
@@ -229,29 +230,21 @@ export function clearLazy(scope: Scope): void {
   s.server = null;
 }
 
-const DONE = Promise.resolve();
-
 /**
- * A Send that records the last status (the chain measured without the transport). It is
- * not the transport's own send, so respond() may hand it http.response.start + body
- * messages instead of the fast-path call: both are counted as one response.
+ * A Send that respond() takes for the transport's own (marked as exchange.ts marks it),
+ * recording the last whole-response status: the chain measured without the transport.
  */
 export class SendStub {
   status = 0;
   calls = 0;
-  readonly send: Send = ((a: unknown) => {
-    if (typeof a === 'number') {
+  readonly send: Send = () => Promise.resolve();
+  constructor() {
+    const respond = (status: number): void => {
       this.calls++;
-      this.status = a;
-      return undefined;
-    }
-    const m = a as { type: string; status?: number };
-    if (m.type === 'http.response.start') {
-      this.calls++;
-      this.status = m.status ?? 0;
-    }
-    return DONE;
-  }) as unknown as Send;
+      this.status = status;
+    };
+    (this.send as Send & { [OWNER]?: FastResponder })[OWNER] = { send: this.send, respond };
+  }
 }
 
 const DISCONNECT: ReceiveMessage = { type: 'http.disconnect' };

@@ -58,6 +58,10 @@ export interface ConnectionContext {
   debug(message: string): void;
   logError(message: string, err?: unknown): void;
   logWarning(message: string): void;
+  /** ServerOptions.onResponse, or null. */
+  readonly onResponse: unknown;
+  /** Calls onResponse for an exchange whose response has ended. */
+  responded(ex: Exchange): void;
 }
 
 export abstract class Connection implements ExchangeOwner {
@@ -238,6 +242,7 @@ export abstract class Connection implements ExchangeOwner {
       done.next = null;
       done.queued = false;
       this.inFlight--;
+      if (this.core.onResponse !== null) this.core.responded(done);
       // A send() the app did not await before its last one: nothing of it is held any more.
       const d = done.drainWaiter;
       if (d !== null) {

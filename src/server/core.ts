@@ -44,6 +44,7 @@ export class ServerCore implements ConnectionContext {
   readonly timeoutGracefulShutdown: number;
   readonly serverLine: Buffer;
   readonly onUpgrade: UpgradeHook | null;
+  readonly onResponse: ((scope: ScopeShape, status: number, startedAt: number) => void) | null;
   readonly trust: TrustStage | null;
   readonly proxyProtocol: boolean;
   readonly connections = new Set<HttpConnection>();
@@ -71,6 +72,7 @@ export class ServerCore implements ConnectionContext {
     // Written into every head: checked once here like any app-chosen field (TypeError at start-up).
     this.serverLine = serverLine(o.serverHeader);
     this.onUpgrade = o.onUpgrade ?? null;
+    this.onResponse = o.onResponse ?? null;
     this.lifespan = new Lifespan(app, o.lifespan, this.logger);
     this.trust = trust;
     this.proxyProtocol = proxyProtocol;
@@ -226,6 +228,15 @@ export class ServerCore implements ConnectionContext {
 
   debug(message: string): void {
     this.logger.debug?.(message);
+  }
+
+  /** Calls the onResponse hook for `ex`, whose response has ended. */
+  responded(ex: Exchange): void {
+    try {
+      this.onResponse!(ex.scope as ScopeShape, ex.status, ex.startedPrecise);
+    } catch (err) {
+      this.logError('onResponse hook failed', err);
+    }
   }
 
   logWarning(message: string): void {

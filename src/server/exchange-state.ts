@@ -75,6 +75,8 @@ export abstract class ExchangeState {
   bodyDelivered = false;
   receiveWaiter: ((m: ReceiveMessage) => void) | null = null;
   startedAt = 0;
+  /** performance.now() at the first byte, for the onResponse hook; 0 when there is none. */
+  startedPrecise = 0;
   // response side
   /** RESPONSE.*: how far the response has gone; written only by the exchange. */
   responseState: number = RESPONSE.NONE;
@@ -117,6 +119,7 @@ export abstract class ExchangeState {
     this.bodyDelivered = false;
     this.receiveWaiter = null;
     this.startedAt = 0;
+    this.startedPrecise = 0;
     this.responseState = RESPONSE.NONE;
     this.status = 200;
     this.headText = '';

@@ -20,9 +20,6 @@ const SHARED_VIEWS = new ViewCache(SHARED_READ);
 const BODY_HIGH_WATER = 64 * 1024;
 
 export class HttpConnection extends ClosableConnection {
-  /** In the deferred-unshare list (deferUnshare). */
-  unshareQueued = false;
-
   /**
    * chunk[0, len) was just read. `chunk` may be the shared read buffer (SHARED_READ),
    * which the next read overwrites: whatever must outlive this call is copied out by
@@ -47,10 +44,7 @@ export class HttpConnection extends ClosableConnection {
     }
     beginRead();
     this.feed(chunk, off, len);
-    if (chunk === SHARED_READ) {
-      if (this.sharesRead()) deferUnshare(this);
-      else this.unshare(); // nothing to copy: clears the lingering list
-    }
+    if (chunk === SHARED_READ) this.unshare();
     endRead();
   }
 
@@ -61,23 +55,14 @@ export class HttpConnection extends ClosableConnection {
     this.pendingOff = 0;
   }
 
-  /** Whether anything of this connection still points into the shared read buffer. */
-  sharesRead(): boolean {
-    for (let ex = this.first; ex !== null; ex = ex.next) if (ex.scope.raw.buf === SHARED_READ) return true;
-    const lingering = this.lingering;
-    for (let i = 0; i < this.lingeringCount; i++) {
-      const ex = lingering[i]!;
-      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) return true;
-    }
-    const up = this.upgradeHead;
-    return up !== null && up.buffer === SHARED_READ.buffer;
-  }
-
-  /** Copies every span that still points into the shared read buffer. */
-  unshare(): void {
-    this.unshareQueued = false;
+  /**
+   * What still points into the shared read buffer is copied before the next read: the
+   * exchanges in flight and those answered whose apps have not settled (deferCopy), and
+   * the bytes after an upgrade head (now).
+   */
+  private unshare(): void {
     for (let ex = this.first; ex !== null; ex = ex.next) {
-      if (ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
+      if (ex.scope.raw.buf === SHARED_READ) deferCopy(ex);
     }
     // Slots are overwritten, never truncated: `length = 0` would free the backing store
     // and the next push would allocate it again, once per read.
@@ -85,7 +70,7 @@ export class HttpConnection extends ClosableConnection {
     for (let i = 0; i < this.lingeringCount; i++) {
       const ex = lingering[i]!;
       lingering[i] = null;
-      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) ex.spans.copy(ex.scope);
+      if (ex.conn === this && ex.scope.raw.buf === SHARED_READ) deferCopy(ex);
     }
     this.lingeringCount = 0;
     const up = this.upgradeHead;
@@ -204,6 +189,7 @@ export class HttpConnection extends ClosableConnection {
       ex.startedAt = this.headSince;
       this.headSince = 0;
     } else ex.startedAt = now;
+    if (this.core.onResponse !== null) ex.startedPrecise = performance.now();
     ex.scope.raw.buf = this.chunk;
     ex.queued = true;
     if (this.last === null) this.first = this.last = ex;
@@ -376,44 +362,48 @@ export class HttpConnection extends ClosableConnection {
 // middleware costs".)
 
 /** Microtask hops to wait for the apps of one read to settle before copying. */
-const UNSHARE_HOPS = 8;
-const deferred: (HttpConnection | null)[] = [];
-let deferredCount = 0;
+const COPY_HOPS = 8;
+const sharing: (Exchange | null)[] = [];
+let sharingCount = 0;
 let hops = 0;
 
-function deferUnshare(conn: HttpConnection): void {
-  if (conn.unshareQueued) return;
-  conn.unshareQueued = true;
-  deferred[deferredCount++] = conn;
-  if (deferredCount === 1) {
+/** `ex` points into SHARED_READ: copied at the last hop unless it has been released by then. */
+function deferCopy(ex: Exchange): void {
+  sharing[sharingCount++] = ex;
+  if (sharingCount === 1) {
     hops = 0;
-    queueMicrotask(unshareHop);
+    queueMicrotask(copyHop);
   }
 }
 
-function unshareHop(): void {
-  if (++hops < UNSHARE_HOPS) {
-    let live = false;
-    for (let i = 0; i < deferredCount && !live; i++) live = deferred[i]!.sharesRead();
-    if (live) {
-      queueMicrotask(unshareHop);
-      return;
+/** Still in use (not back in the pool) and still pointing into the shared buffer. */
+function stillShares(ex: Exchange): boolean {
+  return ex.conn !== null && ex.scope.raw.buf === SHARED_READ;
+}
+
+function copyHop(): void {
+  if (++hops < COPY_HOPS) {
+    for (let i = 0; i < sharingCount; i++) {
+      if (stillShares(sharing[i]!)) {
+        queueMicrotask(copyHop);
+        return;
+      }
     }
   }
-  unshareNow();
+  copyShared();
 }
 
 /**
- * Copies whatever still points into SHARED_READ, now. Runs at the last hop; also to be
- * called by code that writes SHARED_READ outside a read callback (the in-process
- * benchmark pipeline) before it does.
+ * Copies the head of every exchange that still points into SHARED_READ, now. Runs at the
+ * last hop; also to be called by code that writes SHARED_READ outside a read callback
+ * (the in-process benchmark pipeline) before it does.
  */
-export function unshareNow(): void {
-  const n = deferredCount;
-  deferredCount = 0;
+export function copyShared(): void {
+  const n = sharingCount;
+  sharingCount = 0;
   for (let i = 0; i < n; i++) {
-    const conn = deferred[i]!;
-    deferred[i] = null;
-    if (conn.unshareQueued) conn.unshare();
+    const ex = sharing[i]!;
+    sharing[i] = null;
+    if (stillShares(ex)) ex.spans.copy(ex.scope);
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger, UpgradeHook } from '../types.js';
+import type { Logger, Scope, UpgradeHook } from '../types.js';
 
 /** Transport limits and hooks. Names follow node:http's where one exists. */
 export interface TransportOptions {
@@ -43,6 +43,12 @@ export interface TransportOptions {
    * declare they handle them (Faster apps); 'on' to any app (a failure is fatal); 'off' never.
    */
   lifespan?: 'auto' | 'on' | 'off';
+  /**
+   * Called once per response when it has ended, before the scope is released: the access
+   * log's hook (no wrapper around the app or its send). `startedAt` is performance.now()
+   * at the request's first byte. Must not throw; its errors are logged and dropped.
+   */
+  onResponse?: ((scope: Scope, status: number, startedAt: number) => void) | null;
   /** Receives upgrade requests the app accepted with { type: 'websocket.accept' }. */
   onUpgrade?: UpgradeHook | null;
 }

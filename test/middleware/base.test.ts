@@ -17,7 +17,7 @@ test('BaseHTTPMiddleware: constructed once with (next, options), dispatch per re
       this.tag = options.tag;
     }
     override dispatch(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
-      order.push(this.tag);
+      if (scope.type === 'http') order.push(this.tag); // not the lifespan scope at start-up
       return this.app(scope, receive, send);
     }
   }

@@ -42,7 +42,7 @@ class PassThroughSend extends BaseHTTPMiddleware {
   seen: string[] = [];
   override async dispatch(scope: Scope, receive: Receive, send: Send): Promise<void> {
     await this.app(scope, receive, async (message) => {
-      this.seen.push(message.type);
+      if (scope.type === 'http') this.seen.push(message.type);
       await send(message);
     });
   }
