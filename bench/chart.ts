@@ -15,6 +15,12 @@ const COLORS: Record<string, string> = {
   'h3-fasterapi': '#1f618d',
   'itty-node': '#48c9b0',
   'itty-fasterapi': '#117864',
+  'fasterapi-hello': '#c0392b',
+  'fasterapi-hello-mw': '#e74c3c',
+  'realistic-node-http': '#7f8c8d',
+  'realistic-fastify': '#2c3e50',
+  'realistic-express': '#8e44ad',
+  'realistic-fasterapi': '#c0392b',
 };
 const FALLBACK = ['#8e44ad', '#2980b9', '#16a085', '#f39c12'];
 
@@ -34,7 +40,7 @@ export function renderChart(report: BenchReport): string {
   let extra = 0;
   for (const scenario of scenarios) {
     const rows = report.http.filter((r) => r.scenario === scenario).sort((a, b) => b.median.rps - a.median.rps);
-    // One scale per family of scenarios (keepalive-*, pipeline-*, scale-*, workers-*).
+    // One scale per family of scenarios (realistic-*, keepalive-*, pipeline-*, scale-*, workers-*).
     const family = scenario.split('-')[0]!;
     const max = Math.max(...report.http.filter((r) => r.scenario.split('-')[0] === family).map((r) => r.median.rps), 1);
     parts.push(`<text x="10" y="${y + 14}" font-weight="bold">${esc(`${scenario}: ${rows[0]!.title}`)}</text>`);
@@ -58,7 +64,7 @@ export function renderChart(report: BenchReport): string {
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="18" font-size="15" font-weight="bold">Requests per second (higher is better)</text>
 <text x="10" y="34" fill="#555">${esc(subtitle)}</text>
-<text x="10" y="49" fill="#555">One scale per family of scenarios (keepalive, pipeline, scale, workers); ratio to node:http in parentheses.</text>
+<text x="10" y="49" fill="#555">One scale per family of scenarios (realistic, keepalive, pipeline, scale, workers); ratio to node:http in parentheses.</text>
 ${parts.join('\n')}
 </svg>
 `;

@@ -48,12 +48,24 @@ export function ratiosTo(r: ScenarioResult, base: ScenarioResult): { rps: number
 /** Where each of the project's performance targets stands in this run. */
 export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | null): TargetStatus[] {
   const out: TargetStatus[] = [];
-  const rpsRatio = (target: string, a: string, b: string, scenario: string, min: number): void => {
+  /** a/b in one scenario, paired by round: by req/s (CPU shown too), or by CPU time per request. */
+  const pairTarget = (target: string, a: string, b: string, scenario: string, min: number, by: 'rps' | 'cpu'): void => {
     const ra = http.find((r) => r.contender === a && r.scenario === scenario);
     const rb = http.find((r) => r.contender === b && r.scenario === scenario);
-    const r = ra === undefined || rb === undefined ? null : pairedRatio(ra.rounds, rb.rounds, rps);
+    const r = ra === undefined || rb === undefined ? null : pairedRatio(ra.rounds, rb.rounds, by === 'rps' ? rps : cpuEfficiency);
     if (ra === undefined || rb === undefined || r === null) {
       out.push({ target, measured: `${ra === undefined ? a : b} has no ${scenario} figure in this run`, status: 'not measured' });
+      return;
+    }
+    if (by === 'cpu') {
+      const us = (f: Figures): string => (f.cpuUsPerReq === null ? '–' : `${f.cpuUsPerReq.toFixed(2)}`);
+      const each = ra.rounds.length > 1 ? `, per round ${ra.rounds.map((f) => pairedRatio([f], rb.rounds, cpuEfficiency)?.toFixed(2) ?? '–').join(' / ')}` : '';
+      const rpsR = pairedRatio(ra.rounds, rb.rounds, rps);
+      out.push({
+        target,
+        measured: `${r.toFixed(2)}× (medians ${us(ra.median)} vs ${us(rb.median)} µs CPU per request${each}${rpsR === null ? '' : `; ${rpsR.toFixed(2)}× by req/s`})`,
+        status: r >= min ? 'met' : 'not met',
+      });
       return;
     }
     const cpuR = pairedRatio(ra.rounds, rb.rounds, cpuEfficiency);
@@ -69,6 +81,19 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
         : '';
     out.push({ target, measured: `${r.toFixed(2)}× (medians ${num(ra.median.rps)} vs ${num(rb.median.rps)} req/s${each}${cpu})`, status: r >= min ? 'met' : 'not met' });
   };
+  // Issue 13's: the realistic app (the headline), and what middleware costs.
+  pairTarget('Realistic app ≥ 6× node:http by CPU time per request, 16-deep pipelining', 'realistic-fasterapi', 'realistic-node-http', 'realistic-pipeline', 6, 'cpu');
+  pairTarget(
+    'Hello behind TrustedHost + one async middleware ≥ 0.90× the bare hello route by CPU time per request, 16-deep pipelining',
+    'fasterapi-hello-mw',
+    'fasterapi-hello',
+    'pipeline-hello',
+    0.9,
+    'cpu',
+  );
+  microDelta(out, micro, 'One async pass-through middleware ≤ 0.1 µs per request (micro)', 'mw: hello app + 1 async pass-through', 100);
+  microDelta(out, micro, 'TrustedHostMiddleware ≤ 0.05 µs per request (micro)', 'mw: hello app + TrustedHostMiddleware', 50);
+  const rpsRatio = (target: string, a: string, b: string, scenario: string, min: number): void => pairTarget(target, a, b, scenario, min, 'rps');
   rpsRatio('Keep-alive hello ≥ 2.0× node:http', 'fasterapi', 'node-http', 'keepalive-hello', 2.0);
   rpsRatio('Keep-alive hello ≥ 2.2× fastify', 'fasterapi', 'fastify', 'keepalive-hello', 2.2);
   rpsRatio('Keep-alive hello within 5% of nginx (≥ 0.95×)', 'fasterapi', 'nginx', 'keepalive-hello', 0.95);
@@ -102,6 +127,22 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
   return out;
 }
 
+/**
+ * A middleware's cost in the micro part: its mw: row minus the bare hello app's (same
+ * batch, same drain), against `maxNs`. Timing differences this small are noisy on a
+ * shared host: bench/micro/icount.sh gives the instruction counts.
+ */
+function microDelta(out: TargetStatus[], micro: MicroResult[] | null, target: string, prefix: string, maxNs: number): void {
+  const row = micro?.find((m) => m.name.startsWith(prefix));
+  const bare = micro?.find((m) => m.name.startsWith('mw: hello app, no middleware'));
+  if (row === undefined || bare === undefined || row.nsPerOp <= 0 || bare.nsPerOp <= 0) {
+    out.push({ target, measured: micro === null ? 'micro part did not run' : `no "${prefix}" and bare hello rows`, status: 'not measured' });
+    return;
+  }
+  const d = row.nsPerOp - bare.nsPerOp;
+  out.push({ target, measured: `${d.toFixed(0)} ns (${row.nsPerOp.toFixed(0)} − ${bare.nsPerOp.toFixed(0)} ns per request, medians)`, status: d <= maxNs ? 'met' : 'not met' });
+}
+
 function suspect(f: Figures): string {
   const flags: string[] = [];
   if (f.otherCpuPct !== null && f.otherCpuPct > 15) flags.push(`machine busy: other processes used ${f.otherCpuPct.toFixed(0)}% CPU`);
@@ -133,6 +174,17 @@ function rowsOf(report: BenchReport, r: ScenarioResult): string[] {
     [r.note, suspect(f)].filter(Boolean).join('; '),
   ];
 }
+
+const isRealistic = (scenario: string): boolean => scenario.startsWith('realistic-');
+
+const REALISTIC_TEXT = [
+  'The same small app written for each server, idiomatically: a browser’s request (15 header lines, cookies) for `GET /users/7` on `app.example.com`, arriving through two proxies (`X-Forwarded-For: 203.0.113.7, 10.0.0.2`, `X-Forwarded-Proto: https`, the socket peer 127.0.0.1 being the second proxy). Each app trusts loopback and 10.0.0.0/8, checks the Host, runs two async middlewares (one passing the request on, one adding `x-request-id`) and answers `{"id":"7","name":"user 7","client":"203.0.113.7","scheme":"https"}` as `application/json`. The answer check before timing compares status, body, media type and the `x-request-id` header.',
+  '',
+  "- fasterapi: `Faster` with `trustedProxies`, `TrustedHostMiddleware`, two `async` `BaseHTTPMiddleware`s (the second wraps `send` and adds the header to `http.response.start`), `app.get('/users/:id')` returning an object (`bench/http/servers/realistic-app.ts`).",
+  '- node:http: routing by hand, `X-Forwarded-For` walked from the right past trusted addresses, the scheme from `X-Forwarded-Proto` when the peer is trusted, a Host compare, `res.setHeader`.',
+  '- fastify 5: `trustProxy` with the proxies’ addresses (`request.ip`, `request.protocol`), the host check and a pass-through as async `onRequest` hooks, the header from an async `onSend` hook.',
+  '- Express 5: `trust proxy` with the proxies’ addresses (`req.ip`, `req.protocol`), a host-check middleware and two async middlewares (`res.set`), `res.json`; ETag and X-Powered-By off, as no other contender computes or sends them.',
+].join('\n');
 
 const scenarios = (report: BenchReport): string[] => [...new Set(report.http.map((r) => r.scenario))];
 const sorted = (report: BenchReport, s: string): ScenarioResult[] => report.http.filter((r) => r.scenario === s).sort((a, b) => b.median.rps - a.median.rps);
@@ -187,6 +239,16 @@ export function renderMarkdown(report: BenchReport, command: string): string {
   out.push('# Benchmark results', '');
   out.push(`Generated by \`${command}\` on ${m.date} — do not edit by hand; rerun \`npm run bench\` (full) or \`npm run bench:quick\`.`, '');
   out.push('The figures that matter are the ratios measured in one run: absolute numbers move from machine to machine.', '');
+  const headline = scenarios(report).filter(isRealistic);
+  if (headline.length > 0) {
+    out.push('## Headline: a realistic app', '');
+    out.push(REALISTIC_TEXT, '');
+    for (const sc of headline) {
+      const list = sorted(report, sc);
+      out.push(`### ${sc}: ${list[0]!.title}`, '');
+      out.push(mdTable([COLUMNS, ...list.map((r) => rowsOf(report, r))]), '');
+    }
+  }
   out.push('## Machine and settings', '');
   out.push(
     mdTable([
@@ -231,7 +293,7 @@ export function renderMarkdown(report: BenchReport, command: string): string {
     'Columns: median req/s over rounds; ratio to node:http in the same scenario of the same run; server CPU time (user + system, all its processes) per completed request, and node:http’s divided by it (an efficiency ratio that does not depend on the load generator, and less on other load on the machine); server, load-generator and other processes’ CPU utilisation (% of one core: the server should be the one near 100%, other processes near 0); server peak RSS (VmHWM, since the server started, so later scenarios include earlier peaks); latency percentiles from the load generator (none for pipelining with wrk: its histogram counts 16-request batches, not requests, and its percentiles come out wrong).',
     '',
   );
-  for (const sc of scenarios(report)) {
+  for (const sc of scenarios(report).filter((x) => !isRealistic(x))) {
     const list = sorted(report, sc);
     out.push(`### ${sc}: ${list[0]!.title}`, '');
     out.push(mdTable([COLUMNS, ...list.map((r) => rowsOf(report, r))]), '');
@@ -249,6 +311,8 @@ export function renderMarkdown(report: BenchReport, command: string): string {
   out.push(
     [
       '- Every server answers `GET /` (text "Hello, World!"), `GET /json` (`{"message":"Hello, World!"}`, serialised per request) and `GET /ip` (client address behind a proxy: `X-Forwarded-For: 203.0.113.7, 10.0.0.2`, `X-Forwarded-Proto: https`, `X-Forwarded-Host: example.com` from 127.0.0.1). Answers (status + body) are checked before timing; a server answering a route differently is left out of that route’s scenarios (dropped when no route matches).',
+      '- The realistic app (the headline, described above) is a contender of its own per framework (`realistic-*`), timed on `GET /users/7` only; its ratios are to the node:http version of the same app.',
+      '- `fasterapi-hello` and `fasterapi-hello-mw`: the hello route on `Faster`, bare and behind `TrustedHostMiddleware` + one `async` pass-through middleware (`bench/http/servers/hello-app.ts`), timed on `keepalive-hello` and `pipeline-hello` only: what the middlewares cost, as a ratio of the two.',
       '- node:http parses `X-Forwarded-For` by hand, fastify uses `trustProxy: true` and `request.ip`, Hono reads the header, nginx takes the first entry with a `map`, fasterapi uses its trust stage (`scope.client`).',
       '- nginx: one worker, `return 200`, `access_log off`, `keepalive_requests` raised so that connections are not recycled every 1000 requests (the Node servers never recycle them).',
       '- Load generator: wrk pinned to cores of its own, one thread per core (one core on a 2-core machine; `--latency`; pipelining through a Lua script writing 16 requests at once), or autocannon in-process when wrk is missing. When its CPU column nears 100% the figure is capped by the load generator, not the server.',

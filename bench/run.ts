@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { renderChart } from './chart.js';
 import { allowedCpus, fdLimits, installExitHandlers, stopAll, which } from './http/children.js';
 import {
-  BASELINE,
+  baselineFor,
   CONTENDERS,
   checkAnswers,
   headersFor,
@@ -37,6 +37,21 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
+  // The headline (bench/RESULTS.md leads with it): the realistic app of bench/micro/shapes.ts REALISTIC.
+  {
+    name: 'realistic-keepalive',
+    title: 'realistic app, keep-alive, 50 connections, GET /users/42 (browser headers, 2 proxies)',
+    route: '/users/42',
+    connections: 50,
+    pipelining: 1,
+  },
+  {
+    name: 'realistic-pipeline',
+    title: 'realistic app, 16-deep pipelining, 50 connections, GET /users/42 (browser headers, 2 proxies)',
+    route: '/users/42',
+    connections: 50,
+    pipelining: 16,
+  },
   { name: 'keepalive-hello', title: 'keep-alive, 50 connections, GET /', route: '/', connections: 50, pipelining: 1 },
   { name: 'keepalive-json', title: 'keep-alive, 50 connections, GET /json', route: '/json', connections: 50, pipelining: 1 },
   { name: 'keepalive-param', title: 'keep-alive, 50 connections, GET /users/42 (path parameter)', route: '/users/42', connections: 50, pipelining: 1 },
@@ -71,7 +86,7 @@ interface Options {
 const USAGE = `usage: node dist/bench/run.js [--quick] [--only name,name] [--scenario name,name]
                               [--loadgen wrk|autocannon] [--rounds n] [--duration s]
 servers:   ${CONTENDERS.map((c) => c.name).join(', ')}
-scenarios: micro, ${SCENARIOS.map((s) => s.name).join(', ')} (or a prefix: keepalive, pipeline, scale, workers);
+scenarios: micro, ${SCENARIOS.map((s) => s.name).join(', ')} (or a prefix: realistic, keepalive, pipeline, scale, workers);
            ws-echo alone: the WebSocket echo scenario (bench/http/ws-echo.ts)`;
 
 function parseArgs(argv: string[]): Options {
@@ -338,7 +353,13 @@ async function main(): Promise<void> {
   }
   const plan = new Map<Contender, Scenario[]>();
   for (const c of alive) {
-    const list = runnable.filter((s) => s.workers === undefined && c.routes.includes(s.route) && !(quickScale && s.name.startsWith('scale-') && !scaleSet.includes(c.name)));
+    const list = runnable.filter(
+      (s) =>
+        s.workers === undefined &&
+        c.routes.includes(s.route) &&
+        (c.scenarios === undefined || c.scenarios.includes(s.name)) &&
+        !(quickScale && s.name.startsWith('scale-') && !scaleSet.includes(c.name)),
+    );
     if (list.length > 0) plan.set(c, list);
   }
   const workerScenarios = runnable.filter((s) => s.workers !== undefined);
@@ -509,7 +530,8 @@ async function main(): Promise<void> {
     }
   }
   for (const r of http) {
-    const base = http.find((b) => b.scenario === r.scenario && b.contender === BASELINE);
+    const route = SCENARIOS.find((s) => s.name === r.scenario)!.route;
+    const base = http.find((b) => b.scenario === r.scenario && b.contender === baselineFor(route));
     if (base === undefined) continue;
     const q = ratiosTo(r, base);
     r.ratioToNodeHttp = q.rps;

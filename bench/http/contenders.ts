@@ -5,9 +5,10 @@ import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { spawnTracked, stopChild, tail, which } from './children.js';
+import { REALISTIC } from '../micro/shapes.js';
 import { nginxCommand } from './servers/nginx.js';
 
-export type Route = '/' | '/json' | '/ip' | '/users/42';
+export type Route = '/' | '/json' | '/ip' | '/users/42' | '/users/7';
 
 export interface Contender {
   name: string;
@@ -16,12 +17,16 @@ export interface Contender {
   routes: Route[];
   /** Compiled server script (dist/bench/http/servers/*.js), or 'nginx'. */
   script: string | 'nginx';
+  /** The only scenarios it runs (on its routes), when not all of them. */
+  scenarios?: readonly string[];
 }
 
 const serverJs = (name: string): string => fileURLToPath(new URL(`./servers/${name}.js`, import.meta.url));
 const ALL: Route[] = ['/', '/json', '/ip'];
 /** The fetch-style frameworks' pairs (issue 14): their JSON route and a path parameter. */
 const FETCH: Route[] = ['/', '/json', '/users/42'];
+const REALISTIC_ROUTE = REALISTIC.path satisfies Route;
+const HELLO_PAIR = ['keepalive-hello', 'pipeline-hello'];
 
 export const CONTENDERS: Contender[] = [
   // Order matters: in each scenario the servers run one after another in this order (reversed
@@ -46,12 +51,22 @@ export const CONTENDERS: Contender[] = [
   { name: 'express-fasterapi', label: 'Express on fasterapi/node', routes: ['/', '/json'], script: serverJs('express-fasterapi') },
   { name: 'koa-node', label: 'Koa (node:http)', routes: ['/', '/json'], script: serverJs('koa-node') },
   { name: 'koa-fasterapi', label: 'Koa on fasterapi/node', routes: ['/', '/json'], script: serverJs('koa-fasterapi') },
+  // The hello route on the app layer, bare and behind TrustedHost + one async middleware (issue 13).
+  { name: 'fasterapi-hello', label: 'fasterapi app, hello, no middleware', routes: ['/'], script: serverJs('fasterapi-hello'), scenarios: HELLO_PAIR },
+  { name: 'fasterapi-hello-mw', label: 'fasterapi app, hello + TrustedHost + async middleware', routes: ['/'], script: serverJs('fasterapi-hello-mw'), scenarios: HELLO_PAIR },
+  // The realistic app (bench/micro/shapes.ts REALISTIC), one idiomatic version per framework.
+  { name: 'realistic-node-http', label: 'node:http (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-node-http') },
+  { name: 'realistic-fasterapi', label: 'fasterapi app (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-fasterapi') },
+  { name: 'realistic-fastify', label: 'fastify (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-fastify') },
+  { name: 'realistic-express', label: 'Express 5 (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-express') },
 ];
 
 /**
  * Other builds of fasterapi in the same run, to measure a change side by side (old commit
  * vs new): FASTERAPI_COMPARE='label=/path/to/checkout,label2=/path2' adds `fasterapi@label`
- * and `fasterapi-app@label` from each checkout's dist/, next to this build's pair.
+ * and `fasterapi-app@label` from each checkout's dist/, next to this build's pair, and
+ * likewise the hello pair and the realistic app after theirs (a checkout without their
+ * server files is skipped: "not built").
  */
 for (const entry of (process.env.FASTERAPI_COMPARE ?? '').split(',').filter((e) => e.includes('='))) {
   const [tag, dir] = entry.split('=', 2) as [string, string];
@@ -63,9 +78,17 @@ for (const entry of (process.env.FASTERAPI_COMPARE ?? '').split(',').filter((e) 
     { name: `fasterapi@${tag}`, label: `fasterapi @ ${tag}`, routes: ALL, script: js('fasterapi') },
     { name: `fasterapi-app@${tag}`, label: `fasterapi app layer @ ${tag}`, routes: ['/', '/json'], script: js('fasterapi-app') },
   );
+  for (const name of ['fasterapi-hello-mw', 'realistic-fasterapi']) {
+    const i = CONTENDERS.findIndex((c) => c.name === name);
+    const c = CONTENDERS[i]!;
+    const pair = name === 'fasterapi-hello-mw' ? [CONTENDERS[i - 1]!, c] : [c];
+    CONTENDERS.splice(i + 1, 0, ...pair.map((p) => ({ ...p, name: `${p.name}@${tag}`, label: `${p.label} @ ${tag}`, script: js(p.name) })));
+  }
 }
 
 export const BASELINE = 'node-http';
+/** The node:http contender a scenario's ratios are taken to: the realistic app's own for its route. */
+export const baselineFor = (route: Route): string => (route === REALISTIC_ROUTE ? 'realistic-node-http' : BASELINE);
 const CLUSTER_JS = serverJs('cluster');
 export const HOST = '127.0.0.1';
 
@@ -76,14 +99,31 @@ export const PROXY_HEADERS: Record<string, string> = {
   'X-Forwarded-Host': 'example.com',
 };
 
-const EXPECTED: Record<Route, { status: number; body: string; type: string }> = {
+interface Expected {
+  status: number;
+  body: string;
+  type: string;
+  /** A header every server must add, and the form of its value; with it, the media type must match too. */
+  header?: readonly [string, RegExp];
+}
+
+const EXPECTED: Record<Route, Expected> = {
   '/': { status: 200, body: 'Hello, World!', type: 'text/plain' },
   '/json': { status: 200, body: '{"message":"Hello, World!"}', type: 'application/json' },
   '/ip': { status: 200, body: '{"ip":"203.0.113.7"}', type: 'application/json' },
   '/users/42': { status: 200, body: '{"id":"42"}', type: 'application/json' },
+  [REALISTIC_ROUTE]: {
+    status: 200,
+    body: REALISTIC.body,
+    type: 'application/json',
+    header: ['x-request-id', /^\d+$/],
+  },
 };
 
-export const headersFor = (route: Route): Record<string, string> => (route === '/ip' ? PROXY_HEADERS : {});
+/** The realistic request's header fields (Host, browser fields, X-Forwarded-*), as the load generator sends them. */
+const REALISTIC_HEADERS: Record<string, string> = Object.fromEntries(REALISTIC.fields);
+
+export const headersFor = (route: Route): Record<string, string> => (route === '/ip' ? PROXY_HEADERS : route === REALISTIC_ROUTE ? REALISTIC_HEADERS : {});
 
 export interface RunningServer {
   pid: number;
@@ -182,15 +222,17 @@ export async function startServer(c: Contender, opts: StartOptions, timeoutMs = 
   return { pid: child.pid!, port, startS: (performance.now() - t0) / 1000, alive: () => !exited, stderr, stop };
 }
 
-function get(port: number, route: Route): Promise<{ status: number; type: string; body: string }> {
+function get(port: number, route: Route): Promise<{ status: number; type: string; body: string; headers: http.IncomingHttpHeaders }> {
+  // One request on a connection of its own: the check's client closes it (the load generator keeps it alive).
+  const { Connection: _, ...headers } = headersFor(route);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: HOST, port, path: route, headers: headersFor(route), agent: false, timeout: 5000 }, (res) => {
+    const req = http.get({ host: HOST, port, path: route, headers, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         body += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body, headers: res.headers }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
@@ -198,7 +240,11 @@ function get(port: number, route: Route): Promise<{ status: number; type: string
   });
 }
 
-/** Routes answered differently (status + body must match); a different content-type family is a warning. */
+/**
+ * Routes answered differently (status + body must match; where a header is expected, it and
+ * the media type too: charset parameters aside, as JSON has none); otherwise a different
+ * content-type family is a warning.
+ */
 export async function checkAnswers(c: Contender, port: number): Promise<{ wrong: Map<Route, string>; warnings: string[] }> {
   const wrong = new Map<Route, string>();
   const warnings: string[] = [];
@@ -206,8 +252,14 @@ export async function checkAnswers(c: Contender, port: number): Promise<{ wrong:
     const want = EXPECTED[route];
     try {
       const got = await get(port, route);
+      const mediaType = got.type.split(';')[0]!.trim().toLowerCase();
+      const added = want.header === undefined ? undefined : got.headers[want.header[0]];
       if (got.status !== want.status || got.body !== want.body) {
         wrong.set(route, `GET ${route}: expected ${want.status} ${want.body}, got ${got.status} ${got.body.slice(0, 120)}`);
+      } else if (want.header !== undefined && (typeof added !== 'string' || !want.header[1].test(added))) {
+        wrong.set(route, `GET ${route}: expected a ${want.header[0]} header matching ${want.header[1]}, got ${added === undefined ? 'none' : JSON.stringify(added)}`);
+      } else if (want.header !== undefined && mediaType !== want.type) {
+        wrong.set(route, `GET ${route}: expected content-type ${want.type}, got ${got.type || '(none)'}`);
       } else if (!got.type.startsWith(want.type)) {
         warnings.push(`GET ${route}: content-type ${got.type || '(none)'} (others send ${want.type})`);
       }

@@ -79,8 +79,12 @@ function spaces(): Record<string, number> {
   return out;
 }
 
-function runOps(c: MicroCase, ops: number): void {
-  for (let i = 0; i < ops; i++) c.op();
+/** Sync ops back to back; an async op (an app answering after an await) awaited each time. */
+async function runOps(c: MicroCase, ops: number): Promise<void> {
+  for (let i = 0; i < ops; i++) {
+    const done = c.op();
+    if (done !== undefined) await done;
+  }
 }
 
 interface Batch {
@@ -103,7 +107,7 @@ async function batch(c: MicroCase, ops: number): Promise<Batch> {
   // The GC window [t0, t1] encloses both readings.
   const t0 = performance.now();
   const m0 = process.memoryUsage();
-  runOps(c, ops);
+  await runOps(c, ops);
   const m1 = process.memoryUsage();
   const t1 = performance.now();
   if (DEBUG) {
@@ -128,12 +132,12 @@ async function batch(c: MicroCase, ops: number): Promise<Batch> {
 async function measure(c: MicroCase): Promise<AllocRow> {
   const warmOps = Math.ceil(WARMUP / c.perOp);
   const tw = performance.now();
-  do runOps(c, warmOps);
+  do await runOps(c, warmOps);
   while (performance.now() - tw < WARMUP_MS);
   // One full GC now, then warm up again: the code it deoptimised is compiled before measuring.
   gc!();
   const tr = performance.now();
-  do runOps(c, warmOps);
+  do await runOps(c, warmOps);
   while (performance.now() - tr < WARMUP_MS / 2);
   // A small probe sizes the batch so that it fits in new space with room to spare.
   const probeOps = Math.ceil(2000 / c.perOp);
@@ -185,8 +189,8 @@ async function main(): Promise<void> {
   // Every case runs (and is checked) before any is measured, so that the code they share
   // has seen all of them, as in a server serving them all: what the compiler inlines, and
   // so what escape analysis removes, does not depend on the order of the cases.
-  for (const c of cases) c.verify();
-  for (const c of cases) runOps(c, Math.ceil(WARMUP / c.perOp));
+  for (const c of cases) await c.verify();
+  for (const c of cases) await runOps(c, Math.ceil(WARMUP / c.perOp));
   const rows: AllocRow[] = [];
   for (const c of cases) rows.push(await measure(c));
   // An empty op: the floor of the method (memoryUsage() itself, the loop).

@@ -2,17 +2,43 @@
 // allocation child (alloc-child.ts), so both measure exactly the same code.
 import { Buffer } from 'node:buffer';
 import type { Trust } from '../../src/trust/index.js';
-import { Encoder, HELLO, Pipeline, SendStub, clearLazy, fasterApp, newTrust, parsedScope, receiveStub, resetForTrust, staticApp } from './pipeline.js';
-import { SHAPES, XFF_3_HOP, type Shape } from './shapes.js';
+import {
+  Encoder,
+  HELLO,
+  Pipeline,
+  SendStub,
+  clearLazy,
+  defaultTrust,
+  fasterApp,
+  helloApp,
+  newTrust,
+  parsedScope,
+  realisticApp,
+  realisticTrust,
+  receiveStub,
+  resetForTrust,
+  staticApp,
+} from './pipeline.js';
+import type { HelloVariant } from '../http/servers/hello-app.js';
+import { REALISTIC, SHAPES, XFF_3_HOP, type Shape } from './shapes.js';
+
+const HELLO_OK = { status: '200 OK', body: HELLO };
+/** What the realistic app answers (as the HTTP suite's answer check expects). */
+const REALISTIC_OK = {
+  status: '200 OK',
+  body: REALISTIC.body,
+  header: 'x-request-id',
+};
 
 export interface MicroCase {
   /** Row name in the report. Rows on the 0-bytes target's static path say "static". */
   readonly name: string;
   /** Requests (or stage calls) one op() handles: figures are reported per request. */
   readonly perOp: number;
-  op(): void;
+  /** An async app's op returns a promise, settled once its responses are out (tinybench awaits it). */
+  op(): void | Promise<void>;
   /** Checks the answer before anything is timed; throws when it is wrong. */
-  verify(): void;
+  verify(): void | Promise<void>;
 }
 
 /** Reads per op for single-request shapes: about as many requests per sample as the 16-deep batch. */
@@ -41,6 +67,31 @@ function transportCase(name: string, shape: Shape, pipeline: Pipeline, expectBod
     },
     verify() {
       expectResponses(pipeline.answer(bytes), shape.requests, '200 OK', expectBody, name);
+    },
+  };
+}
+
+/**
+ * A shape through an app that may answer after an await: `reads` reads, then the
+ * pipeline drained (a few nextTicks per op, the same in every case of this kind, so
+ * their differences are the apps' own).
+ */
+function asyncCase(name: string, shape: Shape, pipeline: Pipeline, expect: { status: string; body: string; header?: string }): MicroCase {
+  const bytes = shape.bytes;
+  const reads = shape.requests === 1 ? READS : 1;
+  return {
+    name,
+    perOp: reads * shape.requests,
+    async op() {
+      for (let i = 0; i < reads; i++) pipeline.read(bytes);
+      await pipeline.drain();
+    },
+    async verify() {
+      const text = await pipeline.answerAsync(bytes);
+      expectResponses(text, shape.requests, expect.status, expect.body, name);
+      if (expect.header !== undefined && text.split(`\r\n${expect.header}: `).length - 1 !== shape.requests) {
+        throw new Error(`${name}: expected a ${expect.header} header on every response, got:\n${text.slice(0, 400)}`);
+      }
     },
   };
 }
@@ -110,7 +161,7 @@ function encodeCase(name: string, kind: 'fast' | 'asgi'): MicroCase {
 /**
  * The cases, in report order. Groups:
  * - transport: ServerCore + Connection + trust stage (loopback and 10/8 trusted) and an
- *   app answering the static response with send(200, HEAD, body), as the HTTP suite's
+ *   app answering the static response with respond(send, 200, HEAD, body), as the HTTP suite's
  *   bare fasterapi server does. The rows named "static" are the path the issue's
  *   "0 bytes per request" target is about (bench/report.ts picks rows by /static/): GETs
  *   with no forwarding headers. The proxied row allocates what the trust stage resolves
@@ -121,6 +172,7 @@ function encodeCase(name: string, kind: 'fast' | 'asgi'): MicroCase {
 export function buildCases(): MicroCase[] {
   const t = (): Pipeline => new Pipeline(staticApp, newTrust());
   const a = (): Pipeline => new Pipeline(fasterApp(true), newTrust());
+  const h = (variant: HelloVariant): Pipeline => new Pipeline(helloApp(variant), defaultTrust());
   const cases: MicroCase[] = [
     transportCase(`transport static: ${SHAPES.curl.label}`, SHAPES.curl, t(), HELLO),
     transportCase(`transport static: ${SHAPES.browser.label}`, SHAPES.browser, t(), HELLO),
@@ -134,6 +186,16 @@ export function buildCases(): MicroCase[] {
     transportCase(`app: ${SHAPES.post.label} (body not read)`, SHAPES.post, a(), 'created'),
     trustCase('trust: Trust.resolve, no forwarding headers', SHAPES.curl.bytes, newTrust(), '127.0.0.1'),
     trustCase('trust: Trust.resolve, trusted 3-hop X-Forwarded-For', Buffer.from(XFF_3_HOP, 'latin1'), newTrust(), '198.51.100.23'),
+    // What each middleware costs: the same 16-deep batch through the hello app, bare and
+    // with one middleware (differences of these rows; bench/micro/icount.ts for exact ones).
+    asyncCase(`mw: hello app, no middleware, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('bare'), HELLO_OK),
+    asyncCase(`mw: hello app + 1 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('async'), HELLO_OK),
+    asyncCase(`mw: hello app + 1 sync pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('sync'), HELLO_OK),
+    asyncCase(`mw: hello app + TrustedHostMiddleware, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host'), HELLO_OK),
+    asyncCase(`mw: hello app + TrustedHost + 1 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host+async'), HELLO_OK),
+    // The realistic app of the HTTP suite's headline, in-process; and its request on the bare transport.
+    asyncCase(`app realistic: ${SHAPES.realistic.label}`, SHAPES.realistic, new Pipeline(realisticApp(), realisticTrust()), REALISTIC_OK),
+    transportCase(`transport: ${SHAPES.realistic.label} (trusted)`, SHAPES.realistic, t(), HELLO),
     chainCase('chain: TrustedHost + 2 BaseHTTPMiddleware + route GET /', true),
     chainCase('chain: route GET /, no middleware', false),
     encodeCase(`encode: send(200, HEAD, '${HELLO}')`, 'fast'),

@@ -3,15 +3,57 @@
 // between rounds (this one: ±20-30%), instruction counts are the repeatable measure of a
 // hot-path change. Run it for N and a larger N under
 //   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
-//     node dist/bench/micro/icount.js <checkout> <reads> [curl|pipelined|proxy]
+//     node dist/bench/micro/icount.js <checkout> <reads> [shape] [app]
 // and divide the difference of the "Collected" totals by the difference in requests
 // (pipelined: 16 per read). Two builds can run at once: counts do not depend on load.
-const [dir = '.', readsArg = '1000', shape = 'pipelined'] = process.argv.slice(2);
-const p = (await import(`${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench/micro/pipeline.js`)) as typeof import('./pipeline.js');
+//   shape: curl | pipelined (default) | proxy | browser | realistic | xff3
+//   app:   static (default: the bare transport answering at once)
+//          hello | hello-async | hello-sync | hello-host | hello-host-async
+//            (the hello app of bench/http/servers/hello-app.ts: bare, one async or sync
+//            pass-through, TrustedHostMiddleware, both)
+//          realistic (the realistic app; use it with the realistic shape)
+//          trust (no transport: Trust.resolve alone on the shape's head, once per "read")
+// The hello and realistic apps may answer after an await: each read is then drained
+// (a few nextTicks), so compare them with each other, not with static.
+// bench/micro/icount.sh runs the pair of N for you and prints instructions per request.
+const [dir = '.', readsArg = '1000', shape = 'pipelined', appName = 'static'] = process.argv.slice(2);
+const base = `${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench/micro`;
+const p = (await import(`${base}/pipeline.js`)) as typeof import('./pipeline.js');
 const CURL = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n';
 const PROXIED = 'GET /ip HTTP/1.1\r\nHost: api.example.com\r\nX-Forwarded-For: 203.0.113.7, 10.0.0.2\r\nX-Forwarded-Proto: https\r\nAccept: */*\r\n\r\n';
-const text = shape === 'curl' ? CURL : shape === 'proxy' ? PROXIED : CURL.repeat(16);
-const bytes = Buffer.from(text, 'latin1');
-const pipe = new p.Pipeline(p.staticApp, shape === 'proxy' ? p.newTrust() : null);
+const named = async (name: 'browser' | 'realistic' | 'xff3'): Promise<Buffer> => {
+  const s = (await import(`${base}/shapes.js`)) as typeof import('./shapes.js');
+  return name === 'xff3' ? Buffer.from(s.XFF_3_HOP, 'latin1') : s.SHAPES[name].bytes;
+};
+const bytes =
+  shape === 'browser' || shape === 'realistic' || shape === 'xff3'
+    ? await named(shape)
+    : Buffer.from(shape === 'curl' ? CURL : shape === 'proxy' ? PROXIED : CURL.repeat(16), 'latin1');
 const reads = Number(readsArg);
-for (let i = 0; i < reads; i++) pipe.read(bytes);
+
+if (appName === 'trust') {
+  const trust = p.newTrust();
+  const scope = p.parsedScope(bytes, trust);
+  for (let i = 0; i < reads; i++) {
+    p.resetForTrust(scope);
+    trust.resolve(scope);
+  }
+} else if (appName === 'static') {
+  const pipe = new p.Pipeline(p.staticApp, shape === 'proxy' || shape === 'realistic' ? p.newTrust() : null);
+  for (let i = 0; i < reads; i++) pipe.read(bytes);
+} else {
+  const HELLO: Record<string, import('../http/servers/hello-app.js').HelloVariant> = {
+    hello: 'bare',
+    'hello-async': 'async',
+    'hello-sync': 'sync',
+    'hello-host': 'host',
+    'hello-host-async': 'host+async',
+  };
+  const variant = HELLO[appName];
+  if (variant === undefined && appName !== 'realistic') throw new Error(`unknown app ${appName}`);
+  const pipe = variant === undefined ? new p.Pipeline(p.realisticApp(), p.realisticTrust()) : new p.Pipeline(p.helloApp(variant), p.defaultTrust());
+  for (let i = 0; i < reads; i++) {
+    pipe.read(bytes);
+    await pipe.drain();
+  }
+}

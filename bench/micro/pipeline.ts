@@ -12,6 +12,8 @@ import type { Scope } from '../../src/scope/scope.js';
 import { Trust } from '../../src/trust/index.js';
 import type { App, Receive, ReceiveMessage, Send } from '../../src/types.js';
 import { type FastResponder, OWNER, respond } from '../../src/server/respond.js';
+import { createHelloApp, type HelloVariant } from '../http/servers/hello-app.js';
+import { REALISTIC_TRUSTED, createRealisticApp } from '../http/servers/realistic-app.js';
 
 export const HELLO = 'Hello, World!';
 export const TEXT_HEAD = encodeHeaders({ 'content-type': 'text/plain' });
@@ -98,7 +100,29 @@ export class Pipeline {
     this.socket.capture = false;
     return this.socket.take();
   }
+
+  /**
+   * Waits until every response of the reads so far is out: an async app answers (and
+   * settles, which releases the exchange) in later microtasks, and output leaves on
+   * the transport's nextTick flush. One nextTick per turn: each lets the microtasks
+   * queued before it run and the flush queued before it write.
+   */
+  async drain(): Promise<void> {
+    for (let i = 0; i < 1000 && this.conn.inFlight > 0; i++) await nextTick();
+    await nextTick();
+  }
+
+  /** answer() for an async app: reads `bytes`, drains, returns what was written. */
+  async answerAsync(bytes: Buffer): Promise<string> {
+    this.socket.capture = true;
+    this.read(bytes);
+    await this.drain();
+    this.socket.capture = false;
+    return this.socket.take();
+  }
 }
+
+const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /** The bare transport's app: the static response for every request (fast path, header block encoded once). */
 export const staticApp: App = (_scope, _receive, send) => {
@@ -114,6 +138,31 @@ class PassThroughB extends BaseHTTPMiddleware {
   override dispatch(scope: Parameters<App>[0], receive: Receive, send: Send): void | Promise<void> {
     return this.app(scope, receive, send);
   }
+}
+
+const helloApps = new Map<HelloVariant, App>();
+let realistic: App | null = null;
+
+/** The trust stage a Faster app's server has by default (createServer: loopback peers trusted). */
+export function defaultTrust(): Trust {
+  return new Trust({}, null);
+}
+
+/** The HTTP suite's hello app (bench/http/servers/hello-app.ts) in one variant, one instance per process; its server's trust stage is defaultTrust(). */
+export function helloApp(variant: HelloVariant): App {
+  let asgi = helloApps.get(variant);
+  if (asgi === undefined) helloApps.set(variant, (asgi = createHelloApp(variant).asgi));
+  return asgi;
+}
+
+/** The HTTP suite's realistic app (bench/http/servers/realistic-app.ts); its trust stage is realisticTrust(). */
+export function realisticApp(): App {
+  return (realistic ??= createRealisticApp(true).asgi);
+}
+
+/** The trust stage the realistic app's server has: its trusted proxies, the default forwarded headers. */
+export function realisticTrust(): Trust {
+  return new Trust({ trustedProxies: REALISTIC_TRUSTED }, null);
 }
 
 /** Hosts the shapes address. */

@@ -34,7 +34,7 @@ export async function runMicro(opts: MicroOptions): Promise<MicroRow[]> {
   const t0 = performance.now();
   const cases = buildCases().filter((c) => opts.only === undefined || c.name.includes(opts.only));
   // Every case answers correctly before anything is timed.
-  for (const c of cases) c.verify();
+  for (const c of cases) await c.verify();
   const budget = opts.quick ? TIMES.quick : TIMES.full;
   const bench = new Bench({ name: 'fasterapi micro', ...budget, throws: true });
   for (const c of cases) bench.add(c.name, c.op);

@@ -14,26 +14,49 @@ const head = (lines: readonly string[]): string => lines.join('\r\n') + '\r\n\r\
 /** What curl 8 sends for `curl http://localhost:8000/`. */
 const CURL = head(['GET / HTTP/1.1', 'Host: localhost:8000', 'User-Agent: curl/8.5.0', 'Accept: */*']);
 
-/** A browser navigation: 15 header lines, cookies included (Chrome 126 on Linux). */
-const BROWSER = head([
-  'GET /dashboard HTTP/1.1',
-  'Host: localhost:8000',
-  'Connection: keep-alive',
-  'Cache-Control: max-age=0',
-  'sec-ch-ua: "Not/A)Brand";v="8", "Chromium";v="126", "Google Chrome";v="126"',
-  'sec-ch-ua-mobile: ?0',
-  'sec-ch-ua-platform: "Linux"',
-  'Upgrade-Insecure-Requests: 1',
-  'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
-  'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8',
-  'Sec-Fetch-Site: same-origin',
-  'Sec-Fetch-Mode: navigate',
-  'Sec-Fetch-User: ?1',
-  'Sec-Fetch-Dest: document',
-  'Accept-Encoding: gzip, deflate, br, zstd',
-  'Accept-Language: en-GB,en-US;q=0.9,en;q=0.8',
-  'Cookie: session=4f9c2a1e8b7d6c5a4f3e2d1c0b9a8f7e; csrftoken=Zx81kLm0PqR2sT4uVw6yXz8AbCdEfGhI; theme=dark; _ga=GA1.1.1234567890.1718000000',
-]);
+/**
+ * A browser navigation's header fields after Host (Chrome 126 on Linux, cookies included):
+ * with Host, 15 header lines.
+ */
+const BROWSER_FIELDS: readonly (readonly [string, string])[] = [
+  ['Connection', 'keep-alive'],
+  ['Cache-Control', 'max-age=0'],
+  ['sec-ch-ua', '"Not/A)Brand";v="8", "Chromium";v="126", "Google Chrome";v="126"'],
+  ['sec-ch-ua-mobile', '?0'],
+  ['sec-ch-ua-platform', '"Linux"'],
+  ['Upgrade-Insecure-Requests', '1'],
+  ['User-Agent', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'],
+  ['Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8'],
+  ['Sec-Fetch-Site', 'same-origin'],
+  ['Sec-Fetch-Mode', 'navigate'],
+  ['Sec-Fetch-User', '?1'],
+  ['Sec-Fetch-Dest', 'document'],
+  ['Accept-Encoding', 'gzip, deflate, br, zstd'],
+  ['Accept-Language', 'en-GB,en-US;q=0.9,en;q=0.8'],
+  ['Cookie', 'session=4f9c2a1e8b7d6c5a4f3e2d1c0b9a8f7e; csrftoken=Zx81kLm0PqR2sT4uVw6yXz8AbCdEfGhI; theme=dark; _ga=GA1.1.1234567890.1718000000'],
+];
+const lines = (fields: readonly (readonly [string, string])[]): string[] => fields.map(([k, v]) => `${k}: ${v}`);
+
+/** A browser navigation: 15 header lines, cookies included. */
+const BROWSER = head(['GET /dashboard HTTP/1.1', 'Host: localhost:8000', ...lines(BROWSER_FIELDS)]);
+
+/**
+ * The realistic-app request (the HTTP suite's headline scenario, bench/http/realistic.ts):
+ * the browser's 15 header lines for GET /users/7 on app.example.com, arriving through two
+ * proxies: an edge proxy (10.0.0.2) that appended the client 203.0.113.7, then a local one,
+ * the socket peer 127.0.0.1. Every server trusts loopback and 10.0.0.0/8, so the client
+ * each must report is 203.0.113.7 and the scheme https.
+ */
+export const REALISTIC = {
+  // Not /users/42: the fetch frameworks' pairs (issue 14) answer that route with {"id":"42"}.
+  path: '/users/7',
+  host: 'app.example.com',
+  client: '203.0.113.7',
+  /** What every realistic server answers (plus an x-request-id header of digits). */
+  body: '{"id":"7","name":"user 7","client":"203.0.113.7","scheme":"https"}',
+  /** Every header field after the request line, Host first, in the order they are sent. */
+  fields: [['Host', 'app.example.com'], ...BROWSER_FIELDS, ['X-Forwarded-For', '203.0.113.7, 10.0.0.2'], ['X-Forwarded-Proto', 'https']] as readonly (readonly [string, string])[],
+} as const;
 
 /**
  * Behind two proxies (an edge balancer, then a local nginx, which is the socket peer
@@ -81,6 +104,7 @@ export const SHAPES = {
   browser: shape('browser', 'browser GET, 15 headers + cookies', BROWSER),
   proxied: shape('proxied', 'behind 2 proxies, X-Forwarded-* + Forwarded', PROXIED),
   post: shape('post', 'POST 1 KiB JSON, Content-Length', POST_JSON),
+  realistic: shape('realistic', 'realistic GET /users/7, browser + 2 proxies', head([`GET ${REALISTIC.path} HTTP/1.1`, ...lines(REALISTIC.fields)])),
   pipelined: shape('pipelined', `${PIPELINE_DEPTH}-deep pipelined curl GET, per request`, CURL.repeat(PIPELINE_DEPTH), PIPELINE_DEPTH),
 } as const;
 

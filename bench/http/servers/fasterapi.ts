@@ -1,6 +1,5 @@
-// Contender: fasterapi's bare transport, fast path send(status, head, body).
-import { createServer, encodeHeaders } from '../../../src/index.js';
-import { respond } from '../../../src/server/respond.js';
+// Contender: fasterapi's bare transport, whole responses through respond(send, status, head, body).
+import { createServer, encodeHeaders, respond } from '../../../src/index.js';
 
 const HELLO = 'Hello, World!';
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });

@@ -1,0 +1,34 @@
+// The hello route on fasterapi's app layer, bare or behind middlewares: the HTTP pair issue 13's
+// "≥ 0.90× the bare route" compares (bare, and TrustedHost + one async pass-through), and the
+// micro-benchmarks' mw: rows (each middleware alone).
+import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware } from '../../../src/index.js';
+import type { Receive, Scope, Send } from '../../../src/index.js';
+
+/** Passes the request on, written the way users write middleware: async, awaiting the app. */
+export class AsyncPassThrough extends BaseHTTPMiddleware {
+  override async dispatch(scope: Scope, receive: Receive, send: Send): Promise<void> {
+    await this.app(scope, receive, send);
+  }
+}
+
+/** The same without async: returns the app's result. */
+export class SyncPassThrough extends BaseHTTPMiddleware {
+  override dispatch(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
+    return this.app(scope, receive, send);
+  }
+}
+
+/** Hosts the hello requests address (the load generator sends Host: 127.0.0.1:port, the micro shapes localhost). */
+const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
+
+/** Middlewares around the hello route: none, one of each alone, or TrustedHost outside one async pass-through. */
+export type HelloVariant = 'bare' | 'async' | 'sync' | 'host' | 'host+async';
+
+export function createHelloApp(variant: HelloVariant): Faster {
+  const app = new Faster();
+  if (variant === 'async' || variant === 'host+async') app.addMiddleware(AsyncPassThrough);
+  if (variant === 'sync') app.addMiddleware(SyncPassThrough);
+  if (variant === 'host' || variant === 'host+async') app.addMiddleware(TrustedHostMiddleware, { allowedHosts: ALLOWED_HOSTS });
+  app.get('/', () => 'Hello, World!');
+  return app;
+}

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Instructions per request of one shape and app through a build (bench/micro/icount.ts):
+# callgrind over N and 5N reads, difference over the requests between them.
+# N must leave the optimising compiler done before the first N reads end: at N=1000 the app
+# variants' counts still carry compilation (hello 24k instructions per request, far above its
+# time); 5000 (400k pipelined requests between the runs) is the figure CONTRIBUTING cites.
+#   sh bench/micro/icount.sh [checkout=.] [shape=pipelined] [app=static] [N=5000]
+# e.g. sh bench/micro/icount.sh . pipelined hello-async   (two valgrind runs, minutes each on a 2-core host)
+set -eu
+dir=${1:-.}; shape=${2:-pipelined}; app=${3:-static}; n=${4:-5000}
+per=1; [ "$shape" = pipelined ] && [ "$app" != trust ] && per=16
+count() {
+  valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
+    node "$dir/dist/bench/micro/icount.js" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+}
+a=$(count "$n"); b=$(count $((n * 5)))
+echo "$shape $app: $(( (b - a) / (n * 4 * per) )) instructions per request ($a → $b over $((n * 4 * per)) more requests)"
