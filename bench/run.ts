@@ -1,5 +1,6 @@
 // Benchmark suite: the micro part (bench/micro/run.ts, when present), then HTTP load against every
 // contender, one server at a time. `node dist/bench/run.js [--quick] [--only a,b] [--scenario x,y]`.
+import { REALISTIC } from './micro/shapes.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -40,15 +41,15 @@ const SCENARIOS: Scenario[] = [
   // The headline (bench/RESULTS.md leads with it): the realistic app of bench/micro/shapes.ts REALISTIC.
   {
     name: 'realistic-keepalive',
-    title: 'realistic app, keep-alive, 50 connections, GET /users/42 (browser headers, 2 proxies)',
-    route: '/users/42',
+    title: `realistic app, keep-alive, 50 connections, GET ${REALISTIC.path} (browser headers, 2 proxies)`,
+    route: REALISTIC.path,
     connections: 50,
     pipelining: 1,
   },
   {
     name: 'realistic-pipeline',
-    title: 'realistic app, 16-deep pipelining, 50 connections, GET /users/42 (browser headers, 2 proxies)',
-    route: '/users/42',
+    title: `realistic app, 16-deep pipelining, 50 connections, GET ${REALISTIC.path} (browser headers, 2 proxies)`,
+    route: REALISTIC.path,
     connections: 50,
     pipelining: 16,
   },

@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import type { App, Logger, Scope as ScopeShape, UpgradeHook } from '../types.js';
 import type { Scope } from '../scope/scope.js';
-import { Exchange } from './exchange.js';
+import { Exchange, RESPONSE } from './exchange.js';
 import { type Connection, SHARED_READ, type ConnectionContext } from './connection.js';
 import { HttpConnection } from './http-connection.js';
 import { DEFAULTS, type TransportOptions } from './options.js';
@@ -12,6 +12,7 @@ import { LINGER, sweep } from './timeouts.js';
 import { dateLine, errorResponse, serverLine } from './response-head.js';
 import { consoleLogger } from './logger.js';
 import { Lifespan } from './lifespan.js';
+import { CURRENT, markSend } from './respond.js';
 import { adopt, adopted, readFromHandle, release } from './native-io.js';
 import type { ProxyRead } from './connection.js';
 import { WebSocketHost } from '../websocket/session.js';
@@ -183,14 +184,26 @@ export class ServerCore implements ConnectionContext {
   dispatch(ex: Exchange): void {
     if (ex.upgrade && this.websockets !== null && runWebSocket(this.app, this.websockets, ex)) return;
     let r: unknown;
+    const send = ex.send;
+    // Restored, not cleared, after: an app's respond() can resume reading and so dispatch
+    // the next pipelined request inside this call.
+    const outerSend = CURRENT.send;
+    const outerOwner = CURRENT.owner;
+    CURRENT.send = send;
+    CURRENT.owner = ex;
     try {
-      r = this.app(ex.scope as ScopeShape, ex.receive, ex.send);
+      r = this.app(ex.scope as ScopeShape, ex.receive, send);
     } catch (err) {
       ex.conn!.appFailed(ex, err);
       return;
+    } finally {
+      CURRENT.send = outerSend;
+      CURRENT.owner = outerOwner;
     }
     if (r !== undefined && r !== null && typeof (r as Promise<void>).then === 'function') {
       ex.appPending = true;
+      // Its response may come later, through respond(): mark its send (respond.ts).
+      if (ex.responseState !== RESPONSE.ENDED) markSend(send, ex);
       (r as Promise<void>).then(ex.onAppDone, ex.onAppError);
     }
   }

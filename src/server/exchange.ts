@@ -5,7 +5,6 @@
 // fast path.
 import { isStatus } from '../http/fields.js';
 import type { EncodedHeaders, ReceiveMessage, Send, SendMessage } from '../types.js';
-import { OWNER } from './respond.js';
 import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
@@ -16,7 +15,7 @@ export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 export class Exchange extends ExchangeBody {
   /** Made per request by bind(): valid for that request only. */
   receive: () => Promise<ReceiveMessage>;
-  /** The transport's own send, marked for respond() (respond.ts). */
+  /** The transport's own send (respond.ts tells it from a wrapper). */
   send: Send;
   readonly onAppDone: () => void;
   readonly onAppError: (err: unknown) => void;
@@ -41,9 +40,7 @@ export class Exchange extends ExchangeBody {
   private bind(): void {
     const gen = ++this.gen;
     this.receive = () => (gen === this.gen ? this.doReceive() : Promise.resolve(DISCONNECT));
-    const send = (msg: SendMessage): Promise<void> => (gen === this.gen ? this.doSend(msg) : staleSend());
-    (send as MarkedSend)[OWNER] = this;
-    this.send = send;
+    this.send = (msg: SendMessage): Promise<void> => (gen === this.gen ? this.doSend(msg) : staleSend());
   }
 
   reset(conn: ExchangeOwner): void {
@@ -334,8 +331,6 @@ function RESOLVED_FN(): Promise<never> {
 function staleSend(): Promise<void> {
   return Promise.reject(new Error('send() called for a request that has already ended; its exchange now serves another request'));
 }
-
-type MarkedSend = Send & { [OWNER]?: Exchange };
 
 /** Position in the buffer returned by the last target() call. */
 let targetPos = 0;
