@@ -13,8 +13,13 @@ interface Output {
 /** ServerOptions.onResponse: `startedAt` is performance.now() at the request's first byte. */
 export type OnResponse = (scope: Scope, status: number, startedAt: number) => void;
 
-/** The onResponse hook writing one access line per response to `out`. */
-export function accessLog(format: LogFormat, out: Output, prefix = ''): OnResponse {
+/**
+ * The onResponse hook writing one access line per response to `out`. The lines of one
+ * turn of the event loop go out in one write (a write per request cost more than the
+ * request: the access log is on by default); what is pending is written at exit too.
+ */
+export function accessLog(format: LogFormat, target: Output, prefix = ''): OnResponse {
+  const out = new Batched(target);
   if (format === 'json') {
     return (scope, status, startedAt) => {
       out.write(
@@ -49,4 +54,36 @@ function clientOf(scope: Scope): string {
 /** Milliseconds since `startedAt`, 3 decimals. */
 function elapsedMs(startedAt: number): number {
   return Math.round((performance.now() - startedAt) * 1000) / 1000;
+}
+
+/** Lines gathered until the event loop turns, then written at once. */
+class Batched implements Output {
+  private text = '';
+  private scheduled = false;
+  private readonly target: Output;
+
+  constructor(target: Output) {
+    this.target = target;
+    process.once('exit', () => this.flush());
+  }
+
+  write(line: string): void {
+    this.text += line;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(flushBatch, this);
+    }
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.text.length === 0) return;
+    const text = this.text;
+    this.text = '';
+    this.target.write(text);
+  }
+}
+
+function flushBatch(b: Batched): void {
+  b.flush();
 }
