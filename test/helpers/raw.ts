@@ -483,3 +483,15 @@ export async function until(pred: () => boolean, timeout = 2000, what = 'conditi
     await sleep(5);
   }
 }
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port` right now. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}

@@ -2,24 +2,14 @@
 // keep-alive connections, and resolves when everything is closed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as net from 'node:net';
 import { createServer, encodeHeaders } from '../../src/index.js';
 import type { App } from '../../src/types.js';
-import { RawClient, deferred, recordingLogger, sleep, until, type LogRecord } from '../helpers/raw.js';
+import { RawClient, accepts, deferred, recordingLogger, sleep, until, type LogRecord } from '../helpers/raw.js';
 import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
 
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', () => resolve(true));
-  });
-}
+const refused = async (port: number): Promise<boolean> => !(await accepts(port));
 
 test('close(): idle connections closed at once, the slow in-flight request finishes, new connections refused, then resolves', async () => {
   const logs: LogRecord[] = [];

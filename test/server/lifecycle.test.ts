@@ -8,23 +8,11 @@ import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer, Faster, LifespanError, type App, type LifespanMessage, type Send } from '../../src/index.js';
 import { respond } from '../../src/server/respond.js';
-import { parseResponses, rawRequest, recordingLogger, type LogRecord } from '../helpers/raw.js';
+import { accepts, parseResponses, rawRequest, recordingLogger, type LogRecord } from '../helpers/raw.js';
 import { runCli, startCli } from '../cli/spawn.js';
 
 const APP = fileURLToPath(new URL('./fixtures/lifecycle-app.js', import.meta.url));
 const GET = (path: string): string => `GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`;
-
-/** Whether something accepts connections on `port` right now. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();
