@@ -11,7 +11,7 @@ import { beginRead, endRead } from '../../src/server/output.js';
 import type { Scope } from '../../src/scope/scope.js';
 import { Trust } from '../../src/trust/index.js';
 import type { App, Receive, ReceiveMessage, Send } from '../../src/types.js';
-import { type FastResponder, OWNER, respond } from '../../src/server/respond.js';
+import { markSend, respond } from '../../src/server/respond.js';
 import { createHelloApp, type HelloVariant } from '../http/servers/hello-app.js';
 import { REALISTIC_TRUSTED, createRealisticApp } from '../http/servers/realistic-app.js';
 
@@ -231,7 +231,7 @@ export function clearLazy(scope: Scope): void {
 }
 
 /**
- * A Send that respond() takes for the transport's own (marked as exchange.ts marks it),
+ * A Send that respond() takes for the transport's own (marked with markSend, as core.ts marks the send of an app still answering),
  * recording the last whole-response status: the chain measured without the transport.
  */
 export class SendStub {
@@ -243,7 +243,7 @@ export class SendStub {
       this.calls++;
       this.status = status;
     };
-    (this.send as Send & { [OWNER]?: FastResponder })[OWNER] = { send: this.send, respond };
+    markSend(this.send, { send: this.send, respond });
   }
 }
 

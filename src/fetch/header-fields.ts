@@ -113,16 +113,3 @@ export function encoded(text: string): EncodedHeaders {
 export function encodedFramed(text: string): EncodedHeaders {
   return { bytes: Buffer.from(text, 'latin1'), framed: true };
 }
-
-/** [name, value] pairs of a header text, for the ASGI start message (streams, Connection). */
-export function headPairs(text: string): [string, string][] {
-  const out: [string, string][] = [];
-  let i = 0;
-  while (i < text.length) {
-    const colon = text.indexOf(': ', i);
-    const end = text.indexOf('\r\n', colon);
-    out.push([text.slice(i, colon), text.slice(colon + 2, end)]);
-    i = end + 2;
-  }
-  return out;
-}

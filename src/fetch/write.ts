@@ -11,7 +11,8 @@ import type { Send } from '../types.js';
 import { respond } from '../server/respond.js';
 import { FastResponse, TEXT_PLAIN, parts } from './response.js';
 import { light, unpackLight } from './light.js';
-import { encoded, encodedFramed, flatHeadText, head, headPairs, headText } from './header-fields.js';
+import { encoded, encodedFramed, flatHeadText, head, headText } from './header-fields.js';
+import { headPairs } from '../server/response-head.js';
 import { kFinish, kPumping, type FetchRequest } from './request.js';
 
 const NativeResponse = globalThis.Response;

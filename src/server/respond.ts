@@ -8,6 +8,7 @@
 // send is in CURRENT (one compare); only when the app returns a promise with its response
 // still to come is the closure marked with OWNER (a property, 40 bytes, for the later call).
 import type { EncodedHeaders, Send, SendMessage } from '../types.js';
+import { headPairs } from './response-head.js';
 
 /** Marks the transport's own send with the exchange it answers for. */
 export const OWNER: unique symbol = Symbol('fasterapi.send.owner');
@@ -52,7 +53,7 @@ export function respond(send: Send, status: number, head: EncodedHeaders | null,
 
 async function asMessages(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): Promise<void> {
   // Fresh arrays: a wrapper may add to or change the list it is given (Starlette's MutableHeaders does).
-  const fields = head === null ? NO_FIELDS : (head.fields ?? linesOf(head.bytes));
+  const fields = head === null ? NO_FIELDS : (head.fields ?? headPairs(head.bytes.latin1Slice(0, head.bytes.length)));
   const headers: [string, string][] = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) headers[i] = [fields[i][0], fields[i][1]];
   await send({ type: 'http.response.start', status, headers } satisfies SendMessage);
@@ -60,13 +61,3 @@ async function asMessages(send: Send, status: number, head: EncodedHeaders | nul
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** 'name: value\r\n'* (a block made without its pairs) as pairs. */
-function linesOf(bytes: Buffer): [string, string][] {
-  const out: [string, string][] = [];
-  for (const line of bytes.latin1Slice(0, bytes.length).split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) out.push([line.slice(0, colon), line.slice(colon + 1).trim()]);
-  }
-  return out;
-}

@@ -122,6 +122,23 @@ function isChunked(value: string): boolean {
 }
 
 /**
+ * [name, value] pairs of a header text as headerLines() writes it ('name: value\r\n'*),
+ * for an ASGI start message made from an encoded block (respond() behind a wrapped send,
+ * the fetch adapter's streams).
+ */
+export function headPairs(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  let i = 0;
+  while (i < text.length) {
+    const colon = text.indexOf(': ', i);
+    const end = text.indexOf('\r\n', colon);
+    out.push([text.slice(i, colon), text.slice(colon + 2, end)]);
+    i = end + 2;
+  }
+  return out;
+}
+
+/**
  * Header block encoded once at start-up for the fast path: send(status, HEAD, body).
  * Validated here, so the transport writes its bytes per request without a second check.
  *

@@ -2,7 +2,7 @@
 // short loop after warm-up, best of several runs, so a scavenge inside one run does
 // not count and an empty measurement is subtracted.
 import v8 from 'node:v8';
-import { type FastResponder, OWNER } from '../../src/server/respond.js';
+import { markSend } from '../../src/server/respond.js';
 import type { EncodedHeaders, Send } from '../../src/types.js';
 
 export function newSpaceUsed(): number {
@@ -44,11 +44,11 @@ export async function bytesPerCall(fn: () => void, o: AllocOptions = {}): Promis
 }
 
 /**
- * A send that respond() takes for the transport's own (marked as exchange.ts marks it):
+ * A send that respond() takes for the transport's own (marked with markSend, as core.ts marks the send of an app still answering):
  * whole responses reach `onRespond` without a server, as they reach Exchange.respond().
  */
 export function transportSend(onRespond: (status: number, head: EncodedHeaders | null, body: string | Uint8Array | null) => void): Send {
   const send: Send = () => Promise.resolve();
-  (send as Send & { [OWNER]?: FastResponder })[OWNER] = { send, respond: onRespond };
+  markSend(send, { send, respond: onRespond });
   return send;
 }
