@@ -17,7 +17,8 @@ import type { App, EncodedHeaders, LifespanMessage, Logger, Receive, Scope, Send
 import { HANDLES_LIFESPAN } from '../server/lifespan.js';
 import { composeMiddleware, type MiddlewareClass, type MiddlewareEntry } from '../middleware/base.js';
 import { reply, fail } from './reply.js';
-import { MAX_BUFFERED_BODY, Request } from './request.js';
+import { Request } from './request.js';
+import { bufferedBodyCap } from '../server/options.js';
 import { HEAD } from './response.js';
 import { Router, type Route } from './router.js';
 import { respond } from '../server/respond.js';
@@ -59,9 +60,7 @@ export class Faster {
 
   constructor(options: FasterOptions = {}) {
     this.serverOptions = options;
-    const cap = options.maxBufferedBodySize ?? MAX_BUFFERED_BODY;
-    if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxBufferedBodySize must be an integer >= 0, got ${cap}`);
-    this.bodyCap = cap;
+    this.bodyCap = bufferedBodyCap(options.maxBufferedBodySize);
     this.logger = options.logger ?? consoleLogger();
     this.endpoint = (scope, receive, send) => this.handle(scope, receive, send);
   }

@@ -7,6 +7,7 @@
 // read lazily through it) is valid only until the handler's result is sent: do not
 // keep it in a closure, a cache or a timer that outlives the handler. Copy the values
 // you need (`const ip = request.client?.[0]`) instead.
+import { MAX_BUFFERED_BODY } from '../server/options.js';
 import { bracketHost, pathWithRoot } from '../middleware/location.js';
 import { routePath } from '../scope/route-path.js';
 import { HTTPException } from './response.js';
@@ -137,9 +138,6 @@ export class Request {
     }
   }
 }
-
-/** Default cap of buffered bodies, the same as the fetch adapter's. */
-export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
 async function readBody(receive: Receive, cap: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];

@@ -1,5 +1,6 @@
 // createFetchHandler(): a WHATWG fetch handler `(request, env) => Response` as an
 // ASGI-style app for the transport.
+import { bufferedBodyCap } from '../server/options.js';
 import type { App, Receive, Scope, Send } from '../types.js';
 import { FetchEnv } from './env.js';
 import { installGlobals } from './globals.js';
@@ -37,8 +38,7 @@ export interface FetchHandlerOptions {
   defaultContentType?: string | null;
 }
 
-/** Default `maxBufferedBodySize`. */
-export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+export { MAX_BUFFERED_BODY } from '../server/options.js';
 
 /**
  * Serves `fetch` on the transport: `createServer(createFetchHandler(app.fetch))`.
@@ -51,8 +51,7 @@ export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 export function createFetchHandler(fetch: FetchHandler, options: FetchHandlerOptions = {}): App {
   if (typeof fetch !== 'function') throw new TypeError('fetch must be a function (request, env) => Response');
   if (options.overrideGlobalObjects !== false) installGlobals();
-  const cap = options.maxBufferedBodySize ?? MAX_BUFFERED_BODY;
-  if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxBufferedBodySize must be an integer >= 0, got ${cap}`);
+  const cap = bufferedBodyCap(options.maxBufferedBodySize);
   const typeLine = defaultTypeLine(options.defaultContentType);
   return function fetchApp(scope: Scope, receive: Receive, send: Send): void | Promise<void> {
     const req = new FetchRequest(scope, receive, cap);

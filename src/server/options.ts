@@ -87,3 +87,13 @@ export const DEFAULTS = {
   wsPerMessageDeflate: true,
   timeoutGracefulShutdown: 30_000,
 } as const;
+
+/** Default cap of a body read whole by the app layers (Faster's body(), the fetch adapter's text()/json()/…). */
+export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
+
+/** `maxBufferedBodySize` as given, or the default; a TypeError at start-up when it is not a size. */
+export function bufferedBodyCap(value: number | undefined): number {
+  const cap = value ?? MAX_BUFFERED_BODY;
+  if (!Number.isSafeInteger(cap) || cap < 0) throw new TypeError(`maxBufferedBodySize must be an integer >= 0, got ${cap}`);
+  return cap;
+}
