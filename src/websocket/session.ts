@@ -1,11 +1,13 @@
 // The ASGI websocket interface over one upgraded connection (servers without an
-// onUpgrade hook): the app's receive() and send() speak ASGI's websocket messages, and
-// the `ws` library runs RFC 6455 underneath (handshake response, framing, masking rules,
-// fragmentation, UTF-8 checks, ping/pong, the close handshake, permessage-deflate).
+// onUpgrade hook): the app's receive() and send() speak ASGI's websocket messages over a
+// Wire: our own frame codec (frame-socket.ts) when permessage-deflate is not negotiated,
+// else the `ws` library's WebSocket (the 101 with the deflate answer, inflate/deflate).
 import type { Socket } from 'node:net';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { Logger, ResponseHeaders, Send, SendMessage, WebSocketDisconnectMessage, WebSocketEvent } from '../types.js';
-import type { UpgradeRequest } from './handshake.js';
+import { FrameSocket } from './frame-socket.js';
+import { FIELD, checkName } from '../http/fields.js';
+import { type UpgradeRequest, offersDeflate, switchingProtocols } from './handshake.js';
 
 export interface WebSocketOptions {
   /** Largest message (after reassembly and inflation) in bytes; more closes with 1009. */
@@ -38,6 +40,19 @@ export interface Handshake {
 interface AcceptedRequest extends UpgradeRequest {
   protocol: string | null;
   extra: string[];
+}
+
+/** What the session needs of an open websocket: our FrameSocket, or `ws`'s WebSocket behind WsWire. */
+interface Wire {
+  readonly bufferedAmount: number;
+  sendText(text: string): void;
+  sendBytes(bytes: Uint8Array): void;
+  /** Throws on a code or reason RFC 6455 §7.4 does not allow on the wire. */
+  close(code: number, reason: string): void;
+  ping(): void;
+  pause(): void;
+  resume(): void;
+  terminate(): void;
 }
 
 const STATE = { CONNECTING: 0, ACCEPTING: 1, OPEN: 2, CLOSING: 3, CLOSED: 4 } as const;
@@ -83,7 +98,7 @@ function addHeaders(headers: string[], req: AcceptedRequest): void {
 }
 function noop(): void {}
 
-/** One websocket: the app's receive() and send() (ASGI messages) over a `ws` WebSocket. */
+/** One websocket: the app's receive() and send() (ASGI messages) over a Wire. */
 export class AsgiWebSocket {
   readonly receive: () => Promise<WebSocketEvent>;
   readonly send: Send;
@@ -91,7 +106,7 @@ export class AsgiWebSocket {
   private readonly host: WebSocketHost;
   private readonly handshake: Handshake;
   private readonly req: AcceptedRequest;
-  private ws: WebSocket | null = null;
+  private wire: Wire | null = null;
   private socket: Socket | null = null;
   private connected = false;
   private readonly queue: WebSocketEvent[] = [];
@@ -136,7 +151,7 @@ export class AsgiWebSocket {
       }
       if (this.paused && q.length - this.queueHead < QUEUE_HIGH / 2 && this.queuedBytes < QUEUE_HIGH_BYTES / 2) {
         this.paused = false;
-        this.ws?.resume();
+        this.wire?.resume();
       }
       return Promise.resolve(m);
     }
@@ -159,15 +174,15 @@ export class AsgiWebSocket {
     // A handler that does not receive() stops the socket being read (bounded memory).
     if (!this.paused && (this.queue.length - this.queueHead >= QUEUE_HIGH || this.queuedBytes >= QUEUE_HIGH_BYTES)) {
       this.paused = true;
-      this.ws?.pause();
+      this.wire?.pause();
     }
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  /** A whole message from the wire (UTF-8 already checked). */
+  onMessage(text: string | undefined, bytes: Buffer | undefined): void {
     if (this.state !== STATE.OPEN) return; // after our close frame, only the peer's close matters
-    const buf = data as Buffer; // binaryType 'nodebuffer'
-    if (isBinary) this.deliver({ type: 'websocket.receive', bytes: buf }, buf.length);
-    else this.deliver({ type: 'websocket.receive', text: buf.toString() }, buf.length); // ws checked the UTF-8
+    if (text !== undefined) this.deliver({ type: 'websocket.receive', text }, text.length);
+    else this.deliver({ type: 'websocket.receive', bytes }, bytes!.length);
   }
 
   // ---- send ----------------------------------------------------------------------
@@ -193,12 +208,12 @@ export class AsgiWebSocket {
   }
 
   private sendMessage(text: string | null | undefined, bytes: Uint8Array | null | undefined): Promise<void> {
-    const ws = this.ws;
+    const ws = this.wire;
     if (this.state !== STATE.OPEN || ws === null) {
       return Promise.reject(new Error(this.state < STATE.OPEN ? 'websocket.send before websocket.accept' : 'websocket.send after the websocket closed'));
     }
-    if (typeof text === 'string') ws.send(text);
-    else if (bytes instanceof Uint8Array) ws.send(bytes);
+    if (typeof text === 'string') ws.sendText(text);
+    else if (bytes instanceof Uint8Array) ws.sendBytes(bytes);
     else return Promise.reject(new TypeError('websocket.send needs text (a string) or bytes (a Uint8Array)'));
     // A client that does not read: send() waits for the socket to drain, memory stays bounded.
     if (ws.bufferedAmount > this.host.options.writeHighWater) return this.waitDrain();
@@ -226,6 +241,7 @@ export class AsgiWebSocket {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (subprotocol !== null && checkName(subprotocol) !== FIELD.OK) return Promise.reject(new TypeError(`Invalid subprotocol: ${JSON.stringify(subprotocol)}`));
     this.req.protocol = subprotocol;
     this.state = STATE.ACCEPTING;
     return new Promise((resolve) => {
@@ -235,34 +251,40 @@ export class AsgiWebSocket {
   }
 
   private open(socket: Socket, head: Buffer): void {
-    let ws: WebSocket | null = null;
-    // Synchronous in noServer mode: ws writes the 101 (or a 400 for an offer it refuses).
-    this.host.wss.handleUpgrade(this.req as never, socket, head, (w) => {
-      ws = w;
-    });
-    if (ws === null) {
-      this.closed(1006, '');
-      return;
+    const { options } = this.host;
+    const req = this.req;
+    let fs: FrameSocket | null = null;
+    if (options.perMessageDeflate && offersDeflate(req.headers['sec-websocket-extensions'])) {
+      let ws: WebSocket | null = null;
+      // Synchronous in noServer mode: ws writes the 101 (or a 400 for an offer it refuses).
+      this.host.wss.handleUpgrade(req as never, socket, head, (w) => {
+        ws = w;
+      });
+      if (ws === null) {
+        this.closed(1006, '');
+        return;
+      }
+      this.wire = new WsWire(ws, this);
+    } else {
+      socket.setTimeout(0);
+      socket.write(switchingProtocols(req.headers['sec-websocket-key']!, req.headers['sec-websocket-protocol'] === undefined ? null : req.protocol, req.extra));
+      fs = new FrameSocket(socket, this, options.maxMessageSize);
+      this.wire = fs;
     }
-    this.ws = ws;
     this.socket = socket;
     this.state = STATE.OPEN;
     this.host.open.add(this);
-    const w = ws as WebSocket;
-    w.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    w.on('close', (code, reason) => this.closed(code, reason.toString()));
-    w.on('error', (err) => this.host.options.logger.debug?.(`websocket: ${err.message}`));
-    const { pingInterval } = this.host.options;
-    if (pingInterval > 0) {
-      w.on('pong', () => this.onPong());
-      this.pingTimer = setInterval(() => this.ping(), pingInterval);
+    if (options.pingInterval > 0) {
+      this.pingTimer = setInterval(() => this.ping(), options.pingInterval);
       this.pingTimer.unref();
     }
     const opened = this.opened;
     this.opened = null;
     opened?.();
-    if (this.host.shuttingDown) w.close(1001, 'Server shutting down');
-    else if (this.appDone) w.close(this.appError ? 1011 : 1000);
+    if (this.host.shuttingDown) this.wire.close(1001, 'Server shutting down');
+    else if (this.appDone) this.wire.close(this.appError ? 1011 : 1000, '');
+    // Frames that came with the handshake's packet.
+    else if (fs !== null && head.length > 0) fs.onData(head);
   }
 
   private close(code: number, reason: string): Promise<void> {
@@ -273,7 +295,7 @@ export class AsgiWebSocket {
     }
     if (this.state === STATE.OPEN) {
       try {
-        this.ws!.close(code, reason); // throws on a code RFC 6455 §7.4 does not allow on the wire
+        this.wire!.close(code, reason);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -299,13 +321,13 @@ export class AsgiWebSocket {
   // ---- liveness and the end --------------------------------------------------------
 
   private ping(): void {
-    if (this.pongTimer !== null || this.ws === null) return;
-    this.ws.ping();
-    this.pongTimer = setTimeout(() => this.ws?.terminate(), this.host.options.pingTimeout);
+    if (this.pongTimer !== null || this.wire === null) return;
+    this.wire.ping();
+    this.pongTimer = setTimeout(() => this.wire?.terminate(), this.host.options.pingTimeout);
     this.pongTimer.unref();
   }
 
-  private onPong(): void {
+  onPong(): void {
     if (this.pongTimer !== null) {
       clearTimeout(this.pongTimer);
       this.pongTimer = null;
@@ -317,7 +339,7 @@ export class AsgiWebSocket {
     return new Promise((resolve) => {
       this.closeWaiters.push(resolve);
       if (this.state === STATE.OPEN) {
-        this.ws!.close(1001, 'Server shutting down');
+        this.wire!.close(1001, 'Server shutting down');
         this.closing();
       }
     });
@@ -328,13 +350,21 @@ export class AsgiWebSocket {
     this.state = STATE.CLOSING;
     if (this.paused) {
       this.paused = false;
-      this.ws!.resume();
+      this.wire!.resume();
     }
   }
 
   /** The client left before the handshake completed (server/upgrade.ts watches the exchange). */
   gone(): void {
     if (this.state === STATE.CONNECTING || this.state === STATE.ACCEPTING) this.closed(1006, '');
+  }
+
+  onClosed(code: number, reason: string): void {
+    this.closed(code, reason);
+  }
+
+  onError(message: string): void {
+    this.host.options.logger.debug?.(message);
   }
 
   private closed(code: number, reason: string): void {
@@ -373,7 +403,7 @@ export class AsgiWebSocket {
       this.closed(1006, '');
     } else if (this.state === STATE.OPEN) {
       // Returned without closing: close normally; failed: 1011 (internal error).
-      this.ws!.close(err !== null ? 1011 : 1000);
+      this.wire!.close(err !== null ? 1011 : 1000, '');
       this.closing();
     }
     this.maybeDone();
@@ -383,5 +413,47 @@ export class AsgiWebSocket {
     if (this.released || !this.appDone || this.state !== STATE.CLOSED) return;
     this.released = true;
     this.handshake.done();
+  }
+}
+
+/** `ws`'s WebSocket (the permessage-deflate case) as a Wire. */
+class WsWire implements Wire {
+  private readonly ws: WebSocket;
+
+  constructor(ws: WebSocket, session: AsgiWebSocket) {
+    this.ws = ws;
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const buf = data as Buffer; // binaryType 'nodebuffer'; ws checked the UTF-8
+      if (isBinary) session.onMessage(undefined, buf);
+      else session.onMessage(buf.toString(), undefined);
+    });
+    ws.on('close', (code, reason) => session.onClosed(code, reason.toString()));
+    ws.on('error', (err) => session.onError(`websocket: ${err.message}`));
+    ws.on('pong', () => session.onPong());
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+  sendText(text: string): void {
+    this.ws.send(text);
+  }
+  sendBytes(bytes: Uint8Array): void {
+    this.ws.send(bytes);
+  }
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+  ping(): void {
+    this.ws.ping();
+  }
+  pause(): void {
+    this.ws.pause();
+  }
+  resume(): void {
+    this.ws.resume();
+  }
+  terminate(): void {
+    this.ws.terminate();
   }
 }
