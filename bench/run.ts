@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   console.log(`fasterapi bench (${opts.quick ? 'quick' : 'full'}): ${machine.cpuModel}, ${cores} cores, Node ${machine.node}`);
 
   if (opts.scenarios?.includes('ws-echo')) {
-    console.log(wsReport(await runWsEcho({ durationS: opts.durationS ?? 5, rounds: opts.rounds ?? 3, connections: 50 })));
+    console.log(wsReport(await runWsEcho({ durationS: opts.durationS ?? 5, rounds: opts.rounds ?? 3, connections: 50, inflight: 8 })));
     return;
   }
 

@@ -1,15 +1,17 @@
-// The WebSocket echo scenario: 50 connections, each sending a small text message and
-// the next one when the echo arrives, against fasterapi's ASGI websocket interface, the
-// `ws` library on fasterapi's onUpgrade hook, and `ws` on node:http. Server pinned to
-// one core, this load generator should run on another (`taskset -c 1`); rounds
-// alternate the order. Reports messages/s and the server's CPU µs per message (from /proc).
-//   node dist/bench/http/ws-echo.js [--duration 5] [--rounds 3] [--connections 50]
+// The WebSocket echo scenario: 50 connections, each keeping `inflight` small text messages
+// (32 bytes) in flight and sending the next one when an echo arrives, against fasterapi's
+// ASGI websocket interface, the `ws` library on fasterapi's onUpgrade hook, and `ws` on
+// node:http. The server is pinned to one core, this process (the raw-socket load
+// generator, ws-load.ts) to another; rounds alternate the order. Reports messages/s and
+// the server's CPU µs per message (from /proc).
+//   node dist/bench/http/ws-echo.js [--duration 5] [--rounds 3] [--connections 50] [--inflight 8]
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { allowedCpus, installExitHandlers, spawnTracked, stopChild, which } from './children.js';
 import { treeCpuSeconds } from './stats.js';
+import { EchoLoad } from './ws-load.js';
 
 export const WS_CONTENDERS = [
   { name: 'ws-asgi', label: 'fasterapi, ASGI websocket messages', file: 'ws-asgi.js' },
@@ -32,52 +34,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function connect(url: string, deadline: number): Promise<WebSocket> {
-  for (;;) {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
-    try {
-      await new Promise((resolve, reject) => {
-        ws.once('open', resolve);
-        ws.once('error', reject);
-      });
-      return ws;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-/** Echo traffic over `conns` for `ms`: messages answered. Every echo is checked before counting. */
-async function load(conns: WebSocket[], ms: number): Promise<number> {
-  let count = 0;
-  let running = true;
-  const payload = 'x'.repeat(32);
-  for (const ws of conns) {
-    ws.removeAllListeners('message');
-    ws.on('message', (data) => {
-      if (data.toString() !== payload) throw new Error('wrong echo');
-      count++;
-      if (running) ws.send(payload);
-    });
-    ws.send(payload);
-  }
-  await new Promise((r) => setTimeout(r, ms));
-  running = false;
-  await new Promise((r) => setTimeout(r, 50));
-  return count;
-}
-
 export interface WsResult {
   name: string;
   msgsPerS: number[];
   cpuUsPerMsg: number[];
 }
 
-export async function runWsEcho(o: { durationS: number; rounds: number; connections: number }): Promise<WsResult[]> {
+export async function runWsEcho(o: { durationS: number; rounds: number; connections: number; inflight: number }): Promise<WsResult[]> {
   const dir = fileURLToPath(new URL('./servers/', import.meta.url));
   const cpus = allowedCpus(2);
   const pin = which('taskset') !== null && cpus.length >= 2 ? String(cpus[0]) : null;
+  // The load generator on the other core (all of this process's threads), the whole set again after.
+  if (pin !== null) spawnSync('taskset', ['-a', '-p', '-c', String(cpus[1]), String(process.pid)], { stdio: 'ignore' });
   const results = WS_CONTENDERS.map((c) => ({ name: c.name, msgsPerS: [] as number[], cpuUsPerMsg: [] as number[] }));
   for (let round = 0; round < o.rounds; round++) {
     const order = round % 2 === 0 ? WS_CONTENDERS : [...WS_CONTENDERS].reverse();
@@ -85,13 +53,13 @@ export async function runWsEcho(o: { durationS: number; rounds: number; connecti
       const port = await freePort();
       const child = spawnTracked(process.execPath, [dir + c.file], { cpus: pin, nofile: null, env: { ...process.env, PORT: String(port) } });
       try {
-        const url = `ws://127.0.0.1:${port}/echo`;
-        const conns = await Promise.all(Array.from({ length: o.connections }, () => connect(url, Date.now() + 10_000)));
-        await load(conns, 1000); // warm-up
+        const load = new EchoLoad(32, o.inflight);
+        await load.open(port, '/echo', o.connections, Date.now() + 10_000);
+        await load.run(1000); // warm-up
         const cpu0 = treeCpuSeconds(child.pid!) ?? Number.NaN;
-        const n = await load(conns, o.durationS * 1000);
+        const n = await load.run(o.durationS * 1000);
         const cpu1 = treeCpuSeconds(child.pid!) ?? Number.NaN;
-        for (const ws of conns) ws.terminate();
+        load.close();
         const r = results.find((x) => x.name === c.name)!;
         r.msgsPerS.push(n / o.durationS);
         r.cpuUsPerMsg.push(((cpu1 - cpu0) * 1e6) / n);
@@ -100,6 +68,7 @@ export async function runWsEcho(o: { durationS: number; rounds: number; connecti
       }
     }
   }
+  if (pin !== null) spawnSync('taskset', ['-a', '-p', '-c', cpus.join(','), String(process.pid)], { stdio: 'ignore' });
   return results;
 }
 
@@ -119,6 +88,6 @@ export function wsReport(results: WsResult[]): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   installExitHandlers();
-  const results = await runWsEcho({ durationS: arg('duration', 5), rounds: arg('rounds', 3), connections: arg('connections', 50) });
+  const results = await runWsEcho({ durationS: arg('duration', 5), rounds: arg('rounds', 3), connections: arg('connections', 50), inflight: arg('inflight', 8) });
   console.log(wsReport(results));
 }
