@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BenchReport, Figures, MicroResult, ScenarioResult, TargetStatus } from './types.js';
+import { WS_INFLIGHT, wsReport } from './http/ws-echo.js';
 
 const num = (n: number | null, digits = 0): string =>
   n === null || !Number.isFinite(n) ? '–' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -297,6 +298,15 @@ export function renderMarkdown(report: BenchReport, command: string): string {
     const list = sorted(report, sc);
     out.push(`### ${sc}: ${list[0]!.title}`, '');
     out.push(mdTable([COLUMNS, ...list.map((r) => rowsOf(report, r))]), '');
+  }
+  if (report.websocket !== undefined) {
+    out.push('## WebSocket echo', '');
+    out.push(
+      `50 connections, ${WS_INFLIGHT} messages of 32 bytes in flight on each (bench/http/ws-echo.ts, a raw-socket load generator on the other core); the server's CPU per message is user + system time over the messages echoed. The issue 15 target is the ASGI interface at 1.5× \`ws\` on node:http.`,
+      '',
+      wsReport(report.websocket),
+      '',
+    );
   }
   if (report.micro !== null) {
     out.push('## Micro-benchmarks', '');

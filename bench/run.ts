@@ -22,7 +22,7 @@ import {
   type StartOptions,
 } from './http/contenders.js';
 import { pickLoadGenerator } from './http/load.js';
-import { runWsEcho, wsReport } from './http/ws-echo.js';
+import { WS_INFLIGHT, runWsEcho, wsReport } from './http/ws-echo.js';
 import { cpuSeconds, CpuSampler, procAvailable, selfCpuSeconds, systemCpuSeconds, treeCpuSeconds, treePeakRssMiB } from './http/stats.js';
 import { computeTargets, median, printTable, ratiosTo, writeJson, writeMarkdown } from './report.js';
 import type { BenchReport, ContenderInfo, Figures, MicroResult, ScenarioResult, Skip } from './types.js';
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   console.log(`fasterapi bench (${opts.quick ? 'quick' : 'full'}): ${machine.cpuModel}, ${cores} cores, Node ${machine.node}`);
 
   if (opts.scenarios?.includes('ws-echo')) {
-    console.log(wsReport(await runWsEcho({ durationS: opts.durationS ?? 5, rounds: opts.rounds ?? 3, connections: 50, inflight: 8 })));
+    console.log(wsReport(await runWsEcho({ durationS: opts.durationS ?? 5, rounds: opts.rounds ?? 3, connections: 50, inflight: WS_INFLIGHT })));
     return;
   }
 
@@ -548,6 +548,12 @@ async function main(): Promise<void> {
       Object.assign(c, { status: 'skipped', reason: startFailures.get(c.name) ?? 'no scenario selected for it' });
   }
 
+  // The WebSocket echo scenario in full runs (its own servers and raw-socket load generator).
+  const websocket =
+    opts.scenarios === null && !opts.quick
+      ? await runWsEcho({ durationS: Math.min(durationS, 5), rounds: Math.min(rounds, 3), connections: 50, inflight: WS_INFLIGHT })
+      : undefined;
+
   const report: BenchReport = {
     machine,
     settings: {
@@ -566,6 +572,7 @@ async function main(): Promise<void> {
     micro,
     http,
     targets: computeTargets(http, micro),
+    websocket,
     elapsedS: elapsed(),
   };
   printTable(report);

@@ -1,4 +1,5 @@
 // Shared shapes of the benchmark suite (runner, report, chart, micro part).
+import type { WsResult } from './http/ws-echo.js';
 
 /** One row of the micro part (bench/micro/run.ts exports runMicro(opts): Promise<MicroResult[]>). */
 export interface MicroResult {
@@ -94,5 +95,7 @@ export interface BenchReport {
   micro: MicroResult[] | null;
   http: ScenarioResult[];
   targets: TargetStatus[];
+  /** The WebSocket echo scenario (full runs and `--scenario ws-echo`). */
+  websocket?: WsResult[];
   elapsedS: number;
 }

@@ -19,6 +19,8 @@ export const WS_CONTENDERS = [
   { name: 'ws-node', label: 'node:http, ws library', file: 'ws-node.js' },
 ] as const;
 const BASELINE = 'ws-node';
+/** Messages in flight per connection. */
+export const WS_INFLIGHT = 8;
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -76,11 +78,11 @@ const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >>
 
 export function wsReport(results: WsResult[]): string {
   const base = results.find((r) => r.name === BASELINE)!;
-  const lines = ['| server | messages/s (median) | × node:http+ws | server CPU µs/message | per-round messages/s |', '|---|---|---|---|---|'];
+  const lines = ['| server | messages/s (median) | × node:http+ws | server CPU µs/message | node:http+ws CPU ÷ this | per-round messages/s |', '|---|---|---|---|---|---|'];
   for (const r of results) {
     const label = WS_CONTENDERS.find((c) => c.name === r.name)!.label;
     lines.push(
-      `| ${label} | ${Math.round(median(r.msgsPerS))} | ${(median(r.msgsPerS) / median(base.msgsPerS)).toFixed(2)} | ${median(r.cpuUsPerMsg).toFixed(1)} | ${r.msgsPerS.map(Math.round).join(', ')} |`,
+      `| ${label} | ${Math.round(median(r.msgsPerS))} | ${(median(r.msgsPerS) / median(base.msgsPerS)).toFixed(2)} | ${median(r.cpuUsPerMsg).toFixed(1)} | ${(median(base.cpuUsPerMsg) / median(r.cpuUsPerMsg)).toFixed(2)} | ${r.msgsPerS.map(Math.round).join(', ')} |`,
     );
   }
   return lines.join('\n');
@@ -88,6 +90,6 @@ export function wsReport(results: WsResult[]): string {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   installExitHandlers();
-  const results = await runWsEcho({ durationS: arg('duration', 5), rounds: arg('rounds', 3), connections: arg('connections', 50), inflight: arg('inflight', 8) });
+  const results = await runWsEcho({ durationS: arg('duration', 5), rounds: arg('rounds', 3), connections: arg('connections', 50), inflight: arg('inflight', WS_INFLIGHT) });
   console.log(wsReport(results));
 }
