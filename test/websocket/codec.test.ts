@@ -158,4 +158,20 @@ test('a continuation frame with no message begun, and a new message inside a fra
   });
 });
 
+test('ping from the client gets its pong, the server pings at wsPingInterval, server.close() closes with 1001', async () => {
+  await withServer(echoApp, { wsPingInterval: 200, wsPingTimeout: 2000 }, async ({ port, server }) => {
+    const c = await open(`ws://127.0.0.1:${port}/`, undefined, PLAIN);
+    const pong = once(c.ws, 'pong');
+    c.ws.ping(Buffer.from('p1'));
+    assert.is(((await pong)[0] as Buffer).toString(), 'p1');
+    await once(c.ws, 'ping'); // ws answers it with a pong itself
+    await sleep(500); // pongs keep it open past wsPingTimeout's check
+    c.ws.send('still here');
+    await until(() => c.messages.length === 1, 2000, 'the echo');
+    const closing = server.close();
+    assert.is((await c.closed).code, 1001);
+    await closing;
+  });
+});
+
 test.run();
