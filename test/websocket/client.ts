@@ -54,7 +54,7 @@ export function frame(opcode: number, payload: Buffer, o: { fin?: boolean; mask?
   return Buffer.concat([head, body]);
 }
 
-/** The server frames in `bytes` after the 101 head: [opcode, payload] each (unmasked, short and 16-bit lengths). */
+/** The server frames in `bytes` after the 101 head: [opcode, payload] each (unmasked; every length form). */
 export function serverFrames(bytes: Buffer): [number, Buffer][] {
   const out: [number, Buffer][] = [];
   let p = bytes.indexOf('\r\n\r\n') + 4;
@@ -65,6 +65,9 @@ export function serverFrames(bytes: Buffer): [number, Buffer][] {
     if (len === 126) {
       len = bytes.readUInt16BE(p + 2);
       h = 4;
+    } else if (len === 127) {
+      len = Number(bytes.readBigUInt64BE(p + 2));
+      h = 10;
     }
     if (p + h + len > bytes.length) break;
     out.push([op, bytes.subarray(p + h, p + h + len)]);

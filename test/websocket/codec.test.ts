@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { App, WebSocketEvent, WebSocketReceive } from '../../src/types.js';
 import { sleep, until, withServer } from '../helpers/raw.js';
-import { HANDSHAKE, echoApp, frame, open } from './client.js';
+import { HANDSHAKE, echoApp, frame, open, serverFrames } from './client.js';
 
 const PLAIN = { perMessageDeflate: false } as const;
 
@@ -19,22 +19,7 @@ async function raw(port: number): Promise<{ s: net.Socket; frames: () => [number
   s.on('data', (d) => chunks.push(d));
   s.write(HANDSHAKE());
   await until(() => Buffer.concat(chunks).includes('\r\n\r\n'), 2000, 'the 101');
-  return { s, frames: () => parseFrames(Buffer.concat(chunks)) };
-}
-
-function parseFrames(all: Buffer): [number, Buffer][] {
-  const out: [number, Buffer][] = [];
-  let p = all.indexOf('\r\n\r\n') + 4;
-  while (p + 2 <= all.length) {
-    let len = all[p + 1]! & 0x7f;
-    let h = 2;
-    if (len === 126) [len, h] = [all.readUInt16BE(p + 2), 4];
-    else if (len === 127) [len, h] = [Number(all.readBigUInt64BE(p + 2)), 10];
-    if (p + h + len > all.length) break;
-    out.push([all[p]! & 0x0f, all.subarray(p + h, p + h + len)]);
-    p += h + len;
-  }
-  return out;
+  return { s, frames: () => serverFrames(Buffer.concat(chunks)) };
 }
 
 test('without deflate: 1000 text messages in order, the 101 offers no extension, close codes both ways', async () => {
