@@ -275,17 +275,13 @@ export class FrameSocket {
   }
 
   private peerClosed(buf: Buffer, s: number, e: number): void {
-    let code: number = CLOSE.NO_STATUS;
-    let reason = '';
-    if (e - s === 1) return this.fail(CLOSE.PROTOCOL);
-    if (e - s >= 2) {
-      code = buf.readUInt16BE(s);
-      if (!validCloseCode(code)) return this.fail(CLOSE.PROTOCOL);
-      if (e - s > 2) {
-        if (!isUtf8(buf.subarray(s + 2, e))) return this.fail(CLOSE.BAD_DATA);
-        reason = buf.toString('utf8', s + 2, e);
-      }
+    const code = e - s >= 2 ? buf.readUInt16BE(s) : CLOSE.NO_STATUS;
+    const bad = e - s === 1 || (e - s >= 2 && !validCloseCode(code)) ? CLOSE.PROTOCOL : e - s > 2 && !isUtf8(buf.subarray(s + 2, e)) ? CLOSE.BAD_DATA : 0;
+    if (bad !== 0) {
+      this.fail(bad);
+      return;
     }
+    const reason = e - s > 2 ? buf.toString('utf8', s + 2, e) : '';
     this.done = true;
     this.closeReceived = true;
     this.peerCode = code;

@@ -29,7 +29,7 @@ const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** Whether Sec-WebSocket-Extensions offers permessage-deflate (RFC 7692 §5). */
 export function offersDeflate(extensions: string | undefined): boolean {
-  return extensions !== undefined && extensions.toLowerCase().includes('permessage-deflate');
+  return extensions?.toLowerCase().includes('permessage-deflate') === true;
 }
 
 /**

@@ -24,7 +24,7 @@ async function raw(port: number): Promise<{ s: net.Socket; frames: () => [number
 
 test('without deflate: 1000 text messages in order, the 101 offers no extension, close codes both ways', async () => {
   let disconnect: WebSocketEvent | null = null;
-  const app: App = async (scope, r, send) => {
+  const app: App = async (_scope, r, send) => {
     const receive = r as unknown as WebSocketReceive;
     await receive();
     await send({ type: 'websocket.accept' });
