@@ -130,15 +130,27 @@ test('a ping in the middle of a fragmented message is answered first; the messag
   });
 });
 
-test('a continuation frame with no message begun, and a new message inside a fragmented one, close with 1002', async () => {
+test('bad continuations, a 1-byte close payload and a close code not for the wire close with 1002; a close reason not UTF-8 with 1007', async () => {
+  const code = (n: number, reason: Buffer = Buffer.alloc(0)): Buffer => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(n);
+    return frame(8, Buffer.concat([b, reason]));
+  };
+  const cases: [string, Buffer, number][] = [
+    ['continuation with no message begun', frame(0, Buffer.from('x')), 1002],
+    ['a new message inside a fragmented one', Buffer.concat([frame(1, Buffer.from('a'), { fin: false }), frame(1, Buffer.from('b'))]), 1002],
+    ['1-byte close payload', frame(8, Buffer.from([3])), 1002],
+    ['close code 1005 on the wire', code(1005), 1002],
+    ['close reason not UTF-8', code(1000, Buffer.from([0xc3, 0x28])), 1007],
+  ];
   await withServer(echoApp, { wsPingInterval: 0 }, async ({ port }) => {
-    for (const bytes of [frame(0, Buffer.from('x')), Buffer.concat([frame(1, Buffer.from('a'), { fin: false }), frame(1, Buffer.from('b'))])]) {
+    for (const [what, bytes, expected] of cases) {
       const { s, frames } = await raw(port);
       const closed = once(s, 'close');
       s.write(bytes);
       await closed;
       const close = frames().find(([op]) => op === 8);
-      assert.is(close?.[1].readUInt16BE(0), 1002);
+      assert.is(close?.[1].readUInt16BE(0), expected, what);
     }
   });
 });
