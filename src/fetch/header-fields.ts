@@ -40,18 +40,86 @@ export function headText(init: HeadersInit | undefined): string {
       text += checked(String(pair[0]), String(pair[1]));
     }
   } else {
-    const record = init as Record<string, string>;
-    for (const name in record) text += checked(name, String(record[name]));
+    return recordText(init as Record<string, string>);
   }
   return text;
 }
 
-/** The same for srvx's flat `[name, value, name, value, …]` list. */
-export function flatHeadText(list: readonly string[]): string {
+/**
+ * The last field list seen and what it gave, per kind. A framework sends the same fields
+ * for a route every time (Hono's c.json: `{ 'Content-Type': 'application/json' }`, h3's
+ * JSON: content-type and a content-length), as strings it keeps: the same names and
+ * values (compared as strings) give back the same text and flags without checking and
+ * concatenating them again, and the same text string keeps `encoded()`'s lookup cheap.
+ * A Content-Length value is not part of the text: a new one is checked and recorded.
+ */
+class Memo {
+  fields: string[] = [];
+  text = '';
+  contentType = false;
+  connection = false;
+
+  /** True (and `head` filled) when `fields` equal the kept ones. */
+  hit(fields: readonly string[], n: number): boolean {
+    const kept = this.fields;
+    if (n !== kept.length) return false;
+    let length = -1;
+    for (let i = 0; i < n; i += 2) {
+      const name = fields[i];
+      if (name !== kept[i]) return false;
+      const value = fields[i + 1];
+      if (value === kept[i + 1]) {
+        if (name.length === 14 && name === 'content-length') length = parseLength(String(value));
+        continue;
+      }
+      if (name.length !== 14 || name !== 'content-length') return false;
+      assertField(name, String(value));
+      length = parseLength(String(value));
+    }
+    head.contentType = this.contentType;
+    head.connection = this.connection;
+    head.contentLength = length < 0 ? -1 : length;
+    return true;
+  }
+
+  keep(fields: string[], text: string): string {
+    this.fields = fields;
+    this.text = text;
+    this.contentType = head.contentType;
+    this.connection = head.connection;
+    return text;
+  }
+}
+
+const recordMemo = new Memo();
+const flatMemo = new Memo();
+/** A record's fields as [name, value, …], reused for the memo compare. */
+let scratch: string[] = [];
+
+function recordText(record: Record<string, string>): string {
+  const fields = scratch;
+  let n = 0;
+  for (const name in record) {
+    fields[n++] = name;
+    fields[n++] = String(record[name]);
+  }
+  if (recordMemo.hit(fields, n)) return recordMemo.text;
+  fields.length = n;
+  scratch = [];
+  return recordMemo.keep(fields, fieldsText(fields));
+}
+
+function fieldsText(fields: readonly string[]): string {
   resetHead();
   let text = '';
-  for (let i = 0; i + 1 < list.length; i += 2) text += checked(String(list[i]), String(list[i + 1]));
+  for (let i = 0; i + 1 < fields.length; i += 2) text += checked(String(fields[i]), String(fields[i + 1]));
   return text;
+}
+
+/** The same for srvx's flat `[name, value, name, value, …]` list. */
+export function flatHeadText(list: string[]): string {
+  if (flatMemo.hit(list, list.length)) return flatMemo.text;
+  return flatMemo.keep(list, fieldsText(list));
 }
 
 function resetHead(): void {

@@ -8,6 +8,7 @@ import type { Receive, ReceiveMessage, Scope } from '../types.js';
 import { Inbox, type DisconnectListener } from './inbox.js';
 import { RequestHeaders } from './request-headers.js';
 import { requestUrl } from './url.js';
+import { lightUrl } from './light-url.js';
 
 const NativeRequest = globalThis.Request;
 const decoder = new TextDecoder();
@@ -46,6 +47,7 @@ export class FetchRequest implements DisconnectListener {
   readonly #receive: Receive;
   readonly #method: string;
   #url: string | null = null;
+  #urlObject: URL | null = null;
   #headers: RequestHeaders | null = null;
   #inbox: Inbox | null = null;
   #body: ReadableStream<Uint8Array> | null = null;
@@ -84,6 +86,26 @@ export class FetchRequest implements DisconnectListener {
       url = this.#url = requestUrl(this.#scope);
     }
     return url;
+  }
+
+  /**
+   * The URL as an object (srvx's `request._url`): h3 reads it for `event.url` instead of
+   * parsing `url` again. Sliced from `url`, a real URL only when something needs one.
+   */
+  get _url(): URL {
+    return (this.#urlObject ??= lightUrl(this.url));
+  }
+  set _url(url: URL) {
+    this.#urlObject = url;
+  }
+
+  /**
+   * srvx's `request.runtime` (h3's `event.runtime`): the name only. There is no node:http
+   * `req`/`res` pair here (`runtime.node` is undefined), so h3's Node middleware
+   * (`fromNodeHandler`) and `writeEarlyHints` are not available, as on srvx's other runtimes.
+   */
+  get runtime(): { readonly name: 'node' } {
+    return RUNTIME;
   }
 
   get headers(): Headers {
@@ -309,6 +331,7 @@ function copyArrayBuffer(b: Uint8Array): ArrayBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+const RUNTIME = Object.freeze({ name: 'node' as const });
 
 async function readAll(inbox: Inbox, cap: number): Promise<Uint8Array> {
   let first: Uint8Array | null = null;

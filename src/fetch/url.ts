@@ -46,6 +46,18 @@ function plainTarget(target: string): boolean {
  * that is not the scheme's default. Anything else takes the checked path.
  */
 function plainHost(host: string, defaultPort: number): boolean {
+  // Hosts repeat (every request of a connection, most of a server's): the last answer is kept.
+  if (host === lastHost && defaultPort === lastDefaultPort) return lastPlain;
+  lastPlain = checkPlainHost(host, defaultPort);
+  lastHost = host;
+  lastDefaultPort = defaultPort;
+  return lastPlain;
+}
+let lastHost = '';
+let lastDefaultPort = 0;
+let lastPlain = false;
+
+function checkPlainHost(host: string, defaultPort: number): boolean {
   const buf = asciiScratch(host);
   if (buf === null) return false;
   const n = host.length;
