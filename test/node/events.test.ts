@@ -69,6 +69,29 @@ Identity('instanceof, prototype swap survivors, remoteAddress is the TCP peer', 
     assert.equal(seen, [true, true, '127.0.0.1', 'number', '203.0.113.1'], name);
   }
 });
+// Express suite "req.ip … should return the remote address" (issue 16): listen() without a
+// host is '::' dual stack, where node:http reports an IPv4 client as '::ffff:127.0.0.1'.
+Identity('an IPv4 client of a dual-stack server is reported in the mapped form, as node:http does', async () => {
+  const seen: unknown[][] = [];
+  for (const [, make] of SERVERS) {
+    const s = make((req, res) => {
+      seen.push([req.socket.remoteAddress, req.socket.remoteFamily, req.socket.localAddress]);
+      res.end();
+    }) as http.Server;
+    await new Promise<void>((r) => s.listen(0, () => r()));
+    try {
+      const sock = await connect((s.address() as net.AddressInfo).port);
+      sock.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+      await readUntil(sock, '\r\n\r\n');
+      sock.destroy();
+    } finally {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  }
+  assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6', '::ffff:127.0.0.1']);
+  assert.equal(seen[1], seen[0]);
+});
 Identity.run();
 
 const Continue = suite('Expect: 100-continue');
