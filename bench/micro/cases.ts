@@ -190,6 +190,8 @@ export function buildCases(): MicroCase[] {
     // with one middleware (differences of these rows; bench/micro/icount.ts for exact ones).
     asyncCase(`mw: hello app, no middleware, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('bare'), HELLO_OK),
     asyncCase(`mw: hello app + 1 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('async'), HELLO_OK),
+    // The second async layer's cost alone (row above subtracted): the transport subscribes to the app's promise once, whatever the depth.
+    asyncCase(`mw: hello app + 2 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('async2'), HELLO_OK),
     asyncCase(`mw: hello app + 1 sync pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('sync'), HELLO_OK),
     asyncCase(`mw: hello app + TrustedHostMiddleware, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host'), HELLO_OK),
     asyncCase(`mw: hello app + TrustedHost + 1 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host+async'), HELLO_OK),

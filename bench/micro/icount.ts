@@ -8,7 +8,7 @@
 // (pipelined: 16 per read). Two builds can run at once: counts do not depend on load.
 //   shape: curl | pipelined (default) | proxy | browser | realistic | xff3
 //   app:   static (default: the bare transport answering at once)
-//          hello | hello-async | hello-sync | hello-host | hello-host-async
+//          hello | hello-async | hello-async2 | hello-sync | hello-host | hello-host-async
 //            (the hello app of bench/http/servers/hello-app.ts: bare, one async or sync
 //            pass-through, TrustedHostMiddleware, both)
 //          realistic (the realistic app; use it with the realistic shape)
@@ -45,6 +45,7 @@ if (appName === 'trust') {
   const HELLO: Record<string, import('../http/servers/hello-app.js').HelloVariant> = {
     hello: 'bare',
     'hello-async': 'async',
+    'hello-async2': 'async2',
     'hello-sync': 'sync',
     'hello-host': 'host',
     'hello-host-async': 'host+async',

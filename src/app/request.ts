@@ -18,32 +18,55 @@ import type { HeaderView, Receive, Scope } from '../types.js';
 export class RequestURL {
   /** 'http' | 'https' | 'ws' | 'wss', as resolved by the trust stage. */
   readonly scheme: string;
-  /** Host the client addressed, without brackets for IPv6 (scope.server[0]). */
-  readonly hostname: string;
-  /** Port the client addressed; the scheme's default port when the Host had none. */
-  readonly port: number | null;
-  /** Decoded path including the root path (mount point). */
-  readonly path: string;
-  /** Raw query string without '?', '' when none. */
-  readonly query: string;
-  /** Absolute URL: scheme://host[:port] + root path + path as received + ?query. Default ports are left out. */
-  readonly href: string;
+  readonly #scope: Scope;
+  // Each part is worked out when first read: a route that reads only `scheme` (most do)
+  // builds no host pair and no href string.
+  #server: [string, number | null] | null = null;
+  #path: string | null = null;
+  #href: string | null = null;
 
   constructor(scope: Scope) {
-    const [host, port] = scope.server;
-    const scheme = scope.scheme;
-    this.scheme = scheme;
-    this.hostname = host;
-    this.port = port;
-    this.path = scope.rootPath + routePath(scope);
-    this.query = scope.queryString;
-    const secure = scheme === 'https' || scheme === 'wss';
-    const defaultPort = port === null || port === (secure ? 443 : 80);
-    this.href = scheme + '://' + bracketHost(host) + (defaultPort ? '' : ':' + port) + pathWithRoot(scope);
+    this.#scope = scope;
+    this.scheme = scope.scheme;
+  }
+
+  /** Host the client addressed, without brackets for IPv6 (scope.server[0]). */
+  get hostname(): string {
+    return (this.#server ??= this.#scope.server)[0];
+  }
+
+  /** Port the client addressed; the scheme's default port when the Host had none. */
+  get port(): number | null {
+    return (this.#server ??= this.#scope.server)[1];
+  }
+
+  /** Decoded path including the root path (mount point). */
+  get path(): string {
+    return (this.#path ??= this.#scope.rootPath + routePath(this.#scope));
+  }
+
+  /** Raw query string without '?', '' when none. */
+  get query(): string {
+    return this.#scope.queryString;
+  }
+
+  /** Absolute URL: scheme://host[:port] + root path + path as received + ?query. Default ports are left out. */
+  get href(): string {
+    if (this.#href === null) {
+      const [host, port] = (this.#server ??= this.#scope.server);
+      const secure = this.scheme === 'https' || this.scheme === 'wss';
+      const defaultPort = port === null || port === (secure ? 443 : 80);
+      this.#href = this.scheme + '://' + bracketHost(host) + (defaultPort ? '' : ':' + port) + pathWithRoot(this.#scope);
+    }
+    return this.#href;
   }
 
   toString(): string {
     return this.href;
+  }
+
+  toJSON(): { scheme: string; hostname: string; port: number | null; path: string; query: string; href: string } {
+    return { scheme: this.scheme, hostname: this.hostname, port: this.port, path: this.path, query: this.query, href: this.href };
   }
 }
 

@@ -73,6 +73,8 @@ export interface CliConfig {
   /** Seconds. */
   wsPingTimeout: number | null;
   wsPerMessageDeflate: boolean | undefined;
+  /** undefined: decided by the CPUs each process has (cli/gc.ts). */
+  singleThreadedGc: boolean | undefined;
   appDir: string;
   factory: boolean;
   help: boolean;
@@ -411,6 +413,16 @@ export const FLAGS: readonly FlagSpec[] = [
     uvicorn: 'same (uvicorn: --ws-per-message-deflate BOOL)',
   },
   {
+    key: 'singleThreadedGc',
+    flag: '--single-threaded-gc',
+    negation: '--no-single-threaded-gc',
+    value: null,
+    env: ['FASTERAPI_SINGLE_THREADED_GC'],
+    defaultText: 'auto',
+    help: "V8's garbage collector without helper threads; auto: on when each process has no CPU to spare for them (workers >= CPUs available).",
+    uvicorn: 'none (a V8 setting)',
+  },
+  {
     key: 'appDir',
     flag: '--app-dir',
     value: 'DIR',
@@ -497,6 +509,7 @@ export function defaultConfig(): CliConfig {
     wsPingInterval: null,
     wsPingTimeout: null,
     wsPerMessageDeflate: undefined,
+    singleThreadedGc: undefined,
     appDir: '.',
     factory: false,
     help: false,

@@ -5,6 +5,7 @@
 // the process itself: it resolves with the exit code (0 after a graceful shutdown or
 // --help, 1 when forced, 2 on a usage or start-up error), which bin/fasterapi.js hands
 // to process.exit().
+import { applyGc, singleThreadedGc } from './gc.js';
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -89,6 +90,7 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
   let graceMs = 30_000;
   try {
     if (config.envFile !== null) loadEnvFile(config.envFile, base, process.env);
+    applyGc(singleThreadedGc(config.singleThreadedGc, worker ? config.workers : 1));
     const loaded = await loadApp(config.app!, cwd, { factory: config.factory, interface: config.interface });
     what = loaded.kind === 'faster' ? 'app' : `${loaded.kind} app`;
     const options = serverOptions(config, loaded.options as CreateServerOptions, logger, stderr, base);

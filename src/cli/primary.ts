@@ -4,6 +4,7 @@
 // old worker told to drain once the new one listens, so the socket never closes and no
 // accepted connection is dropped (the primary hands a connection a closing worker
 // refuses to another).
+import { gcExecArgv, singleThreadedGc } from './gc.js';
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { clearStaleSocket } from '../server/listen.js';
@@ -46,7 +47,8 @@ export async function runPrimary(config: CliConfig, args: readonly string[], o: 
   } catch (err) {
     return o.fatal(stderr, err, false);
   }
-  cluster.setupPrimary({ exec: BIN, args: [...args], cwd: o.cwd });
+  const execArgv = [...process.execArgv, ...gcExecArgv(singleThreadedGc(config.singleThreadedGc, config.workers))];
+  cluster.setupPrimary({ exec: BIN, args: [...args], cwd: o.cwd, execArgv });
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.env)) if (v !== undefined) env[k] = v;
   env[WORKER_ENV] = '1';

@@ -356,41 +356,31 @@ export class HttpConnection extends ClosableConnection {
 // read callbacks. An app that answers from a microtask (an `async` middleware around a
 // synchronous handler settles two or three hops later) is done with the request's bytes
 // before then: copying its head at the end of the read, as for an app waiting on I/O,
-// cost a Buffer and a copy per request. So the copy waits a few microtask hops and is made
-// only for what still points into the buffer; it always happens before control returns
-// to the event loop, hence before the next read. (Measured: see docs/design.md, "What a
-// middleware costs".)
+// cost a Buffer and a copy per request. So the copy is made once the microtask queue is
+// empty, and only for what still points into the buffer: a microtask queues a nextTick,
+// and Node runs that tick after the whole queue has drained (ticks queued by a microtask
+// wait for the checkpoint) and before control returns to the event loop, hence before the
+// next read. One promise reaction and one tick per read; Node's queueMicrotask() costs an
+// AsyncResource and a bind per call, which is why it is not used here. (Measured: see
+// docs/design.md, "What a middleware costs".)
 
-/** Microtask hops to wait for the apps of one read to settle before copying. */
-const COPY_HOPS = 8;
 const sharing: (Exchange | null)[] = [];
 let sharingCount = 0;
-let hops = 0;
+const SETTLED = Promise.resolve();
 
-/** `ex` points into SHARED_READ: copied at the last hop unless it has been released by then. */
+/** `ex` points into SHARED_READ: copied once microtasks are done unless it has been released by then. */
 function deferCopy(ex: Exchange): void {
   sharing[sharingCount++] = ex;
-  if (sharingCount === 1) {
-    hops = 0;
-    queueMicrotask(copyHop);
-  }
+  if (sharingCount === 1) void SETTLED.then(copyAfterMicrotasks);
+}
+
+function copyAfterMicrotasks(): void {
+  process.nextTick(copyShared);
 }
 
 /** Still in use (not back in the pool) and still pointing into the shared buffer. */
 function stillShares(ex: Exchange): boolean {
   return ex.conn !== null && ex.scope.raw.buf === SHARED_READ;
-}
-
-function copyHop(): void {
-  if (++hops < COPY_HOPS) {
-    for (let i = 0; i < sharingCount; i++) {
-      if (stillShares(sharing[i]!)) {
-        queueMicrotask(copyHop);
-        return;
-      }
-    }
-  }
-  copyShared();
 }
 
 /**

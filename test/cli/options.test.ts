@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync, mkdirSync, rmSync, utimesSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stripsTypes } from '../../src/cli/load.js';
@@ -378,3 +379,22 @@ test("FORWARDED_ALLOW_IPS='' trusts nobody, as --forwarded-allow-ips '' does; a 
 });
 
 test.run();
+
+test("--single-threaded-gc: workers get the flag when asked, or (auto) when there are at least as many workers as CPUs; --no-single-threaded-gc keeps V8's helper threads", async () => {
+  const auto = 2 >= availableParallelism();
+  for (const [flag, expected] of [
+    ['--single-threaded-gc', true],
+    ['--no-single-threaded-gc', false],
+    [null, auto],
+  ] as const) {
+    const { cli, port } = await startCli([SLOW, '--port', '0', '--workers', '2', '--no-access-log', ...(flag === null ? [] : [flag])]);
+    try {
+      const res = await get(port, '/whoami', ['host: a.test'], { timeout: 5000 });
+      assert.is(res.status, 200);
+      const { execArgv } = JSON.parse(res.body) as { execArgv: string[] };
+      assert.is(execArgv.includes('--single-threaded-gc'), expected, `${flag ?? 'auto'} with ${availableParallelism()} CPUs: ${execArgv.join(' ')}`);
+    } finally {
+      assert.is(await stop(cli), 0);
+    }
+  }
+});

@@ -21,12 +21,13 @@ export class SyncPassThrough extends BaseHTTPMiddleware {
 /** Hosts the hello requests address (the load generator sends Host: 127.0.0.1:port, the micro shapes localhost). */
 const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
 
-/** Middlewares around the hello route: none, one of each alone, or TrustedHost outside one async pass-through. */
-export type HelloVariant = 'bare' | 'async' | 'sync' | 'host' | 'host+async';
+/** Middlewares around the hello route: none, one of each alone, two async pass-throughs, or TrustedHost outside one async pass-through. */
+export type HelloVariant = 'bare' | 'async' | 'async2' | 'sync' | 'host' | 'host+async';
 
 export function createHelloApp(variant: HelloVariant): Faster {
   const app = new Faster();
-  if (variant === 'async' || variant === 'host+async') app.addMiddleware(AsyncPassThrough);
+  if (variant === 'async' || variant === 'async2' || variant === 'host+async') app.addMiddleware(AsyncPassThrough);
+  if (variant === 'async2') app.addMiddleware(AsyncPassThrough);
   if (variant === 'sync') app.addMiddleware(SyncPassThrough);
   if (variant === 'host' || variant === 'host+async') app.addMiddleware(TrustedHostMiddleware, { allowedHosts: ALLOWED_HOSTS });
   app.get('/', () => 'Hello, World!');
