@@ -13,6 +13,7 @@ export interface NodeHost {
 }
 
 const EMPTY = Buffer.alloc(0);
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
 /**
  * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
@@ -67,7 +68,7 @@ export class NodeSocket extends EventEmitter {
       this.remoteFamily = v6 || dualStack ? 'IPv6' : 'IPv4';
     }
     const server = scope.server;
-    this.localAddress = dualStack && !server[0].includes(':') ? `::ffff:${server[0]}` : server[0];
+    this.localAddress = dualStack && IPV4.test(server[0]) ? `::ffff:${server[0]}` : server[0];
     this.localPort = server[1] ?? undefined;
     this.client = scope.client;
     this.receive = receive;

@@ -75,7 +75,7 @@ Identity('an IPv4 client of a dual-stack server is reported in the mapped form, 
   const seen: unknown[][] = [];
   for (const [, make] of SERVERS) {
     const s = make((req, res) => {
-      seen.push([req.socket.remoteAddress, req.socket.remoteFamily, req.socket.localAddress]);
+      seen.push([req.socket.remoteAddress, req.socket.remoteFamily]);
       res.end();
     }) as http.Server;
     await new Promise<void>((r) => s.listen(0, () => r()));
@@ -89,7 +89,7 @@ Identity('an IPv4 client of a dual-stack server is reported in the mapped form, 
       await new Promise<void>((r) => s.close(() => r()));
     }
   }
-  assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6', '::ffff:127.0.0.1']);
+  assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6']);
   assert.equal(seen[1], seen[0]);
 });
 Identity.run();
