@@ -238,41 +238,39 @@ Body.run();
 
 const Framing = suite('response transfer-encoding');
 
+/** Per server, what one GET answers up to `until`, for a listener that sets `coding` and ends with `body`. */
+async function answers(coding: string, body: string, until: string): Promise<[string, string][]> {
+  const listener: Listener = (_req, res) => {
+    res.setHeader('Transfer-Encoding', coding);
+    res.end(body);
+  };
+  const out: [string, string][] = [];
+  for (const [name, make] of SERVERS) {
+    const got = await withServer(make, listener, async (port) => {
+      const s = await connect(port);
+      s.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+      const text = await readUntil(s, until);
+      s.destroy();
+      return text;
+    });
+    out.push([name, got]);
+  }
+  return out;
+}
+
 // The Express suite's "should not add Content-Length header if Transfer-Encoding header is
 // equal to gzip" hung on fasterapi/node (issue 16): the transport refuses any coding but
 // chunked, the throw came from inside res.end(), and again from Express's error handler.
 // node:http sends the coding close-delimited; here the answer is the transport's 500.
 Framing('an app transfer-encoding other than chunked is answered, not hung', async () => {
-  const listener: Listener = (_req, res) => {
-    res.setHeader('Transfer-Encoding', 'gzip');
-    res.end('');
-  };
-  for (const [name, make] of SERVERS) {
-    const head = await withServer(make, listener, async (port) => {
-      const s = await connect(port);
-      s.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
-      const got = await readUntil(s, '\r\n\r\n');
-      s.destroy();
-      return got;
-    });
+  for (const [name, head] of await answers('gzip', '', '\r\n\r\n')) {
     if (name === 'node:http') assert.match(head, /^HTTP\/1\.1 200 OK\r\n[\s\S]*transfer-encoding: gzip\r\n/i);
     else assert.match(head, /^HTTP\/1\.1 500 /);
   }
 });
 
 Framing('transfer-encoding: chunked from the app frames the body chunked on both', async () => {
-  const listener: Listener = (_req, res) => {
-    res.setHeader('Transfer-Encoding', 'chunked');
-    res.end('hi');
-  };
-  for (const [name, make] of SERVERS) {
-    const got = await withServer(make, listener, async (port) => {
-      const s = await connect(port);
-      s.write('GET / HTTP/1.1\r\nHost: t\r\n\r\n');
-      const text = await readUntil(s, '0\r\n\r\n');
-      s.destroy();
-      return text;
-    });
+  for (const [name, got] of await answers('chunked', 'hi', '0\r\n\r\n')) {
     assert.match(got, /transfer-encoding: chunked\r\n/i, name);
     assert.ok(got.endsWith('\r\n\r\n2\r\nhi\r\n0\r\n\r\n'), `${name}: ${JSON.stringify(got)}`);
   }
