@@ -19,6 +19,8 @@ export interface NodeAppOptions {
 export interface NodeTarget {
   server: EventEmitter | null;
   joinDuplicateHeaders: boolean;
+  /** Listening on IPv6 (node:http's default '::'): an IPv4 peer is reported as '::ffff:a.b.c.d', as the kernel gives it. */
+  dualStack: boolean;
   /** Called with the request ready; returns nothing (errors are the listener's, as on node:http). */
   dispatch(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void;
 }
@@ -33,6 +35,7 @@ export function createNodeApp(listener: RequestListener, options: NodeAppOptions
   const target: NodeTarget = {
     server: null,
     joinDuplicateHeaders: options.joinDuplicateHeaders === true,
+    dualStack: false,
     dispatch: (req, res) => listener(req, res),
   };
   return (scope, receive, send) => serveRequest(target, scope, receive, send);
@@ -40,7 +43,7 @@ export function createNodeApp(listener: RequestListener, options: NodeAppOptions
 
 /** req/res for one request, the listener called, and a promise only when the response is still open after it. */
 export function serveRequest(target: NodeTarget, scope: Scope, receive: Receive, send: Send): void | Promise<void> {
-  const socket = new NodeSocket(scope, receive, send);
+  const socket = new NodeSocket(scope, receive, send, target.dualStack);
   const req = makeRequest(scope, socket, target.joinDuplicateHeaders);
   const res = new NodeResponse(req, socket, target.server);
   socket.req = req;

@@ -3,8 +3,10 @@
 // output goes to the transport as send() messages instead of bytes on a socket.
 import { EventEmitter } from 'node:events';
 import { type IncomingMessage, ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
-import type { ResponseBodyMessage, ResponseStartMessage, Send } from '../types.js';
+import type { EncodedHeaders, ResponseBodyMessage, ResponseStartMessage, Send } from '../types.js';
 import { RESOLVED } from '../server/exchange-state.js';
+import { respond } from '../server/respond.js';
+import { type HeaderLines, addHeaderLine, headPairs } from '../server/response-head.js';
 import { responseFinish } from './channels.js';
 
 /** node:http keeps the headers under a symbol its own setHeader/getHeader/… use: found once. */
@@ -75,9 +77,10 @@ export class NodeResponse extends EventEmitter {
   // ours
   // ours: _f-prefixed, as they share the object with Express's and the app's own properties
   /** @internal */ _fStatus = 200;
-  /** @internal */ _fFields: [string, string][] | null = null;
+  /** @internal the head's fields, checked and encoded by storeHeader */ _fLines: HeaderLines | null = null;
   /** @internal */ _fStarted = false;
-  /** @internal node:http chunks a body whose head was stored before end() and names no length */ _fChunked = false;
+  /** @internal the body goes chunked (see storeHeader) */ _fChunked = false;
+  /** @internal the head named a transfer coding the transport refuses (see storeHeader) */ _fRefused = false;
   /** @internal */ _fWaiting = 0;
   /** @internal */ _fAbort: Error | null = null;
   /** @internal */ _fServer: EventEmitter | null;
@@ -117,53 +120,67 @@ Object.setPrototypeOf(NodeResponse.prototype, ServerResponse.prototype);
 
 function noop(): void {}
 
-/** Called by node:http's writeHead with the status line and the fields in one of its three shapes. */
+/**
+ * Called by node:http's writeHead with the status line and the fields in one of its three
+ * shapes. The fields are checked by the transport's grammar and encoded here, once: end()
+ * hands the text to respond() (one whole-response write), a streamed response sends it as
+ * http.response.start. A transfer coding other than chunked, which the transport refuses
+ * (response-head.ts), is kept out of the head and the response becomes the transport's 500
+ * (node:http would send it close-delimited): throwing here instead would throw again from
+ * the framework's own error handler, which keeps the app's fields.
+ */
 function storeHeader(this: NodeResponse, firstLine: string, headers: unknown): void {
-  const fields: [string, string][] = [];
+  const lines: HeaderLines = { text: '', framed: false, length: -1, hasConnection: false, close: false };
+  let chunked = false;
   if (headers === this[kOutHeaders] && headers != null) {
-    // setHeader() validated these
+    // setHeader() validated these with node:http's checks
     const rec = headers as HeaderRecord;
     for (const key in rec) {
-      const [name, value] = rec[key];
-      addField(fields, name, value, false);
+      const entry = rec[key];
+      chunked = addField(lines, entry[0], entry[1], false) || chunked;
     }
   } else if (Array.isArray(headers)) {
     if (headers.length > 0 && Array.isArray(headers[0])) {
-      for (const pair of headers as [string, unknown][]) addField(fields, pair[0], pair[1], true);
+      for (const pair of headers as [string, unknown][]) chunked = addField(lines, pair[0], pair[1], true) || chunked;
     } else {
       if (headers.length % 2 !== 0) throw Object.assign(new TypeError(`The argument 'headers' is invalid. Received ${String(headers)}`), { code: 'ERR_INVALID_ARG_VALUE' });
-      for (let i = 0; i < headers.length; i += 2) addField(fields, String(headers[i]), headers[i + 1], true);
+      for (let i = 0; i < headers.length; i += 2) chunked = addField(lines, String(headers[i]), headers[i + 1], true) || chunked;
     }
   } else if (headers != null) {
     const rec = headers as Record<string, unknown>;
-    for (const key of Object.keys(rec)) addField(fields, key, rec[key], true);
+    for (const key of Object.keys(rec)) chunked = addField(lines, key, rec[key], true) || chunked;
   }
-  this._fFields = fields;
-  this._fChunked = (this._contentLength === null && !hasLength(fields)) || hasChunked(fields);
+  this._fLines = lines;
+  this._fRefused = refusedCoding;
+  refusedCoding = false;
+  // node:http chunks a body whose head was stored before end() and names no length, and
+  // whatever its length when the app set transfer-encoding: chunked itself
+  this._fChunked = (this._contentLength === null && !lines.framed) || chunked;
   this._fStatus = this.statusCode;
   this._header = firstLine; // what headersSent reads (node:http keeps the whole head here)
 }
 
-function addField(fields: [string, string][], name: string, value: unknown, check: boolean): void {
+/** storeHeader's: the head named a transfer coding the transport refuses. */
+let refusedCoding = false;
+
+/** Appends one field (node:http writes an array value as one line per item); true for the app's transfer-encoding: chunked. */
+function addField(lines: HeaderLines, name: string, value: unknown, check: boolean): boolean {
   if (check) {
     validateHeaderName(name);
     validateHeaderValue(name, value as string);
   }
-  // node:http writes an array value as one line per item, whatever the name
-  if (Array.isArray(value)) for (const v of value) fields.push([name, String(v)]);
-  else fields.push([name, String(value)]);
+  const te = name.length === 17 && name.toLowerCase() === 'transfer-encoding';
+  if (te && !CHUNKED_LAST.test(String(value))) {
+    refusedCoding = true;
+    return false;
+  }
+  if (Array.isArray(value)) for (const v of value) addHeaderLine(lines, name, String(v));
+  else addHeaderLine(lines, name, typeof value === 'string' ? value : String(value));
+  // addHeaderLine accepts no transfer-encoding but chunked (and leaves it to the transport's framing)
+  return te;
 }
 
-function hasLength(fields: [string, string][]): boolean {
-  for (const f of fields) if (f[0].length === 14 && f[0].toLowerCase() === 'content-length') return true;
-  return false;
-}
-
-/** The app's own `transfer-encoding: chunked`: node:http then frames the body chunked whatever its length. */
-function hasChunked(fields: [string, string][]): boolean {
-  for (const f of fields) if (f[0].length === 17 && f[0].toLowerCase() === 'transfer-encoding' && /(^|,)\s*chunked\s*$/i.test(f[1])) return true;
-  return false;
-}
+const CHUNKED_LAST = /^\s*chunked\s*$/i;
 
 function ensureHead(res: NodeResponse): void {
   if (res._header === null) (res as unknown as ServerResponse & { _implicitHeader(): void })._implicitHeader();
@@ -185,13 +202,18 @@ function toBody(chunk: Chunk, encoding: BufferEncoding | undefined): Chunk {
 function startMessage(res: NodeResponse): ResponseStartMessage {
   res._fStarted = true;
   res._headerSent = true;
-  return { type: 'http.response.start', status: res._fStatus, headers: res._fFields ?? [] };
+  if (res._fRefused) res.socket!.destroy(new TypeError('Response header "transfer-encoding": only chunked'));
+  return { type: 'http.response.start', status: res._fStatus, headers: res._fLines === null ? [] : headPairs(res._fLines.text) };
 }
 
 /** One send; a send that has to wait (the connection's output is full) makes write() return false until it settles. */
 function deliver(res: NodeResponse, msg: ResponseBodyMessage, cb: WriteCallback | null): boolean {
   const socket = res.socket!;
-  if (!res._fStarted) void socket.send(startMessage(res)).catch(noop);
+  if (!res._fStarted) {
+    const start = startMessage(res);
+    if (socket.destroyed) return false;
+    void socket.send(start).catch(noop);
+  }
   const p = socket.send(msg);
   if (p === RESOLVED) {
     if (cb !== null) process.nextTick(cb);
@@ -261,7 +283,7 @@ function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?
   const socket = this.socket!;
   if (!socket.destroyed) {
     // a head stored before end(): chunked as node:http frames it (a first message with more to come)
-    if (!this._fStarted && !this._fChunked) deliver(this, { type: 'http.response.body', body, moreBody: false }, null);
+    if (!this._fStarted && !this._fChunked) whole(this, socket, body);
     else {
       if (body.length > 0 || !this._fStarted) deliver(this, { type: 'http.response.body', body, moreBody: true }, null);
       deliver(this, LAST, null);
@@ -270,6 +292,25 @@ function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?
   process.nextTick(finish, this);
   socket.done();
   return this;
+}
+
+/** The response ended in one go: one respond() (one write of head and body, the body not copied first). */
+function whole(res: NodeResponse, socket: ResponseSocket, body: Chunk): void {
+  res._fStarted = true;
+  res._headerSent = true;
+  const l = res._fLines!;
+  if (res._fRefused) {
+    respond(socket.send, 500, null, null);
+    return;
+  }
+  const head: EncodedHeaders = { bytes: Buffer.from(l.text, 'latin1'), framed: l.framed, length: l.length, close: l.close };
+  try {
+    const p = respond(socket.send, res._fStatus, head, body);
+    if (p !== undefined) p.catch((err: Error) => socket.destroy(err));
+  } catch (err) {
+    // the body disagrees with the app's content-length: the connection is cut, as the message path does
+    socket.destroy(err as Error);
+  }
 }
 
 /** 'finish' once the transport has the whole response (node:http: once the socket took it), then 'close'. */

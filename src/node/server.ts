@@ -29,6 +29,7 @@ export class NodeServer extends EventEmitter implements NodeTarget {
   maxHeadersCount: number | null = null;
   maxRequestsPerSocket = 0;
   readonly joinDuplicateHeaders: boolean;
+  dualStack = false;
   /** The transport server while listening (its options, connections and core). */
   transport: Server | null = null;
   readonly server: EventEmitter = this;
@@ -95,6 +96,8 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     net.on('connection', (s: Socket) => this.emit('connection', s));
     net.on('error', (err: Error) => this.emit('error', err));
     net.once('listening', () => {
+      const a = net.address();
+      this.dualStack = a !== null && typeof a === 'object' && a.family === 'IPv6';
       srv.core.start();
       this.emit('listening');
     });
@@ -177,6 +180,7 @@ function upgradeRequest(server: NodeServer, scope: Scope, receive: Receive, send
     {
       server,
       joinDuplicateHeaders: server.joinDuplicateHeaders,
+      dualStack: server.dualStack,
       dispatch: (r) => {
         req = r;
       },

@@ -13,6 +13,7 @@ export interface NodeHost {
 }
 
 const EMPTY = Buffer.alloc(0);
+const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
 /**
  * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
@@ -52,16 +53,22 @@ export class NodeSocket extends EventEmitter {
   private settle: ((v?: undefined) => void) | null = null;
   private fail: ((err: unknown) => void) | null = null;
 
-  constructor(scope: Scope, receive: Receive, send: Send) {
+  /**
+   * `dualStack`: the server listens on IPv6, where the kernel reports an IPv4 peer as
+   * '::ffff:a.b.c.d' and node:http passes that on (Express's req.ip shows it); the
+   * transport normalises it to 'a.b.c.d', so it is mapped back here.
+   */
+  constructor(scope: Scope, receive: Receive, send: Send, dualStack: boolean) {
     super();
     const peer = scope.peer;
     if (peer !== null) {
-      this.remoteAddress = peer[0];
+      const v6 = peer[0].includes(':');
+      this.remoteAddress = dualStack && !v6 ? `::ffff:${peer[0]}` : peer[0];
       this.remotePort = peer[1];
-      this.remoteFamily = peer[0].includes(':') ? 'IPv6' : 'IPv4';
+      this.remoteFamily = v6 || dualStack ? 'IPv6' : 'IPv4';
     }
     const server = scope.server;
-    this.localAddress = server[0];
+    this.localAddress = dualStack && IPV4.test(server[0]) ? `::ffff:${server[0]}` : server[0];
     this.localPort = server[1] ?? undefined;
     this.client = scope.client;
     this.receive = receive;

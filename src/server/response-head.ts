@@ -60,7 +60,7 @@ export interface HeaderLines {
  */
 export function headerLines(headers: ResponseHeaders | Headers | undefined | null): HeaderLines {
   const out: HeaderLines = { text: '', framed: false, length: -1, hasConnection: false, close: false };
-  if (headers != null) eachField(headers, addLine, out);
+  if (headers != null) eachField(headers, addHeaderLine, out);
   return out;
 }
 
@@ -96,7 +96,8 @@ function pushPair(out: [string, string][], name: string, value: string): void {
   out.push([name, value]);
 }
 
-function addLine(out: HeaderLines, name: string, value: string): void {
+/** One field checked and appended to `out` (headerLines' step, for callers that walk their own fields). @throws TypeError naming the header. */
+export function addHeaderLine(out: HeaderLines, name: string, value: string): void {
   assertField(name, value);
   const n = name.length;
   if (n === 14 && name.toLowerCase() === 'content-length') {
