@@ -378,6 +378,13 @@ export class FrameSocket {
     this.socket.destroy();
   }
 
+  /** Calls `cb` once the socket's queue has drained (at once when it is not full). */
+  whenDrained(cb: () => void): void {
+    if (owner === this) flushOwner();
+    if (this.socket.writableNeedDrain) this.socket.once('drain', cb);
+    else process.nextTick(cb);
+  }
+
   pause(): void {
     this.socket.pause();
   }

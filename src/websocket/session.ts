@@ -53,6 +53,8 @@ interface Wire {
   pause(): void;
   resume(): void;
   terminate(): void;
+  /** Calls `cb` once what was sent so far has left for the socket (at once if nothing waits). */
+  whenDrained(cb: () => void): void;
 }
 
 const STATE = { CONNECTING: 0, ACCEPTING: 1, OPEN: 2, CLOSING: 3, CLOSED: 4 } as const;
@@ -107,7 +109,6 @@ export class AsgiWebSocket {
   private readonly handshake: Handshake;
   private readonly req: AcceptedRequest;
   private wire: Wire | null = null;
-  private socket: Socket | null = null;
   private connected = false;
   private readonly queue: WebSocketEvent[] = [];
   private queueHead = 0;
@@ -222,7 +223,7 @@ export class AsgiWebSocket {
 
   private waitDrain(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.drainWaiters.length === 0) this.socket!.once('drain', () => this.wakeDrain());
+      if (this.drainWaiters.length === 0) this.wire!.whenDrained(() => this.wakeDrain());
       this.drainWaiters.push(resolve);
     });
   }
@@ -271,7 +272,6 @@ export class AsgiWebSocket {
       fs = new FrameSocket(socket, this, options.maxMessageSize);
       this.wire = fs;
     }
-    this.socket = socket;
     this.state = STATE.OPEN;
     this.host.open.add(this);
     if (options.pingInterval > 0) {
@@ -419,6 +419,17 @@ export class AsgiWebSocket {
 /** `ws`'s WebSocket (the permessage-deflate case) as a Wire. */
 class WsWire implements Wire {
   private readonly ws: WebSocket;
+  /** Messages handed to ws, and those whose write callback has run (ws keeps their order). */
+  private sent = 0;
+  private written = 0;
+  private drainAt = 0;
+  private drainWaiters: (() => void)[] = [];
+  private readonly onWritten = (): void => {
+    if (++this.written < this.drainAt) return;
+    const w = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const f of w) f();
+  };
 
   constructor(ws: WebSocket, session: AsgiWebSocket) {
     this.ws = ws;
@@ -436,10 +447,22 @@ class WsWire implements Wire {
     return this.ws.bufferedAmount;
   }
   sendText(text: string): void {
-    this.ws.send(text);
+    this.sent++;
+    this.ws.send(text, this.onWritten);
   }
   sendBytes(bytes: Uint8Array): void {
-    this.ws.send(bytes);
+    this.sent++;
+    this.ws.send(bytes, this.onWritten);
+  }
+  // Not the socket's 'drain': a message still being compressed is in ws's queue, not the
+  // socket's, and its small compressed form may never fill the socket (no 'drain' then).
+  whenDrained(cb: () => void): void {
+    if (this.written >= this.sent) {
+      process.nextTick(cb);
+      return;
+    }
+    this.drainAt = this.sent;
+    this.drainWaiters.push(cb);
   }
   close(code: number, reason: string): void {
     this.ws.close(code, reason);

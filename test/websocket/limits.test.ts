@@ -74,6 +74,28 @@ test('a client that never reads: send() stalls and the server holds a bounded am
   });
 });
 
+test('with permessage-deflate, send() of messages past writeHighWater that compress to little resolves (no drain to wait for)', async () => {
+  // Each 1 MiB of zeros is queued in ws while it compresses (bufferedAmount > writeHighWater),
+  // then leaves as ~1 KiB: the socket never fills, so a wait on its 'drain' would never end.
+  let done = 0;
+  const app: App = async (_s, r, send) => {
+    await (r as unknown as WebSocketReceive)();
+    await send({ type: 'websocket.accept' });
+    for (let i = 0; i < 10; i++) {
+      await send({ type: 'websocket.send', bytes: new Uint8Array(1024 * 1024) });
+      done++;
+    }
+  };
+  await withServer(app, { wsPingInterval: 0 }, async ({ port }) => {
+    const c = await open(`ws://127.0.0.1:${port}/`, undefined, { perMessageDeflate: true });
+    assert.is(c.ws.extensions, 'permessage-deflate');
+    await until(() => c.messages.length === 10, 5000, 'ten 1 MiB messages');
+    assert.is(done, 10);
+    assert.ok(c.messages.every((m) => (m as Buffer).length === 1024 * 1024 && (m as Buffer).every((b) => b === 0)));
+    await c.closed;
+  });
+});
+
 test('a handler that does not receive() stops the socket being read', async () => {
   const app: App = async (_s, r, send) => {
     await (r as unknown as WebSocketReceive)();
