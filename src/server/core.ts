@@ -54,6 +54,8 @@ export class ServerCore implements ConnectionContext {
   readonly trust: TrustStage | null;
   readonly proxyProtocol: boolean;
   readonly connections = new Set<HttpConnection>();
+  /** Sockets handed over by an upgrade and still open: they count toward maxConnections, as on node:http. */
+  upgraded = 0;
   readonly lifespan: Lifespan;
   shuttingDown = false;
   private readonly pool: Exchange[] = [];
@@ -131,7 +133,7 @@ export class ServerCore implements ConnectionContext {
   }
 
   accept(socket: Socket): void {
-    if (this.shuttingDown || (this.maxConnections > 0 && this.connections.size >= this.maxConnections)) {
+    if (this.shuttingDown || (this.maxConnections > 0 && this.connections.size + this.upgraded >= this.maxConnections)) {
       socket.on('error', ignore);
       // pauseOnConnect: read (and drop) so the client's FIN is seen and the socket closes
       // now rather than at LINGER, which also held server.close() for 5 s.
@@ -226,7 +228,10 @@ export class ServerCore implements ConnectionContext {
     s.removeListener('drain', onDrain);
     s.removeListener('error', onError);
     this.forget(conn);
-    return release(s);
+    const socket = release(s);
+    this.upgraded++;
+    socket.once('close', () => this.upgraded--);
+    return socket;
   }
 
   /** Graceful: idle connections close now, busy ones after their in-flight responses; then open websockets close with 1001. */

@@ -24,7 +24,7 @@ export interface TransportOptions {
    * adapter: maxBufferedBodySize).
    */
   maxBodySize?: number;
-  /** Connections served at once (0 = unlimited); more are answered 503 and closed. */
+  /** Connections served at once, upgraded ones (websockets) included (0 = unlimited); more are answered 503 and closed. */
   maxConnections?: number;
   /** Requests in flight per connection before reading pauses (pipelining flood guard). */
   maxPipelined?: number;

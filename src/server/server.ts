@@ -103,8 +103,8 @@ export class Server extends EventEmitter {
     return this.closing;
   }
 
-  /** Connections currently open. */
+  /** Connections currently open, upgraded ones (websockets) included. */
   get connections(): number {
-    return this.core.connections.size;
+    return this.core.connections.size + this.core.upgraded;
   }
 }

@@ -96,6 +96,29 @@ test('with permessage-deflate, send() of messages past writeHighWater that compr
   });
 });
 
+test('open websockets count toward maxConnections (503 past it); a slot frees when one closes', async () => {
+  await withServer(echoApp, { wsPingInterval: 0, maxConnections: 2 }, async ({ port, server, connect }) => {
+    const a = await open(`ws://127.0.0.1:${port}/`);
+    const b = await open(`ws://127.0.0.1:${port}/`);
+    assert.is(server.connections, 2);
+    const c = await connect();
+    await c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitEnded();
+    assert.is(c.responses()[0]!.status, 503);
+    a.ws.send('still open');
+    await until(() => a.messages.length === 1, 2000, 'an echo on a counted websocket');
+    b.ws.close(1000);
+    await b.closed;
+    await until(() => server.connections === 1, 2000, 'the closed websocket to leave the count');
+    const d = await open(`ws://127.0.0.1:${port}/`);
+    d.ws.send('in');
+    await until(() => d.messages.length === 1, 2000, 'an echo on the freed slot');
+    a.ws.close(1000);
+    d.ws.close(1000);
+    await Promise.all([a.closed, d.closed]);
+  });
+});
+
 test('a handler that does not receive() stops the socket being read', async () => {
   const app: App = async (_s, r, send) => {
     await (r as unknown as WebSocketReceive)();
