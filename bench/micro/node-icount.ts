@@ -1,7 +1,7 @@
 // fasterapi/node (issue 16) in process: GET /json through the transport's in-process
-// Pipeline (bench/micro/pipeline.ts, no sockets) into Express, Koa or Fastify, for
+// Pipeline (bench/micro/pipeline.ts, no sockets) into Express, Koa, Fastify or a bare listener (raw), for
 // callgrind (instructions per request, as bench/micro/icount.sh) or a time and CPU time per request.
-//   node dist/bench/micro/node-icount.js <express|koa|fastify> <reads> [curl|pipelined] [time]
+//   node dist/bench/micro/node-icount.js <express|koa|fastify|raw> <reads> [curl|pipelined] [time]
 // Under valgrind --tool=callgrind: the difference of two N over the requests between them.
 import Fastify from 'fastify';
 import { createNodeApp, type RequestListener } from '../../src/node/index.js';
@@ -14,6 +14,12 @@ const bytes = Buffer.from(shape === 'pipelined' ? ONE.repeat(16) : ONE, 'latin1'
 const per = shape === 'pipelined' ? 16 : 1;
 
 async function listener(): Promise<RequestListener> {
+  // the layer alone: the smallest listener that answers the same JSON
+  if (framework === 'raw')
+    return (_req, res) => {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify({ message: 'Hello, World!' }));
+    };
   if (framework === 'express') return expressApp();
   if (framework === 'koa') return koaApp();
   if (framework !== 'fastify') throw new Error(`unknown framework ${framework}`);

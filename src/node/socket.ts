@@ -3,6 +3,7 @@
 // pause() to pull or hold the body, and so does this), the disconnect watch, the end.
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { Scope as ScopeFields } from '../scope/scope.js';
 import type { Receive, ReceiveMessage, Scope, Send } from '../types.js';
 import { type NodeResponse, responseGone } from './response.js';
 
@@ -13,7 +14,6 @@ export interface NodeHost {
 }
 
 const EMPTY = Buffer.alloc(0);
-const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 
 /**
  * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
@@ -67,9 +67,10 @@ export class NodeSocket extends EventEmitter {
       this.remotePort = peer[1];
       this.remoteFamily = v6 || dualStack ? 'IPv6' : 'IPv4';
     }
-    const server = scope.server;
-    this.localAddress = dualStack && IPV4.test(server[0]) ? `::ffff:${server[0]}` : server[0];
-    this.localPort = server[1] ?? undefined;
+    // the connection's own address, as net.Socket reports it (not scope.server, which is the Host the client named)
+    const local = (scope as ScopeFields).localAddress;
+    this.localAddress = local === '' ? undefined : local;
+    this.localPort = local === '' ? undefined : (scope as ScopeFields).localPort;
     this.client = scope.client;
     this.receive = receive;
     this.send = send;

@@ -49,7 +49,7 @@ function readUntil(s: net.Socket, text: string, ms = 3000): Promise<string> {
 }
 
 const Identity = suite('req/res identity and socket');
-Identity('instanceof, prototype swap survivors, remoteAddress is the TCP peer', async () => {
+Identity('instanceof, prototype swap survivors, remoteAddress is the TCP peer, localAddress the local end', async () => {
   for (const [name, make] of SERVERS) {
     const seen: unknown[] = [];
     await withServer(
@@ -57,25 +57,38 @@ Identity('instanceof, prototype swap survivors, remoteAddress is the TCP peer', 
       (req, res) => {
         const swapped = Object.create(http.ServerResponse.prototype);
         Object.setPrototypeOf(res, swapped); // what Express does
-        seen.push(req instanceof http.IncomingMessage, res instanceof http.ServerResponse, req.socket.remoteAddress, typeof req.socket.remotePort, req.headers['x-forwarded-for']);
+        seen.push(
+          req instanceof http.IncomingMessage,
+          res instanceof http.ServerResponse,
+          req.socket.remoteAddress,
+          typeof req.socket.remotePort,
+          req.headers['x-forwarded-for'],
+          req.socket.localAddress,
+          req.socket.localPort === Number(new URL(`http://${req.headers['x-port']}`).port),
+        );
         res.setHeader('content-type', 'text/plain');
         res.end('ok');
       },
       async (port) => {
-        const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'x-forwarded-for': '203.0.113.1' } });
-        assert.is(await r.text(), 'ok', name);
+        // a Host that is a name, not the address: localAddress must not echo it
+        const sock = await connect(port);
+        sock.write(`GET / HTTP/1.1\r\nHost: example.test\r\nx-forwarded-for: 203.0.113.1\r\nx-port: 127.0.0.1:${port}\r\n\r\n`);
+        assert.ok((await readUntil(sock, '\r\n\r\nok')).startsWith('HTTP/1.1 200'), name);
+        sock.destroy();
       },
     );
-    assert.equal(seen, [true, true, '127.0.0.1', 'number', '203.0.113.1'], name);
+    assert.equal(seen, [true, true, '127.0.0.1', 'number', '203.0.113.1', '127.0.0.1', true], name);
   }
 });
 // Express suite "req.ip … should return the remote address" (issue 16): listen() without a
 // host is '::' dual stack, where node:http reports an IPv4 client as '::ffff:127.0.0.1'.
+// localAddress is the connection's own address (issue 16: it held the Host the client named).
 Identity('an IPv4 client of a dual-stack server is reported in the mapped form, as node:http does', async () => {
   const seen: unknown[][] = [];
   for (const [, make] of SERVERS) {
     const s = make((req, res) => {
-      seen.push([req.socket.remoteAddress, req.socket.remoteFamily]);
+      const port = (s.address() as net.AddressInfo).port;
+      seen.push([req.socket.remoteAddress, req.socket.remoteFamily, req.socket.localAddress, req.socket.localPort === port]);
       res.end();
     }) as http.Server;
     await new Promise<void>((r) => s.listen(0, () => r()));
@@ -89,7 +102,7 @@ Identity('an IPv4 client of a dual-stack server is reported in the mapped form, 
       await new Promise<void>((r) => s.close(() => r()));
     }
   }
-  assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6']);
+  assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6', '::ffff:127.0.0.1', true]);
   assert.equal(seen[1], seen[0]);
 });
 Identity.run();
