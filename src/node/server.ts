@@ -51,6 +51,15 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     return this.transport?.net.listening === true;
   }
 
+  /**
+   * net.Server's handle while listening, else null. supertest closes the server it started
+   * only when `_handle` is set: without it, Express's own suite left every server listening
+   * and mocha never exited.
+   */
+  get _handle(): unknown {
+    return (this.transport?.net as { _handle?: unknown } | undefined)?._handle ?? null;
+  }
+
   dispatch(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
     if (expectContinue && this.listenerCount('checkContinue') > 0) this.emit('checkContinue', req, res);
     else this.emit('request', req, res);

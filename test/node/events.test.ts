@@ -105,6 +105,18 @@ Identity('an IPv4 client of a dual-stack server is reported in the mapped form, 
   assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6', '::ffff:127.0.0.1', true]);
   assert.equal(seen[1], seen[0]);
 });
+// supertest closes the server it started only when server._handle is set (issue 16: Express's
+// suite left every server listening, and mocha never exited).
+Identity('_handle is set while listening and cleared by close(), as on node:http', async () => {
+  for (const [name, make] of SERVERS) {
+    const s = make((_req, res) => res.end()) as http.Server & { _handle: unknown };
+    assert.not.ok(s._handle, `${name} before listen`);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    assert.ok(s._handle, `${name} listening`);
+    await new Promise<void>((r) => s.close(() => r()));
+    assert.not.ok(s._handle, `${name} closed`);
+  }
+});
 Identity.run();
 
 const Continue = suite('Expect: 100-continue');
