@@ -4,6 +4,8 @@
 // '; ', the drop list). Its body flows through IncomingMessage._read → socket.resume().
 import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { H, HEADER_NAMES } from '../parser/header-names.js';
+import { Headers } from '../scope/headers.js';
 import type { Scope } from '../types.js';
 import type { NodeSocket } from './socket.js';
 
@@ -18,7 +20,7 @@ function symbolOf(description: string): symbol {
 /**
  * Everything is read from the scope here, never later: the scope is pooled and serves
  * another request once the response has ended, while apps (loggers on 'finish') still read req.
- * rawHeaders names are lowercase: the transport keeps no original case (docs/node-compat.md).
+ * rawHeaders names are as the client sent them, read from the head's spans.
  */
 export function makeRequest(scope: Scope, socket: NodeSocket, joinDuplicateHeaders: boolean): IncomingMessage {
   const req = new IncomingMessage(socket as unknown as Socket);
@@ -32,8 +34,10 @@ export function makeRequest(scope: Scope, socket: NodeSocket, joinDuplicateHeade
   const h = scope.headers;
   const n = h.size;
   const raw: string[] = new Array(n * 2);
+  // names as received when the scope still holds the transport's spans (a middleware may have replaced the view)
+  const spans = h instanceof Headers ? h : null;
   for (let i = 0; i < n; i++) {
-    raw[i * 2] = h.nameAt(i);
+    raw[i * 2] = spans === null ? h.nameAt(i) : receivedName(spans, i);
     raw[i * 2 + 1] = h.valueAt(i);
   }
   req.rawHeaders = raw;
@@ -41,6 +45,30 @@ export function makeRequest(scope: Scope, socket: NodeSocket, joinDuplicateHeade
   if (joinDuplicateHeaders) (req as IncomingMessage & { joinDuplicateHeaders: boolean }).joinDuplicateHeaders = true;
   (req as IncomingMessage & { upgrade: boolean }).upgrade = scope.type === 'websocket';
   return req;
+}
+
+/**
+ * Line i's name in the case the client sent it. A well-known name reuses the string made
+ * the last time it came in the same case (clients send the same case every time), so a
+ * steady client costs a byte compare, not a string.
+ */
+function receivedName(h: Headers, i: number): string {
+  const start = h.spans[i * 4];
+  const end = h.spans[i * 4 + 1];
+  const id = h.ids[i];
+  if (id === H.OTHER) return h.buf.latin1Slice(start, end);
+  const last = CASED[id];
+  if (last !== undefined && sameBytes(h.buf, start, end, last)) return last;
+  return (CASED[id] = h.buf.latin1Slice(start, end));
+}
+
+/** Per well-known name id, the last case it was received in. */
+const CASED: (string | undefined)[] = new Array(HEADER_NAMES.length);
+
+function sameBytes(buf: Buffer, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let k = 0; k < s.length; k++) if (buf[start + k] !== s.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Whether a body follows the head (RFC 9112 §6.3: content-length other than 0, or transfer-encoding). */

@@ -105,6 +105,35 @@ Identity('an IPv4 client of a dual-stack server is reported in the mapped form, 
   assert.equal(seen[0], ['::ffff:127.0.0.1', 'IPv6', '::ffff:127.0.0.1', true]);
   assert.equal(seen[1], seen[0]);
 });
+// rawHeaders keep the names' case as sent (issue 16: they were lowercase), on the same
+// connection twice so a name seen before in another case is not reused.
+Identity('rawHeaders: names in the case the client sent, values as sent', async () => {
+  const seen: string[][][] = [];
+  for (const [name, make] of SERVERS) {
+    const got: string[][] = [];
+    await withServer(
+      make,
+      (req, res) => {
+        got.push(req.rawHeaders);
+        res.end('ok');
+      },
+      async (port) => {
+        const sock = await connect(port);
+        sock.write('GET / HTTP/1.1\r\nHOST: t\r\nuser-agent: a\r\nX-CuStOm: 1\r\nAccept:  */* \r\n\r\n');
+        await readUntil(sock, '\r\n\r\nok');
+        sock.write('GET / HTTP/1.1\r\nHost: t\r\nUser-Agent: a\r\nx-custom: 2\r\nACCEPT: */*\r\n\r\n');
+        await readUntil(sock, '\r\n\r\nok');
+        sock.destroy();
+      },
+    );
+    assert.is(got.length, 2, name);
+    seen.push(got);
+  }
+  assert.equal(seen[0][0], ['HOST', 't', 'user-agent', 'a', 'X-CuStOm', '1', 'Accept', '*/*']);
+  assert.equal(seen[0][1], ['Host', 't', 'User-Agent', 'a', 'x-custom', '2', 'ACCEPT', '*/*']);
+  assert.equal(seen[1], seen[0]);
+});
+
 // supertest closes the server it started only when server._handle is set (issue 16: Express's
 // suite left every server listening, and mocha never exited).
 Identity('_handle is set while listening and cleared by close(), as on node:http', async () => {
