@@ -121,15 +121,21 @@ export class Exchange extends ExchangeBody {
     const raw = msg.body ?? EMPTY;
     const more = msg.moreBody === true;
     const noBody = bodyless(this.status) || this.isHeadRequest;
-    let body: Uint8Array;
-    if (typeof raw === 'string') body = Buffer.from(raw);
-    else if (raw instanceof Uint8Array) body = raw;
-    else return this.refuseBody(new TypeError(`http.response.body: body must be a string or bytes, not ${typeof raw}`), false);
+    // A string body is encoded straight into the output, not through a Buffer of its own.
+    let body: string | Uint8Array;
+    let bodyLen: number;
+    if (typeof raw === 'string') {
+      body = raw;
+      bodyLen = Buffer.byteLength(raw);
+    } else if (raw instanceof Uint8Array) {
+      body = raw;
+      bodyLen = raw.length;
+    } else return this.refuseBody(new TypeError(`http.response.body: body must be a string or bytes, not ${typeof raw}`), false);
     if (this.declared >= 0 && !noBody) {
       // The app's content-length frames the body (node:http: ERR_HTTP_CONTENT_LENGTH_MISMATCH):
       // no byte past it is written, and a body that ends short never leaves a kept-alive
       // connection waiting for the rest.
-      const total = this.counted + body.length;
+      const total = this.counted + bodyLen;
       if (total > this.declared || (!more && total < this.declared)) {
         const err = new TypeError(`Response body of ${more ? 'at least ' : ''}${total} bytes does not match its content-length ${this.declared}`);
         return this.refuseBody(err, !more);
@@ -140,22 +146,22 @@ export class Exchange extends ExchangeBody {
       // First body message decides the framing: one message → content-length, else chunked.
       let length = -1;
       if (!this.headFramed && !bodyless(this.status)) {
-        if (!more) length = body.length;
+        if (!more) length = bodyLen;
         else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHeadRequest;
         else this.closeAfter = true; // HTTP/1.0 without a length: the close delimits the body
       }
-      const headLen = Buffer.byteLength(this.headText, 'latin1');
-      const inline = !noBody && body.length <= SLAB_MAX_RESPONSE ? body.length : 0;
+      const headLen = this.headText.length; // latin1: one byte per code unit (headerLines checked the values)
+      const inline = !noBody && bodyLen <= SLAB_MAX_RESPONSE ? bodyLen : 0;
       const buf = this.target(this.headSize(headLen, length) + inline + (this.chunked ? 12 : 0));
       let p = this.writeHead(buf, targetPos, null, this.headText, length, this.chunked);
       this.responseState = RESPONSE.HEAD_SENT;
-      p = this.writeBody(buf, p, body, noBody, inline > 0);
+      p = this.writeBody(buf, p, body, bodyLen, noBody, inline > 0);
       this.commitTarget(buf, p);
-      if (!noBody && inline === 0 && body.length > 0) this.emitBodyRaw(body);
-    } else if (!noBody && body.length > 0) {
-      const inline = body.length <= SLAB_MAX_RESPONSE;
-      const buf = this.target((inline ? body.length : 0) + 12);
-      const p = this.writeBody(buf, targetPos, body, false, inline);
+      if (!noBody && inline === 0 && bodyLen > 0) this.emitBodyRaw(body);
+    } else if (!noBody && bodyLen > 0) {
+      const inline = bodyLen <= SLAB_MAX_RESPONSE;
+      const buf = this.target((inline ? bodyLen : 0) + 12);
+      const p = this.writeBody(buf, targetPos, body, bodyLen, false, inline);
       this.commitTarget(buf, p);
       if (!inline) this.emitBodyRaw(body);
     }
@@ -212,16 +218,19 @@ export class Exchange extends ExchangeBody {
   }
 
   /** Chunk framing (when chunked) plus the bytes, or only the framing when the body is written raw. */
-  private writeBody(buf: Buffer, p: number, body: Uint8Array, noBody: boolean, inline: boolean): number {
-    if (noBody || body.length === 0) return p;
+  private writeBody(buf: Buffer, p: number, body: string | Uint8Array, len: number, noBody: boolean, inline: boolean): number {
+    if (noBody || len === 0) return p;
     if (this.chunked) {
-      p += buf.latin1Write(body.length.toString(16), p);
+      p += buf.latin1Write(len.toString(16), p);
       buf[p++] = 13;
       buf[p++] = 10;
     }
     if (inline) {
-      buf.set(body, p);
-      p += body.length;
+      if (typeof body === 'string') p += buf.utf8Write(body, p);
+      else {
+        buf.set(body, p);
+        p += len;
+      }
       if (this.chunked) {
         buf[p++] = 13;
         buf[p++] = 10;
@@ -230,8 +239,8 @@ export class Exchange extends ExchangeBody {
     return p;
   }
 
-  private emitBodyRaw(body: Uint8Array): void {
-    this.emitRaw(body);
+  private emitBodyRaw(body: string | Uint8Array): void {
+    this.emitRaw(typeof body === 'string' ? Buffer.from(body) : body);
     if (this.chunked) this.emitSmall(CRLF);
   }
 
