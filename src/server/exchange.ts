@@ -8,7 +8,7 @@ import type { EncodedHeaders, ReceiveMessage, Send, SendMessage } from '../types
 import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
-import { CONNECTION, CRLF, LAST_CHUNK, bodyless, headSize, headerLines, statusLine, writeHead } from './response-head.js';
+import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
 
 export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 
@@ -76,7 +76,7 @@ export class Exchange extends ExchangeBody {
     const size = this.headSize(headBytes.length, framed || noBody ? -1 : len) + (withBody && len <= SLAB_MAX_RESPONSE ? len : 0);
     const buf = this.target(size);
     let p = targetPos;
-    p = this.writeHead(buf, p, headBytes, null, framed || noBody ? -1 : len, false);
+    p = this.writeHead(buf, p, headBytes, headBytes.length, framed || noBody ? -1 : len, false);
     if (withBody && len <= SLAB_MAX_RESPONSE) {
       if (typeof body === 'string') p += buf.utf8Write(body, p);
       else {
@@ -99,9 +99,9 @@ export class Exchange extends ExchangeBody {
     if (msg.type === 'http.response.start') {
       if (this.responseState !== RESPONSE.NONE) return Promise.reject(new Error('Response already started'));
       if (!isStatus(msg.status)) throw new RangeError(`Invalid status code: ${String(msg.status)}`);
-      const lines = headerLines(msg.headers); // throws TypeError naming a bad header
+      const lines = (this.fields ??= new FieldBytes());
+      encodeFields(msg.headers, lines); // throws TypeError naming a bad header
       this.status = msg.status;
-      this.headText = lines.text;
       this.headFramed = lines.framed;
       this.declared = lines.length;
       if (lines.close) {
@@ -150,10 +150,10 @@ export class Exchange extends ExchangeBody {
         else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHeadRequest;
         else this.closeAfter = true; // HTTP/1.0 without a length: the close delimits the body
       }
-      const headLen = this.headText.length; // latin1: one byte per code unit (headerLines checked the values)
+      const fields = this.fields!;
       const inline = !noBody && bodyLen <= SLAB_MAX_RESPONSE ? bodyLen : 0;
-      const buf = this.target(this.headSize(headLen, length) + inline + (this.chunked ? 12 : 0));
-      let p = this.writeHead(buf, targetPos, null, this.headText, length, this.chunked);
+      const buf = this.target(this.headSize(fields.len, length) + inline + (this.chunked ? 12 : 0));
+      let p = this.writeHead(buf, targetPos, fields.buf, fields.len, length, this.chunked);
       this.responseState = RESPONSE.HEAD_SENT;
       p = this.writeBody(buf, p, body, bodyLen, noBody, inline > 0);
       this.commitTarget(buf, p);
@@ -201,7 +201,6 @@ export class Exchange extends ExchangeBody {
   private refuseBody(err: TypeError, cut: boolean): Promise<void> {
     if (this.responseState === RESPONSE.STARTED) {
       this.responseState = RESPONSE.NONE;
-      this.headText = '';
       this.headFramed = false;
       this.declared = -1;
       this.counted = 0;
@@ -274,11 +273,11 @@ export class Exchange extends ExchangeBody {
   }
 
   /** The head of this response (response-head.ts writes it): the connection field follows decideKeepAlive(). */
-  private writeHead(buf: Buffer, p: number, headBytes: Buffer | null, headText: string | null, contentLength: number, chunked: boolean): number {
+  private writeHead(buf: Buffer, p: number, fieldBytes: Buffer, fieldLen: number, contentLength: number, chunked: boolean): number {
     const keep = this.decideKeepAlive();
     // The app's own `connection: close` is in its fields: no second one.
     const connection = !keep ? (this.appClose ? CONNECTION.NONE : CONNECTION.CLOSE) : this.scope.httpVersion === '1.0' ? CONNECTION.KEEP_ALIVE : CONNECTION.NONE;
-    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, headBytes, headText, contentLength, chunked);
+    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, fieldBytes, fieldLen, contentLength, chunked);
   }
 
   // ---- where bytes go: the shared slab when this exchange may write now, else a deferred copy
