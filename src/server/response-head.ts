@@ -276,7 +276,8 @@ export function writeHead(
   }
   if (fieldBytes !== null && fieldLen > 0) {
     if (fieldLen === fieldBytes.length) buf.set(fieldBytes, p);
-    else fieldBytes.copy(buf, p, 0, fieldLen);
+    else if (fieldLen <= 256) for (let i = 0; i < fieldLen; i++) buf[p + i] = fieldBytes[i];
+    else fieldBytes.copy(buf, p, 0, fieldLen); // (Node 20's copy() makes a Uint8Array view for a part: only for long blocks)
     p += fieldLen;
   }
   if (contentLength >= 0) {
