@@ -21,6 +21,7 @@ import {
 } from './pipeline.js';
 import type { HelloVariant } from '../http/servers/hello-app.js';
 import { REALISTIC, SHAPES, XFF_3_HOP, type Shape } from './shapes.js';
+import { FloorChain } from './floor.js';
 
 const HELLO_OK = { status: '200 OK', body: HELLO };
 /** What the realistic app answers (as the HTTP suite's answer check expects). */
@@ -115,6 +116,24 @@ function trustCase(name: string, head: Buffer, trust: Trust, expectClient: strin
   };
 }
 
+/** The pure-JS floor (floor.ts): 16 requests per op through `layers` async pass-throughs, no transport. */
+function floorCase(name: string, layers: number): MicroCase {
+  const chain = new FloorChain(layers);
+  const calls = SHAPES.pipelined.requests;
+  return {
+    name,
+    perOp: calls,
+    op: () => chain.run(calls),
+    async verify() {
+      chain.answered = chain.settled = 0;
+      await chain.run(calls);
+      for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
+      const settled = layers === 0 ? calls : chain.settled;
+      if (chain.answered !== calls || settled !== calls) throw new Error(`${name}: ${chain.answered} answered, ${settled} settled of ${calls}`);
+    },
+  };
+}
+
 function chainCase(name: string, middlewares: boolean): MicroCase {
   const trust = newTrust();
   const scope = parsedScope(SHAPES.curl.bytes, trust);
@@ -195,6 +214,10 @@ export function buildCases(): MicroCase[] {
     asyncCase(`mw: hello app + 1 sync pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('sync'), HELLO_OK),
     asyncCase(`mw: hello app + TrustedHostMiddleware, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host'), HELLO_OK),
     asyncCase(`mw: hello app + TrustedHost + 1 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host+async'), HELLO_OK),
+    // V8's own price of an async layer, in plain JS with no transport (floor.ts): the floor under the rows above.
+    floorCase('mw floor: pure JS, sync route, no middleware, 16 calls, per call', 0),
+    floorCase('mw floor: pure JS, + 1 async pass-through, 16 calls, per call', 1),
+    floorCase('mw floor: pure JS, + 2 async pass-through, 16 calls, per call', 2),
     // The realistic app of the HTTP suite's headline, in-process; and its request on the bare transport.
     asyncCase(`app realistic: ${SHAPES.realistic.label}`, SHAPES.realistic, new Pipeline(realisticApp(), realisticTrust()), REALISTIC_OK),
     transportCase(`transport: ${SHAPES.realistic.label} (trusted)`, SHAPES.realistic, t(), HELLO),

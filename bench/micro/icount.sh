@@ -6,12 +6,13 @@
 # time); 5000 (400k pipelined requests between the runs) is the figure CONTRIBUTING cites.
 #   sh bench/micro/icount.sh [checkout=.] [shape=pipelined] [app=static] [N=5000]
 # e.g. sh bench/micro/icount.sh . pipelined hello-async   (two valgrind runs, minutes each on a 2-core host)
+# node runs with --single-threaded-gc: GC helper threads' instructions would otherwise be counted too.
 set -eu
 dir=${1:-.}; shape=${2:-pipelined}; app=${3:-static}; n=${4:-5000}
 per=1; [ "$shape" = pipelined ] && [ "$app" != trust ] && per=16
 count() {
   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
-    node "$dir/dist/bench/micro/icount.js" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+    node --single-threaded-gc "$dir/dist/bench/micro/icount.js" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
 a=$(count "$n"); b=$(count $((n * 5)))
 echo "$shape $app: $(( (b - a) / (n * 4 * per) )) instructions per request ($a → $b over $((n * 4 * per)) more requests)"

@@ -130,7 +130,8 @@ async function fetchApp(target: FetchTarget, what: string, name: string | null):
   // Elysia asks its `server` for the client address (server.requestIP(request)).
   if (name === 'Elysia') adapter.attachServerInfo?.(target);
   // Bound through a wrapper: Hono's fetch is a bound field, other apps' may be a method.
-  const fetch = (...a: unknown[]): unknown => target.fetch(...a);
+  // Two fixed parameters (request, env), not rest/spread: the adapter passes exactly these.
+  const fetch = (request: unknown, env: unknown): unknown => target.fetch(request, env);
   // Answer as the framework's own Node server does: @hono/node-server labels an untyped
   // body text/plain; srvx (h3's, Elysia's through @elysiajs/node), @whatwg-node/server
   // (itty-router's) and node:http label nothing.

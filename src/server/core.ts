@@ -167,6 +167,7 @@ export class ServerCore implements ConnectionContext {
     ex.conn = null;
     ex.scope.resetRequest();
     if (ex.spans.own !== null && ex.spans.own.length > 16 * 1024) ex.spans.own = null;
+    if (ex.fields !== null && ex.fields.buf.length > 16 * 1024) ex.fields = null;
     if (this.pool.length < POOL_MAX) this.pool.push(ex);
   }
 

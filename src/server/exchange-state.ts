@@ -5,6 +5,7 @@ import { Scope } from '../scope/scope.js';
 import { SpanRecorder } from '../scope/spans.js';
 import type { ReceiveMessage } from '../types.js';
 import type { Writer } from './output.js';
+import type { FieldBytes } from './response-head.js';
 import { LINE } from './chunk-ext.js';
 
 export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
@@ -83,7 +84,8 @@ export abstract class ExchangeState {
   /** RESPONSE.*: how far the response has gone; written only by the exchange. */
   responseState: number = RESPONSE.NONE;
   status = 200;
-  headText = '';
+  /** The ASGI start message's fields, encoded (response-head.ts FieldBytes); made on first use, kept across reuse. */
+  fields: FieldBytes | null = null;
   headFramed = false;
   /** Content-Length the app set on the ASGI path (-1: none) and body bytes counted against it. */
   declared = -1;
@@ -124,7 +126,7 @@ export abstract class ExchangeState {
     this.startedPrecise = 0;
     this.responseState = RESPONSE.NONE;
     this.status = 200;
-    this.headText = '';
+    // fields: kept for the next start message, which encodeFields() writes from its start.
     this.headFramed = false;
     this.declared = -1;
     this.counted = 0;

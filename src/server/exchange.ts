@@ -8,7 +8,7 @@ import type { EncodedHeaders, ReceiveMessage, Send, SendMessage } from '../types
 import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
-import { CONNECTION, CRLF, LAST_CHUNK, bodyless, headSize, headerLines, statusLine, writeHead } from './response-head.js';
+import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
 
 export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 
@@ -76,7 +76,7 @@ export class Exchange extends ExchangeBody {
     const size = this.headSize(headBytes.length, framed || noBody ? -1 : len) + (withBody && len <= SLAB_MAX_RESPONSE ? len : 0);
     const buf = this.target(size);
     let p = targetPos;
-    p = this.writeHead(buf, p, headBytes, null, framed || noBody ? -1 : len, false);
+    p = this.writeHead(buf, p, headBytes, headBytes.length, framed || noBody ? -1 : len, false);
     if (withBody && len <= SLAB_MAX_RESPONSE) {
       if (typeof body === 'string') p += buf.utf8Write(body, p);
       else {
@@ -99,9 +99,9 @@ export class Exchange extends ExchangeBody {
     if (msg.type === 'http.response.start') {
       if (this.responseState !== RESPONSE.NONE) return Promise.reject(new Error('Response already started'));
       if (!isStatus(msg.status)) throw new RangeError(`Invalid status code: ${String(msg.status)}`);
-      const lines = headerLines(msg.headers); // throws TypeError naming a bad header
+      const lines = (this.fields ??= new FieldBytes());
+      encodeFields(msg.headers, lines); // throws TypeError naming a bad header
       this.status = msg.status;
-      this.headText = lines.text;
       this.headFramed = lines.framed;
       this.declared = lines.length;
       if (lines.close) {
@@ -121,15 +121,21 @@ export class Exchange extends ExchangeBody {
     const raw = msg.body ?? EMPTY;
     const more = msg.moreBody === true;
     const noBody = bodyless(this.status) || this.isHeadRequest;
-    let body: Uint8Array;
-    if (typeof raw === 'string') body = Buffer.from(raw);
-    else if (raw instanceof Uint8Array) body = raw;
-    else return this.refuseBody(new TypeError(`http.response.body: body must be a string or bytes, not ${typeof raw}`), false);
+    // A string body is encoded straight into the output, not through a Buffer of its own.
+    let body: string | Uint8Array;
+    let bodyLen: number;
+    if (typeof raw === 'string') {
+      body = raw;
+      bodyLen = Buffer.byteLength(raw);
+    } else if (raw instanceof Uint8Array) {
+      body = raw;
+      bodyLen = raw.length;
+    } else return this.refuseBody(new TypeError(`http.response.body: body must be a string or bytes, not ${typeof raw}`), false);
     if (this.declared >= 0 && !noBody) {
       // The app's content-length frames the body (node:http: ERR_HTTP_CONTENT_LENGTH_MISMATCH):
       // no byte past it is written, and a body that ends short never leaves a kept-alive
       // connection waiting for the rest.
-      const total = this.counted + body.length;
+      const total = this.counted + bodyLen;
       if (total > this.declared || (!more && total < this.declared)) {
         const err = new TypeError(`Response body of ${more ? 'at least ' : ''}${total} bytes does not match its content-length ${this.declared}`);
         return this.refuseBody(err, !more);
@@ -140,22 +146,22 @@ export class Exchange extends ExchangeBody {
       // First body message decides the framing: one message → content-length, else chunked.
       let length = -1;
       if (!this.headFramed && !bodyless(this.status)) {
-        if (!more) length = body.length;
+        if (!more) length = bodyLen;
         else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHeadRequest;
         else this.closeAfter = true; // HTTP/1.0 without a length: the close delimits the body
       }
-      const headLen = Buffer.byteLength(this.headText, 'latin1');
-      const inline = !noBody && body.length <= SLAB_MAX_RESPONSE ? body.length : 0;
-      const buf = this.target(this.headSize(headLen, length) + inline + (this.chunked ? 12 : 0));
-      let p = this.writeHead(buf, targetPos, null, this.headText, length, this.chunked);
+      const fields = this.fields!;
+      const inline = !noBody && bodyLen <= SLAB_MAX_RESPONSE ? bodyLen : 0;
+      const buf = this.target(this.headSize(fields.len, length) + inline + (this.chunked ? 12 : 0));
+      let p = this.writeHead(buf, targetPos, fields.buf, fields.len, length, this.chunked);
       this.responseState = RESPONSE.HEAD_SENT;
-      p = this.writeBody(buf, p, body, noBody, inline > 0);
+      p = this.writeBody(buf, p, body, bodyLen, noBody, inline > 0);
       this.commitTarget(buf, p);
-      if (!noBody && inline === 0 && body.length > 0) this.emitBodyRaw(body);
-    } else if (!noBody && body.length > 0) {
-      const inline = body.length <= SLAB_MAX_RESPONSE;
-      const buf = this.target((inline ? body.length : 0) + 12);
-      const p = this.writeBody(buf, targetPos, body, false, inline);
+      if (!noBody && inline === 0 && bodyLen > 0) this.emitBodyRaw(body);
+    } else if (!noBody && bodyLen > 0) {
+      const inline = bodyLen <= SLAB_MAX_RESPONSE;
+      const buf = this.target((inline ? bodyLen : 0) + 12);
+      const p = this.writeBody(buf, targetPos, body, bodyLen, false, inline);
       this.commitTarget(buf, p);
       if (!inline) this.emitBodyRaw(body);
     }
@@ -195,7 +201,6 @@ export class Exchange extends ExchangeBody {
   private refuseBody(err: TypeError, cut: boolean): Promise<void> {
     if (this.responseState === RESPONSE.STARTED) {
       this.responseState = RESPONSE.NONE;
-      this.headText = '';
       this.headFramed = false;
       this.declared = -1;
       this.counted = 0;
@@ -212,16 +217,19 @@ export class Exchange extends ExchangeBody {
   }
 
   /** Chunk framing (when chunked) plus the bytes, or only the framing when the body is written raw. */
-  private writeBody(buf: Buffer, p: number, body: Uint8Array, noBody: boolean, inline: boolean): number {
-    if (noBody || body.length === 0) return p;
+  private writeBody(buf: Buffer, p: number, body: string | Uint8Array, len: number, noBody: boolean, inline: boolean): number {
+    if (noBody || len === 0) return p;
     if (this.chunked) {
-      p += buf.latin1Write(body.length.toString(16), p);
+      p += buf.latin1Write(len.toString(16), p);
       buf[p++] = 13;
       buf[p++] = 10;
     }
     if (inline) {
-      buf.set(body, p);
-      p += body.length;
+      if (typeof body === 'string') p += buf.utf8Write(body, p);
+      else {
+        buf.set(body, p);
+        p += len;
+      }
       if (this.chunked) {
         buf[p++] = 13;
         buf[p++] = 10;
@@ -230,8 +238,8 @@ export class Exchange extends ExchangeBody {
     return p;
   }
 
-  private emitBodyRaw(body: Uint8Array): void {
-    this.emitRaw(body);
+  private emitBodyRaw(body: string | Uint8Array): void {
+    this.emitRaw(typeof body === 'string' ? Buffer.from(body) : body);
     if (this.chunked) this.emitSmall(CRLF);
   }
 
@@ -265,11 +273,11 @@ export class Exchange extends ExchangeBody {
   }
 
   /** The head of this response (response-head.ts writes it): the connection field follows decideKeepAlive(). */
-  private writeHead(buf: Buffer, p: number, headBytes: Buffer | null, headText: string | null, contentLength: number, chunked: boolean): number {
+  private writeHead(buf: Buffer, p: number, fieldBytes: Buffer, fieldLen: number, contentLength: number, chunked: boolean): number {
     const keep = this.decideKeepAlive();
     // The app's own `connection: close` is in its fields: no second one.
     const connection = !keep ? (this.appClose ? CONNECTION.NONE : CONNECTION.CLOSE) : this.scope.httpVersion === '1.0' ? CONNECTION.KEEP_ALIVE : CONNECTION.NONE;
-    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, headBytes, headText, contentLength, chunked);
+    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, fieldBytes, fieldLen, contentLength, chunked);
   }
 
   // ---- where bytes go: the shared slab when this exchange may write now, else a deferred copy

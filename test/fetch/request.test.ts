@@ -42,6 +42,33 @@ Url('normalised like a real Request: dot segments, default port, uppercase host'
   });
 });
 
+Url('the kept origin: a Host with other bytes, scheme or form never gets the last one', async () => {
+  // One origin is kept across requests (fetch/url.ts sameOrigin); each URL here must be
+  // what the WHATWG URL parser makes of scheme://Host + target, whatever came before.
+  await run(echoUrl, { forwardedHeaders: 'x-forwarded-proto,x-forwarded-host' }, async (ctx) => {
+    const cases: [string, string][] = [
+      ['a.test', ''],
+      ['a.test', ''],
+      ['a.tes', ''],
+      ['a.test:8080', ''],
+      ['A.TEST', ''],
+      ['a.test', ''],
+      ['a.test', 'X-Forwarded-Proto: https\n'],
+      ['a.test:443', 'X-Forwarded-Proto: https\n'],
+      ['a.test', 'X-Forwarded-Host: b.test\n'],
+      ['b.test', ''],
+    ];
+    for (const [host, extra] of cases) {
+      const scheme = extra.includes('https') ? 'https' : 'http';
+      const shown = extra.includes('b.test') ? 'b.test' : host;
+      const r = await ask(ctx, `GET /p?q=1 HTTP/1.1\nHost: ${host}\n${extra}Connection: close\n`);
+      assert.is(r.body, new URL(`${scheme}://${shown}/p?q=1`).href, `${host} ${extra}`);
+    }
+    const abs = await ask(ctx, 'GET http://c.test/p HTTP/1.1\nHost: b.test\nConnection: close\n');
+    assert.is(abs.body, 'http://c.test/p');
+  });
+});
+
 Url('absolute-form target: its authority, not the Host header (RFC 9112 §3.2.2)', async () => {
   await run(echoUrl, {}, async (ctx) => {
     const r = await ask(ctx, 'GET http://origin.test:81/p?q HTTP/1.1\nHost: other.test\nConnection: close\n');

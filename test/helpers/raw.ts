@@ -367,7 +367,10 @@ export async function connectPaused(port: number): Promise<net.Socket> {
 /** Bytes a server-side socket holds unsent: net.Socket's queue plus libuv's (direct writes). */
 export function queuedBytes(socket: net.Socket): number {
   const h = (socket as unknown as { _handle: { writeQueueSize: number } | null })._handle;
-  return socket.writableLength + (h?.writeQueueSize ?? 0);
+  // A stream write in progress is in both writableLength and libuv's queue: count it once.
+  const w = (socket as unknown as { _writableState: { writing: boolean; writelen: number } })._writableState;
+  const inFlight = w.writing && h != null ? Math.min(w.writelen, h.writeQueueSize) : 0;
+  return socket.writableLength + (h?.writeQueueSize ?? 0) - inFlight;
 }
 
 const ENCODING: Record<string, BufferEncoding> = { writeLatin1String: 'latin1', writeUtf8String: 'utf8', writeAsciiString: 'ascii', writeUcs2String: 'ucs2' };

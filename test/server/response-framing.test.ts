@@ -164,6 +164,48 @@ test('repeated response fields (array values, pair lists) go out as separate lin
   });
 });
 
+test('ASGI start fields of any size, one exchange after another: each response has exactly its own (issue 13)', async () => {
+  // The fields are encoded into a buffer the pooled exchange keeps (response-head.ts FieldBytes):
+  // a long block (past its first 256 bytes and the 256-byte copy loop) then short ones must not
+  // leave a byte of the long one behind (requests in separate writes, then two in one).
+  const long = 'v'.repeat(3000);
+  const app: App = async (scope, _receive, send) => {
+    const headers: [string, string][] =
+      scope.path === '/long'
+        ? [
+            ['x-long', long],
+            ['x-b', 'bb'],
+          ]
+        : [['x-s', scope.path.slice(1)]];
+    await send({ type: 'http.response.start', status: 200, headers });
+    await send({ type: 'http.response.body', body: scope.path });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const c = await connect();
+    for (const path of ['/long', '/a', '/long', '/bc']) {
+      await c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    }
+    await c.write('GET /long HTTP/1.1\r\nHost: x\r\n\r\nGET /d HTTP/1.1\r\nHost: x\r\n\r\n');
+    const res = await c.waitResponses(6);
+    const fields = (r: (typeof res)[number]): string[] =>
+      r.raw
+        .split('\r\n\r\n')[0]!
+        .split('\r\n')
+        .filter((l) => /^x-/.test(l));
+    assert.equal(
+      res.map((r) => [fields(r), r.body]),
+      [
+        [[`x-long: ${long}`, 'x-b: bb'], '/long'],
+        [['x-s: a'], '/a'],
+        [[`x-long: ${long}`, 'x-b: bb'], '/long'],
+        [['x-s: bc'], '/bc'],
+        [[`x-long: ${long}`, 'x-b: bb'], '/long'],
+        [['x-s: d'], '/d'],
+      ],
+    );
+  });
+});
+
 test('an invalid status code is refused: the app error becomes a 500', async () => {
   const app: App = async (_scope, _receive, send) => {
     await send({ type: 'http.response.start', status: 99 });

@@ -81,6 +81,37 @@ test('Trust.resolve: long X-Forwarded-For chains are walked in full', () => {
   assert.equal(scope.client, ['10.0.0.0', 0]);
 });
 
+test('Trust.resolve: one Trust, clients of the same length in turn, each gets its own address (issue 13)', () => {
+  // The client string is reused while the bytes repeat (resolve.ts clientText): never across different bytes.
+  const trust = new Trust({ trustedProxies: ['loopback', '10.0.0.0/8'] }, null);
+  const clients = ['203.0.113.7', '203.0.113.8', '198.51.10.7', '203.0.113.7'];
+  for (let round = 0; round < 2; round++) {
+    for (const client of clients) {
+      const scope = makeScope(['127.0.0.1', 1], [`X-Forwarded-For: ${client}, 10.0.0.2`]);
+      trust.resolve(scope);
+      assert.equal(scope.client, [client, 0]);
+    }
+  }
+});
+
+test('Trust.resolve: X-Forwarded-Proto shorter or as long as the walked X-Forwarded-For (issue 13)', () => {
+  const trust = new Trust({ trustedProxies: ['loopback', '10.0.0.0/8'] }, null);
+  // One proto for a 3-hop chain: the rightmost (the list is not as long as X-Forwarded-For).
+  let scope = makeScope(['127.0.0.1', 1], ['X-Forwarded-For: 198.51.100.23, 10.0.0.1, 10.0.0.2', 'X-Forwarded-Proto: https']);
+  trust.resolve(scope);
+  assert.equal(scope.client, ['198.51.100.23', 0]);
+  assert.is(scope.scheme, 'https');
+  // As long: the client's own entry.
+  scope = makeScope(['127.0.0.1', 1], ['X-Forwarded-For: 198.51.100.23, 10.0.0.1, 10.0.0.2', 'X-Forwarded-Proto: http, https, https']);
+  trust.resolve(scope);
+  assert.is(scope.scheme, 'http');
+  // Two entries, the client found at hop 2 of 3 items: not as long, so the rightmost.
+  scope = makeScope(['127.0.0.1', 1], ['X-Forwarded-For: 10.0.0.9, 198.51.100.23, 10.0.0.2', 'X-Forwarded-Proto: http, https']);
+  trust.resolve(scope);
+  assert.equal(scope.client, ['198.51.100.23', 0]);
+  assert.is(scope.scheme, 'https');
+});
+
 test('Trust.resolve: never throws on hostile bytes', () => {
   const trust = new Trust({ trustedProxies: '*' }, memoryLogger());
   let seed = 7;
