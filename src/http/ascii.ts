@@ -19,6 +19,13 @@ export function equalsLower(buf: Uint8Array, s: number, e: number, lower: string
   return e - s === lower.length && lowerAt(buf, s, lower);
 }
 
+/** buf[s, e) equals `text` byte for byte (each code unit one byte, as latin1): lengths compared first. */
+export function equalsText(buf: Uint8Array, s: number, e: number, text: string): boolean {
+  if (e - s !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (buf[s + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
 /** Value of a hex digit (RFC 5234 HEXDIG, either case), or -1. */
 export function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;

@@ -4,6 +4,7 @@
 // '; ', the drop list). Its body flows through IncomingMessage._read → socket.resume().
 import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { equalsText } from '../http/ascii.js';
 import { H, HEADER_NAMES } from '../parser/header-names.js';
 import { Headers } from '../scope/headers.js';
 import type { Scope } from '../types.js';
@@ -58,18 +59,12 @@ function receivedName(h: Headers, i: number): string {
   const id = h.ids[i];
   if (id === H.OTHER) return h.buf.latin1Slice(start, end);
   const last = CASED[id];
-  if (last !== undefined && sameBytes(h.buf, start, end, last)) return last;
+  if (last !== undefined && equalsText(h.buf, start, end, last)) return last;
   return (CASED[id] = h.buf.latin1Slice(start, end));
 }
 
 /** Per well-known name id, the last case it was received in. */
 const CASED: (string | undefined)[] = new Array(HEADER_NAMES.length);
-
-function sameBytes(buf: Buffer, start: number, end: number, s: string): boolean {
-  if (end - start !== s.length) return false;
-  for (let k = 0; k < s.length; k++) if (buf[start + k] !== s.charCodeAt(k)) return false;
-  return true;
-}
 
 /** Whether a body follows the head (RFC 9112 §6.3: content-length other than 0, or transfer-encoding). */
 export function hasBody(scope: Scope): boolean {

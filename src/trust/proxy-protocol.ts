@@ -9,6 +9,7 @@
 // how a client without the proxy in front shows up), and on DONE drops `consumed`
 // bytes and adopts `sourceAddress` as the peer only when the TCP peer is trusted
 // (see Trust.adoptProxyPeer).
+import { equalsText } from '../http/ascii.js';
 import { formatIPv6, parseIPv4, parseIPv6 } from './address.js';
 
 /** What parseProxyHeader() concluded. */
@@ -160,14 +161,13 @@ function parseV1(buf: Uint8Array, start: number, end: number): ProxyResult {
   let i = start + V1_PREFIX.length;
   const protoStart = i;
   while (i < cr && buf[i] !== 0x20) i++;
-  const protoLen = i - protoStart;
-  if (protoLen === 7 && ascii(buf, protoStart, 'UNKNOWN')) {
+  if (equalsText(buf, protoStart, i, 'UNKNOWN')) {
     // Spec §2.1: the receiver ignores everything up to the CRLF and uses the real endpoints.
     return done(consumed, 1, PROXY_COMMAND.PROXY, PROXY_FAMILY.UNSPEC, null, 0, null, 0);
   }
   let v6: boolean;
-  if (protoLen === 4 && ascii(buf, protoStart, 'TCP4')) v6 = false;
-  else if (protoLen === 4 && ascii(buf, protoStart, 'TCP6')) v6 = true;
+  if (equalsText(buf, protoStart, i, 'TCP4')) v6 = false;
+  else if (equalsText(buf, protoStart, i, 'TCP6')) v6 = true;
   else return INVALID;
   // Four fields, each after exactly one space.
   const f = FIELDS;
@@ -195,11 +195,6 @@ function parseV1(buf: Uint8Array, start: number, end: number): ProxyResult {
 
 const FIELDS = new Int32Array(8);
 const WORDS = new Int32Array(4);
-
-function ascii(buf: Uint8Array, at: number, s: string): boolean {
-  for (let k = 0; k < s.length; k++) if (buf[at + k] !== s.charCodeAt(k)) return false;
-  return true;
-}
 
 function latin1(buf: Uint8Array, s: number, e: number): string {
   return Buffer.from(buf.buffer, buf.byteOffset + s, e - s).latin1Slice(0, e - s);

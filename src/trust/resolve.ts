@@ -26,7 +26,7 @@
 // allocate their string when present; a function matcher allocates one string per
 // hop it is asked about.
 import { HOST_MODE, hostEnd } from '../http/host.js';
-import { trimEnd, trimStart } from '../http/ascii.js';
+import { equalsText, trimEnd, trimStart } from '../http/ascii.js';
 import { H } from '../parser/header-names.js';
 import type { Scope } from '../scope/scope.js';
 import type { Logger } from '../types.js';
@@ -284,15 +284,8 @@ export class Trust {
    * into C++ per request.
    */
   private clientText(buf: Buffer): string {
-    const s = this.clientStart;
-    const n = this.clientEnd - s;
-    const last = this.lastClient;
-    if (last.length === n) {
-      let k = 0;
-      while (k < n && buf[s + k] === last.charCodeAt(k)) k++;
-      if (k === n) return last;
-    }
-    return (this.lastClient = buf.latin1Slice(s, this.clientEnd));
+    if (equalsText(buf, this.clientStart, this.clientEnd, this.lastClient)) return this.lastClient;
+    return (this.lastClient = buf.latin1Slice(this.clientStart, this.clientEnd));
   }
 
   /** The same walk over `Forwarded` elements (for=). */
