@@ -29,6 +29,8 @@ export interface TrustStage {
 }
 
 const POOL_MAX = 4096;
+/** A pooled exchange keeps its head copy and start-field buffer up to this size (one large request must not pin memory). */
+const POOL_KEEP_BYTES = 16 * 1024;
 
 export class ServerCore implements ConnectionContext {
   readonly app: App;
@@ -166,8 +168,8 @@ export class ServerCore implements ConnectionContext {
     if (ex.conn === null) return;
     ex.conn = null;
     ex.scope.resetRequest();
-    if (ex.spans.own !== null && ex.spans.own.length > 16 * 1024) ex.spans.own = null;
-    if (ex.fields !== null && ex.fields.buf.length > 16 * 1024) ex.fields = null;
+    if (ex.spans.own !== null && ex.spans.own.length > POOL_KEEP_BYTES) ex.spans.own = null;
+    if (ex.fields !== null && ex.fields.buf.length > POOL_KEEP_BYTES) ex.fields = null;
     if (this.pool.length < POOL_MAX) this.pool.push(ex);
   }
 
