@@ -112,6 +112,12 @@ export interface ResponseStartMessage {
   type: 'http.response.start';
   status: number;
   headers?: ResponseHeaders;
+  /**
+   * Our extension (ASGI has none): the status line's reason phrase, for node:http's
+   * `statusMessage` and fetch's `statusText`. Absent or empty: the standard phrase. A
+   * phrase outside RFC 9112's grammar (CR, LF, other controls) throws a TypeError.
+   */
+  reason?: string;
 }
 export interface ResponseBodyMessage {
   type: 'http.response.body';

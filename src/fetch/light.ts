@@ -8,6 +8,8 @@ const NativeResponse = globalThis.Response;
 /** What the writer reads off a light Response (filled by `unpackLight`, reused). */
 export const light = {
   status: 200,
+  /** srvx's statusText ('' for the standard phrase; @hono/node-server's fast path has none). */
+  statusText: '',
   body: null as string | Uint8Array | ReadableStream<Uint8Array> | Blob | null,
   /** Header init as given (record, pairs or Headers), or srvx's flat [name, value, …] list. */
   headers: undefined as HeadersInit | string[] | undefined,
@@ -40,7 +42,7 @@ function findHonoCache(res: object): symbol | null {
 
 /** srvx's FastResponse: `_toNodeResponse()` gives status, flat headers and body, and empties it. */
 interface SrvxResponse {
-  _toNodeResponse(): { status: number; headers: string[]; body: unknown };
+  _toNodeResponse(): { status: number; statusText?: string; headers: string[]; body: unknown };
 }
 
 /**
@@ -51,6 +53,7 @@ export function unpackLight(res: object): boolean {
   if (typeof (res as Partial<SrvxResponse>)._toNodeResponse === 'function') {
     const r = (res as SrvxResponse)._toNodeResponse();
     light.status = r.status;
+    light.statusText = r.statusText ?? '';
     light.body = srvxBody(r.body);
     light.headers = r.headers;
     light.flat = true;
@@ -65,6 +68,7 @@ export function unpackLight(res: object): boolean {
   if (!(honoCache in res)) return false;
   const cache = (res as Record<symbol, HonoCache>)[honoCache];
   light.status = cache[0];
+  light.statusText = '';
   light.body = cache[1];
   light.headers = cache[2];
   light.flat = false;

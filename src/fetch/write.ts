@@ -46,6 +46,7 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send, typeL
   let status: number;
   let body: Body;
   let text: string;
+  let reason: string | undefined; // statusText, for the status line ('' is the standard phrase)
   // Light Responses' streams go out as they come (chunked), as their own servers send
   // them; a platform Response's stream is probed first, as @hono/node-server does.
   let probe = false;
@@ -53,6 +54,7 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send, typeL
   if (typeof res !== 'object' || res === null) throw new TypeError('The fetch handler did not return a Response');
   if (FastResponse.unpack(res)) {
     status = parts.status;
+    reason = (res as FastResponse).statusText;
     body = parts.body;
     text = headText(parts.headers);
     const type = parts.contentType;
@@ -65,8 +67,10 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send, typeL
     body = light.body;
     text = light.flat ? flatHeadText(light.headers as string[]) : headText(light.headers as HeadersInit | undefined);
     defaultType = light.defaultType;
+    reason = light.statusText;
   } else if (res instanceof NativeResponse) {
     status = res.status;
+    reason = res.statusText;
     text = headText(res.headers);
     body = nativeBody(res);
     probe = true;
@@ -79,10 +83,10 @@ export function writeResponse(req: FetchRequest, res: unknown, send: Send, typeL
   const length = head.contentLength;
   const connection = head.connection;
   if (body === null || typeof body === 'string' || body instanceof Uint8Array) {
-    return sendWhole(req, send, status, text, body, isHead, length, connection);
+    return sendWhole(req, send, status, text, body, isHead, length, connection, reason);
   }
-  if (body instanceof ReadableStream) return sendStream(req, send, status, text, body, isHead, length, connection, probe);
-  return body.arrayBuffer().then((ab) => sendWhole(req, send, status, text, new Uint8Array(ab), isHead, length, connection));
+  if (body instanceof ReadableStream) return sendStream(req, send, status, text, body, isHead, length, connection, probe, reason);
+  return body.arrayBuffer().then((ab) => sendWhole(req, send, status, text, new Uint8Array(ab), isHead, length, connection, reason));
 }
 
 /** A real Response's body: its source when readable without the stream, else the stream. */
@@ -111,11 +115,12 @@ function sendWhole(
   isHead: boolean,
   length: number,
   connection: boolean,
+  reason: string | undefined,
 ): void | Promise<void> {
   req[kFinish]();
   if (connection) {
     // Rare: the ASGI start message applies a `Connection: close` the app set.
-    void send({ type: 'http.response.start', status, headers: headPairs(text) });
+    void send({ type: 'http.response.start', status, headers: headPairs(text), reason });
     void send({ type: 'http.response.body', body: body ?? EMPTY });
     return;
   }
@@ -123,12 +128,12 @@ function sendWhole(
     // HEAD answered without the GET body (Hono drops it): no Content-Length unless the
     // app gave one, as node:http does; a made-up `content-length: 0` would be wrong.
     if (length >= 0) text += 'content-length: ' + length + '\r\n';
-    return respond(send, status, encodedFramed(text), null);
+    return respond(send, status, encodedFramed(text), null, reason);
   }
   // The fast path with a per-response EncodedHeaders: 2.69 µs per request against 3.12 µs
   // for the same response as an http.response.start + body pair (client and server in
   // one process, 13 alternating rounds of 256k pipelined requests, medians).
-  return respond(send, status, text.length === 0 ? null : encoded(text), body);
+  return respond(send, status, text.length === 0 ? null : encoded(text), body, reason);
 }
 
 const NOT_YET = Symbol('not yet');
@@ -154,11 +159,12 @@ async function sendStream(
   length: number,
   connection: boolean,
   probe: boolean,
+  reason: string | undefined,
 ): Promise<void> {
   const reader = stream.getReader(); // a locked stream throws: the transport answers 500
   if (isHead) {
     reader.cancel().catch(noop);
-    return sendWhole(req, send, status, text, null, true, length, connection);
+    return sendWhole(req, send, status, text, null, true, length, connection, reason);
   }
   req[kPumping](reader);
   try {
@@ -180,10 +186,10 @@ async function sendStream(
     if (pending === null && !connection) {
       req[kPumping](null);
       const whole = first === null ? null : first.length === 1 ? first[0] : Buffer.concat(first, total);
-      return sendWhole(req, send, status, text, whole, false, -1, false);
+      return sendWhole(req, send, status, text, whole, false, -1, false, reason);
     }
     if (length >= 0) text += 'content-length: ' + length + '\r\n';
-    await send({ type: 'http.response.start', status, headers: headPairs(text) });
+    await send({ type: 'http.response.start', status, headers: headPairs(text), reason });
     const lead = first === null ? EMPTY : first.length === 1 ? first[0] : Buffer.concat(first, total);
     if (pending === null) {
       req[kFinish]();

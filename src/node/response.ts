@@ -203,7 +203,7 @@ function startMessage(res: NodeResponse): ResponseStartMessage {
   res._fStarted = true;
   res._headerSent = true;
   if (res._fRefused) res.socket!.destroy(new TypeError('Response header "transfer-encoding": only chunked'));
-  return { type: 'http.response.start', status: res._fStatus, headers: res._fLines === null ? [] : headPairs(res._fLines.text) };
+  return { type: 'http.response.start', status: res._fStatus, headers: res._fLines === null ? [] : headPairs(res._fLines.text), reason: res.statusMessage };
 }
 
 /** One send; a send that has to wait (the connection's output is full) makes write() return false until it settles. */
@@ -309,7 +309,7 @@ function whole(res: NodeResponse, socket: ResponseSocket, body: Chunk): void {
   head.length = l.length;
   head.close = l.close;
   try {
-    const p = respond(socket.send, res._fStatus, head, body);
+    const p = respond(socket.send, res._fStatus, head, body, res.statusMessage);
     if (p !== undefined) p.catch((err: Error) => socket.destroy(err));
   } catch (err) {
     // the body disagrees with the app's content-length: the connection is cut, as the message path does

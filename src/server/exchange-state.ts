@@ -84,6 +84,8 @@ export abstract class ExchangeState {
   /** RESPONSE.*: how far the response has gone; written only by the exchange. */
   responseState: number = RESPONSE.NONE;
   status = 200;
+  /** The app's own reason phrase (checked by customReason), or null for the table's. */
+  reason: string | null = null;
   /** The ASGI start message's fields, encoded (response-head.ts FieldBytes); made on first use, kept across reuse. */
   fields: FieldBytes | null = null;
   headFramed = false;
@@ -126,6 +128,7 @@ export abstract class ExchangeState {
     this.startedPrecise = 0;
     this.responseState = RESPONSE.NONE;
     this.status = 200;
+    this.reason = null;
     // fields: kept for the next start message, which encodeFields() writes from its start.
     this.headFramed = false;
     this.declared = -1;

@@ -8,7 +8,7 @@ import type { EncodedHeaders, ReceiveMessage, Send, SendMessage } from '../types
 import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
-import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
+import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, customReason, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
 
 export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 
@@ -50,8 +50,8 @@ export class Exchange extends ExchangeBody {
 
   // ---- response -----------------------------------------------------------------
 
-  /** Fast path: whole response in one call (see types.ts Send). */
-  respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void {
+  /** Fast path: whole response in one call (see types.ts Send); `reason` as on http.response.start. */
+  respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null, reason?: string): void {
     if (this.responseState !== RESPONSE.NONE) throw new Error('Response already started');
     const conn = this.conn;
     if (conn === null) throw new Error('Response sent after the request ended');
@@ -59,6 +59,7 @@ export class Exchange extends ExchangeBody {
     // leaves the exchange untouched and the app error becomes a clean 500. The head was
     // validated by encodeHeaders() when it was made: not again per request.
     statusLine(status);
+    const custom = reason === undefined ? null : customReason(status, reason);
     const noBody = bodyless(status);
     let len = 0;
     if (body !== null) {
@@ -70,6 +71,7 @@ export class Exchange extends ExchangeBody {
     const framed = head?.framed;
     if (framed && !noBody && !this.isHeadRequest) checkLength(head.length, len);
     this.status = status;
+    this.reason = custom;
     if (head !== null && head.close === true) this.appClose = true;
     const headBytes = head === null ? EMPTY : head.bytes;
     const withBody = !noBody && !this.isHeadRequest && len > 0;
@@ -99,9 +101,11 @@ export class Exchange extends ExchangeBody {
     if (msg.type === 'http.response.start') {
       if (this.responseState !== RESPONSE.NONE) return Promise.reject(new Error('Response already started'));
       if (!isStatus(msg.status)) throw new RangeError(`Invalid status code: ${String(msg.status)}`);
+      const reason = customReason(msg.status, msg.reason);
       const lines = (this.fields ??= new FieldBytes());
       encodeFields(msg.headers, lines); // throws TypeError naming a bad header
       this.status = msg.status;
+      this.reason = reason;
       this.headFramed = lines.framed;
       this.declared = lines.length;
       if (lines.close) {
@@ -250,7 +254,7 @@ export class Exchange extends ExchangeBody {
   }
 
   private headSize(headLen: number, contentLength: number): number {
-    return headSize(this.conn!.serverLine, headLen, contentLength);
+    return headSize(this.conn!.serverLine, headLen, contentLength) + (this.reason === null ? 0 : this.reason.length);
   }
 
   /**
@@ -277,7 +281,7 @@ export class Exchange extends ExchangeBody {
     const keep = this.decideKeepAlive();
     // The app's own `connection: close` is in its fields: no second one.
     const connection = !keep ? (this.appClose ? CONNECTION.NONE : CONNECTION.CLOSE) : this.scope.httpVersion === '1.0' ? CONNECTION.KEEP_ALIVE : CONNECTION.NONE;
-    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, fieldBytes, fieldLen, contentLength, chunked);
+    return writeHead(buf, p, this.status, this.conn!.dateLine, this.conn!.serverLine, connection, fieldBytes, fieldLen, contentLength, chunked, this.reason);
   }
 
   // ---- where bytes go: the shared slab when this exchange may write now, else a deferred copy

@@ -16,7 +16,7 @@ export const OWNER: unique symbol = Symbol('fasterapi.send.owner');
 /** What respond() needs of the exchange (server/exchange.ts). */
 export interface FastResponder {
   readonly send: unknown;
-  respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void;
+  respond(status: number, head: EncodedHeaders | null, body: string | Uint8Array | null, reason?: string): void;
 }
 
 type Marked = Send & { [OWNER]?: FastResponder };
@@ -36,27 +36,28 @@ const NO_FIELDS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
  * content-length added. With the transport's own `send`, nothing is allocated and the
  * response is written before this returns (a bad status or body throws here). Behind a
  * wrapped `send`, the same response goes as http.response.start + http.response.body and
- * the returned promise settles when both were sent.
+ * the returned promise settles when both were sent. `reason`: the status line's phrase, as
+ * on http.response.start (our extension; absent or empty: the standard one).
  */
-export function respond(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): void | Promise<void> {
+export function respond(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null, reason?: string): void | Promise<void> {
   if (send === CURRENT.send) {
-    CURRENT.owner!.respond(status, head, body);
+    CURRENT.owner!.respond(status, head, body, reason);
     return;
   }
   const owner = (send as Marked)[OWNER];
   if (owner !== undefined && owner.send === send) {
-    owner.respond(status, head, body);
+    owner.respond(status, head, body, reason);
     return;
   }
-  return asMessages(send, status, head, body);
+  return asMessages(send, status, head, body, reason);
 }
 
-async function asMessages(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null): Promise<void> {
+async function asMessages(send: Send, status: number, head: EncodedHeaders | null, body: string | Uint8Array | null, reason: string | undefined): Promise<void> {
   // Fresh arrays: a wrapper may add to or change the list it is given (Starlette's MutableHeaders does).
   const fields = head === null ? NO_FIELDS : (head.fields ?? headPairs(head.bytes.latin1Slice(0, head.bytes.length)));
   const headers: [string, string][] = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) headers[i] = [fields[i][0], fields[i][1]];
-  await send({ type: 'http.response.start', status, headers } satisfies SendMessage);
+  await send((reason === undefined ? { type: 'http.response.start', status, headers } : { type: 'http.response.start', status, headers, reason }) satisfies SendMessage);
   await send({ type: 'http.response.body', body: body ?? EMPTY } satisfies SendMessage);
 }
 

@@ -22,6 +22,17 @@ export function statusLine(status: number): Buffer {
 }
 for (const code of Object.keys(REASONS)) statusLine(Number(code));
 
+/**
+ * The app's reason phrase for `status`: null when it is absent, empty or the table's own
+ * (the precomputed line serves), else the phrase, checked by the one grammar (http/fields).
+ * @throws TypeError for a phrase with CR, LF or another control, or a code unit above 0xFF.
+ */
+export function customReason(status: number, reason: string | null | undefined): string | null {
+  if (reason == null || reason === '' || reason === REASONS[status]) return null;
+  if (typeof reason !== 'string' || !isReason(reason)) throw new TypeError('Invalid reason phrase: only HTAB, SP, VCHAR and obs-text (RFC 9112 §4)');
+  return reason;
+}
+
 /** The longest status line there can be: a table reason, or 'Unknown' for other codes. */
 const STATUS_LINE_MAX = Math.max(statusLine(999).length, ...STATUS_LINES.filter((l) => l !== undefined).map((l) => l.length));
 
@@ -242,7 +253,8 @@ export function headSize(serverLine: Buffer, fieldsLen: number, contentLength: n
  * Writes a head at buf[p]: status line, Date, Server (`serverLine`, may be empty), the
  * connection field, the fields (the first `fieldLen` bytes of `fieldBytes`, validated), the framing
  * (content-length when `contentLength` >= 0, else transfer-encoding when `chunked`) and
- * the blank line. Returns the new position. `buf` has headSize() bytes from `p`.
+ * the blank line. Returns the new position. `buf` has headSize() bytes from `p`, plus the
+ * length of `reason` (customReason()) when there is one.
  */
 export function writeHead(
   buf: Buffer,
@@ -255,10 +267,20 @@ export function writeHead(
   fieldLen: number,
   contentLength: number,
   chunked: boolean,
+  reason: string | null = null,
 ): number {
-  const line = statusLine(status);
-  buf.set(line, p);
-  p += line.length;
+  if (reason === null) {
+    const line = statusLine(status);
+    buf.set(line, p);
+    p += line.length;
+  } else {
+    // 'HTTP/1.1 ' (9 bytes) and the three digits of the table's line, then the app's phrase
+    const line = statusLine(status);
+    for (let i = 0; i < 13; i++) buf[p++] = line[i];
+    p += buf.latin1Write(reason, p);
+    buf[p++] = 13;
+    buf[p++] = 10;
+  }
   if (date.length > 0) {
     buf.set(date, p);
     p += date.length;
