@@ -125,6 +125,16 @@ export interface ResponseBodyMessage {
   moreBody?: boolean;
 }
 /**
+ * Our extension (ASGI has none): drop this request without answering it, as node:http's
+ * `req.destroy()`/`res.destroy()` do. Nothing is sent for it (no 500) and nothing is
+ * logged; the responses before it on the connection still go out, then the connection
+ * closes. After its head went out, the connection is cut at once (a cut message, never a
+ * complete-looking one). Once the response has ended, it does nothing.
+ */
+export interface ResponseAbortMessage {
+  type: 'http.response.abort';
+}
+/**
  * Accepts an upgrade (scope.type 'websocket'): with an onUpgrade hook the socket goes to
  * it (the hook answers the handshake); without one the server completes the WebSocket
  * handshake with this subprotocol and these extra header fields.
@@ -163,7 +173,7 @@ export interface LifespanResultMessage {
   type: 'lifespan.startup.complete' | 'lifespan.startup.failed' | 'lifespan.shutdown.complete' | 'lifespan.shutdown.failed';
   message?: string;
 }
-export type SendMessage = ResponseStartMessage | ResponseBodyMessage | WebSocketSendEvent | LifespanResultMessage;
+export type SendMessage = ResponseStartMessage | ResponseBodyMessage | ResponseAbortMessage | WebSocketSendEvent | LifespanResultMessage;
 
 /** Pre-encoded response header block made once by encodeHeaders(): 'name: value\r\n'* bytes. */
 export interface EncodedHeaders {

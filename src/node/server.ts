@@ -93,6 +93,7 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     const o = this.options;
     const srv = createTransport(this.app, {
       maxBodySize: NO_BODY_LIMIT,
+      allowHalfOpen: false, // node:http's httpAllowHalfOpen default: a FIN aborts the requests in flight
       ...o,
       keepAliveTimeout: this.keepAliveTimeout,
       headersTimeout: this.headersTimeout,

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Scope as ScopeFields } from '../scope/scope.js';
-import type { Receive, ReceiveMessage, Scope, Send } from '../types.js';
+import type { Receive, ReceiveMessage, Scope, Send, SendMessage } from '../types.js';
 import { type NodeResponse, responseGone } from './response.js';
 
 /** Who the requests go to (an http.Server-like emitter, or a bare listener). */
@@ -51,7 +51,8 @@ export class NodeSocket extends EventEmitter {
   private gone = false;
   private onMessage: ((m: ReceiveMessage) => void) | null = null;
   private settle: ((v?: undefined) => void) | null = null;
-  private fail: ((err: unknown) => void) | null = null;
+  /** destroy() dropped the request (http.response.abort). */
+  private dropped = false;
 
   /**
    * `dualStack`: the server listens on IPv6, where the kernel reports an IPv4 peer as
@@ -139,9 +140,9 @@ export class NodeSocket extends EventEmitter {
 
   /** After the listener returned with the response still open: a promise for the transport, and a watch for the client leaving. */
   pending(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => {
+    if (this.dropped) return Promise.resolve();
+    const p = new Promise<void>((resolve) => {
       this.settle = resolve;
-      this.fail = reject;
     });
     if (this.bodyDone) this.watch();
     return p;
@@ -152,7 +153,14 @@ export class NodeSocket extends EventEmitter {
     if (this.watching) return;
     this.watching = true;
     this.receive().then((m) => {
-      if (m.type === 'http.disconnect' && !this.res!.finished) this.clientGone();
+      if (m.type === 'http.disconnect') {
+        if (!this.res!.finished) this.clientGone();
+      } else if (!(this.req as { upgrade?: boolean }).upgrade) {
+        // the end of a body nobody read (noBody()): the disconnect comes on the next receive()
+        // (not for an upgrade: its req's socket becomes the real one at the hand-over)
+        this.watching = false;
+        this.watch();
+      }
     });
   }
 
@@ -175,23 +183,19 @@ export class NodeSocket extends EventEmitter {
   done(): void {
     const s = this.settle;
     if (s !== null) {
-      this.settle = this.fail = null;
+      this.settle = null;
       s();
     }
   }
 
-  /** destroy(): the transport closes the connection (the app promise fails; nothing else is sent). */
+  /** destroy(): the request is dropped unanswered (http.response.abort: no 500, no log line; after the head, the connection is cut). */
   destroy(err?: Error): this {
     if (this.destroyed) return this;
     this.destroyed = true;
     this.readable = this.writable = false;
-    const res = this.res!;
-    if (!res.finished || this.settle !== null) {
-      const f = this.fail;
-      this.settle = this.fail = null;
-      if (f !== null) f(err ?? new SocketDestroyed());
-      else res._fAbort = err ?? new SocketDestroyed();
-    }
+    if (!this.res!.finished) void this.send(ABORT).catch(noop);
+    this.dropped = true;
+    this.done();
     process.nextTick(emitClose, this, err);
     return this;
   }
@@ -229,12 +233,9 @@ export class NodeSocket extends EventEmitter {
   }
 }
 
-/** The app promise's rejection when the app destroyed its socket: the transport closes the connection. */
-export class SocketDestroyed extends Error {
-  constructor() {
-    super('socket destroyed by the application');
-  }
-}
+const ABORT: SendMessage = Object.freeze({ type: 'http.response.abort' });
+
+function noop(): void {}
 
 function emitClose(s: NodeSocket, err?: Error): void {
   s.emit('close', err !== undefined);

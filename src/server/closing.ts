@@ -121,9 +121,16 @@ export abstract class ClosableConnection extends Connection {
     this.socket.destroy();
   }
 
-  /** Client sent FIN: answer what is in flight, then close (half-close still gets responses). */
+  /** Client sent FIN: answer what is in flight, then close (half-close still gets responses), or with allowHalfOpen false close now. */
   onEnd(): void {
     if (this.closed) return;
+    if (!this.core.allowHalfOpen && (this.first !== null || this.parsing !== null)) {
+      // A disconnect (node:http's default): closed now, so every app in flight hears it at once.
+      this.peerEnded = true;
+      this.abort();
+      this.onClose();
+      return;
+    }
     const ex = this.parsing;
     if (ex !== null && !this.closing) {
       // EOF in the middle of a message: nothing more will come for it.

@@ -38,6 +38,8 @@ export interface ConnectionContext {
   readonly maxUrlLength: number;
   readonly maxBodySize: number;
   readonly maxPipelined: number;
+  /** TransportOptions.allowHalfOpen: false when a FIN counts as a disconnect. */
+  readonly allowHalfOpen: boolean;
   readonly maxRequestsPerSocket: number;
   readonly writeHighWater: number;
   readonly proxyProtocol: boolean;
@@ -248,7 +250,7 @@ export abstract class Connection implements ExchangeOwner {
       done.next = null;
       done.queued = false;
       this.inFlight--;
-      if (this.core.onResponse !== null) this.core.responded(done);
+      if (this.core.onResponse !== null && done.status !== 0) this.core.responded(done); // 0: aborted unanswered
       // A send() the app did not await before its last one: nothing of it is held any more.
       const d = done.drainWaiter;
       if (d !== null) {

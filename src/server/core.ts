@@ -44,6 +44,7 @@ export class ServerCore implements ConnectionContext {
   readonly maxBodySize: number;
   readonly maxConnections: number;
   readonly maxPipelined: number;
+  readonly allowHalfOpen: boolean;
   readonly sendTimeout: number;
   readonly writeHighWater: number;
   readonly timeoutGracefulShutdown: number;
@@ -76,6 +77,7 @@ export class ServerCore implements ConnectionContext {
     this.maxBodySize = o.maxBodySize ?? DEFAULTS.maxBodySize;
     this.maxConnections = o.maxConnections ?? DEFAULTS.maxConnections;
     this.maxPipelined = o.maxPipelined ?? DEFAULTS.maxPipelined;
+    this.allowHalfOpen = o.allowHalfOpen ?? DEFAULTS.allowHalfOpen;
     this.sendTimeout = o.sendTimeout ?? DEFAULTS.sendTimeout;
     this.writeHighWater = o.writeHighWater ?? DEFAULTS.writeHighWater;
     this.timeoutGracefulShutdown = o.timeoutGracefulShutdown ?? DEFAULTS.timeoutGracefulShutdown;

@@ -119,6 +119,10 @@ export class Exchange extends ExchangeBody {
       conn.acceptUpgrade(this);
       return RESOLVED;
     }
+    if (msg.type === 'http.response.abort') {
+      this.abortResponse(conn);
+      return RESOLVED;
+    }
     if (msg.type !== 'http.response.body') return Promise.reject(new TypeError(`Unknown message type: ${(msg as { type: string }).type}`));
     if (this.responseState === RESPONSE.NONE) return Promise.reject(new Error('http.response.body before http.response.start'));
     if (this.responseState === RESPONSE.ENDED) return Promise.reject(new Error('Response already ended'));
@@ -212,6 +216,28 @@ export class Exchange extends ExchangeBody {
       this.conn!.abort();
     }
     return Promise.reject(err);
+  }
+
+  /**
+   * http.response.abort (types.ts): this request gets no answer and the connection closes
+   * at its turn: finish() closes after the responses before it and drops those after it.
+   * Bytes of it already written can only be cut off, so then the connection is cut now.
+   */
+  private abortResponse(conn: ExchangeOwner): void {
+    if (this.responseState === RESPONSE.ENDED) return;
+    const written = this.responseState === RESPONSE.HEAD_SENT && conn.first === this;
+    if (this.responseState !== RESPONSE.HEAD_SENT) this.status = 0; // nothing answered: no onResponse call
+    this.responseState = RESPONSE.ENDED;
+    this.keepAlive = false;
+    this.closeAfter = true;
+    const d = this.deferred;
+    if (d !== null) {
+      this.deferred = null;
+      for (let i = 0; i < d.length; i++) conn.held -= d[i].length;
+    }
+    this.wakeReceiver();
+    if (written) conn.abort();
+    conn.finish(this);
   }
 
   /** The app failed before sending anything: 500, keeping the connection only if the body was read. */

@@ -28,6 +28,15 @@ export interface TransportOptions {
   maxConnections?: number;
   /** Requests in flight per connection before reading pauses (pipelining flood guard). */
   maxPipelined?: number;
+  /**
+   * The client's half-close (FIN) while requests are in flight. true (the default): they
+   * are answered, then the connection closes (RFC 9112 §9.6 lets a client half-close after
+   * its last request; `printf … | nc` and our own raw-socket tests do). false: the FIN is
+   * a disconnect, as on node:http (`httpAllowHalfOpen` false, its default) and uvicorn:
+   * the connection is closed at once, every app in flight gets http.disconnect, and what
+   * it sends afterwards goes nowhere. fasterapi/node sets false.
+   */
+  allowHalfOpen?: boolean;
   /** A connection whose client reads nothing for this long while output is queued is dropped. */
   sendTimeout?: number;
   /** Bytes queued on a socket before reading pauses until 'drain'. */
@@ -79,6 +88,7 @@ export const DEFAULTS = {
   maxBodySize: Number.MAX_SAFE_INTEGER,
   maxConnections: 0,
   maxPipelined: 64,
+  allowHalfOpen: true,
   sendTimeout: 30_000,
   writeHighWater: 256 * 1024,
   wsMaxSize: 16 * 1024 * 1024,

@@ -106,4 +106,87 @@ test('FIN in the middle of a head: nothing is dispatched and the connection clos
   });
 });
 
+// allowHalfOpen: false, node:http's default (fasterapi/node sets it): a FIN is a disconnect.
+
+test('allowHalfOpen false: request then FIN: closed at once, the app in flight hears http.disconnect, its late answer goes nowhere', async () => {
+  const seen: string[] = [];
+  const app: App = async (_scope, receive, send) => {
+    seen.push((await receive()).type);
+    seen.push((await receive()).type); // waits for the client to leave
+    await sleep(100);
+    respond(send, 200, TEXT, 'too late');
+  };
+  await withServer(app, { allowHalfOpen: false }, async ({ connect, logs, server }) => {
+    const c = await connect({ allowHalfOpen: true });
+    await c.write('GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(20);
+    const started = Date.now();
+    c.end();
+    await c.waitEnded();
+    assert.ok(Date.now() - started < 80, 'closed before the app answered');
+    await sleep(20);
+    assert.equal(seen, ['http.request', 'http.disconnect']);
+    assert.is(server.connections, 0);
+    await sleep(120);
+    assert.is(c.text, '');
+    assert.equal(logs, []);
+  });
+});
+
+test('allowHalfOpen false: FIN while nobody reads the body: the first receive() is http.disconnect', async () => {
+  const seen: string[] = [];
+  const app: App = async (_scope, receive, send) => {
+    await sleep(60);
+    seen.push((await receive()).type);
+    respond(send, 200, TEXT, 'x');
+  };
+  await withServer(app, { allowHalfOpen: false }, async ({ connect, logs }) => {
+    const c = await connect({ allowHalfOpen: true });
+    await c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\npart');
+    await sleep(20);
+    c.end();
+    await c.waitEnded();
+    await sleep(80);
+    assert.equal(seen, ['http.disconnect']);
+    assert.is(c.text, '');
+    assert.equal(logs, []);
+  });
+});
+
+test('allowHalfOpen false: FIN on an idle keep-alive connection closes it; a response sent before the FIN arrived whole', async () => {
+  await withServer(syncApp, { allowHalfOpen: false }, async ({ connect, server }) => {
+    const c = await connect({ allowHalfOpen: true });
+    await c.write('GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+    await c.waitResponses(1);
+    c.end();
+    await c.waitEnded();
+    assert.is(c.responses()[0].body, 'sync /x');
+    await sleep(20);
+    assert.is(server.connections, 0);
+  });
+});
+
+test('a reset while nobody reads the body: the first receive() is http.disconnect, nothing is logged', async () => {
+  const seen: string[] = [];
+  const app: App = async (_scope, receive, send) => {
+    await sleep(60);
+    seen.push((await receive()).type);
+    respond(send, 200, TEXT, 'x');
+  };
+  await withServer(app, {}, async ({ connect, logs, server }) => {
+    const c = await connect();
+    await c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n' + 'y'.repeat(1000));
+    await sleep(20);
+    c.socket.resetAndDestroy();
+    await sleep(100);
+    assert.equal(seen, ['http.disconnect']);
+    assert.equal(
+      logs.filter((l) => l.level !== 'debug'),
+      [],
+      'the reset itself is a debug line',
+    );
+    assert.is(server.connections, 0);
+  });
+});
+
 test.run();
