@@ -118,11 +118,24 @@ export interface ResponseStartMessage {
    * phrase outside RFC 9112's grammar (CR, LF, other controls) throws a TypeError.
    */
   reason?: string;
+  /** ASGI's: http.response.trailers follows the last body message, and the response ends with it. */
+  trailers?: boolean;
 }
 export interface ResponseBodyMessage {
   type: 'http.response.body';
   body?: Uint8Array | string;
   moreBody?: boolean;
+}
+/**
+ * ASGI's trailer fields, after the last body message of a response started with
+ * `trailers: true`. Written only on a chunked body (RFC 9112 §7.1.2); with any other
+ * framing they are checked and dropped. Fields that frame the message or name connection
+ * options are refused (TypeError).
+ */
+export interface ResponseTrailersMessage {
+  type: 'http.response.trailers';
+  headers?: ResponseHeaders;
+  moreTrailers?: boolean;
 }
 /**
  * Our extension (ASGI has none): drop this request without answering it, as node:http's
@@ -173,7 +186,7 @@ export interface LifespanResultMessage {
   type: 'lifespan.startup.complete' | 'lifespan.startup.failed' | 'lifespan.shutdown.complete' | 'lifespan.shutdown.failed';
   message?: string;
 }
-export type SendMessage = ResponseStartMessage | ResponseBodyMessage | ResponseAbortMessage | WebSocketSendEvent | LifespanResultMessage;
+export type SendMessage = ResponseStartMessage | ResponseBodyMessage | ResponseTrailersMessage | ResponseAbortMessage | WebSocketSendEvent | LifespanResultMessage;
 
 /** Pre-encoded response header block made once by encodeHeaders(): 'name: value\r\n'* bytes. */
 export interface EncodedHeaders {

@@ -10,6 +10,8 @@ import { LINE } from './chunk-ext.js';
 
 export const PHASE = { HEAD: 0, BODY: 1, DONE: 2 } as const;
 export const RESPONSE = { NONE: 0, STARTED: 1, HEAD_SENT: 2, ENDED: 3 } as const;
+/** Trailers (http.response.trailers): none promised, promised, the body has ended, some written. */
+export const TRAILERS = { NONE: 0, PROMISED: 1, WAITING: 2, WRITING: 3 } as const;
 
 export const EMPTY = Buffer.alloc(0);
 export const RESOLVED: Promise<void> = Promise.resolve();
@@ -93,6 +95,8 @@ export abstract class ExchangeState {
   declared = -1;
   counted = 0;
   chunked = false;
+  /** TRAILERS.* */
+  trailers: number = TRAILERS.NONE;
   isHeadRequest = false;
   closeAfter = false;
   /** The app's own header block says connection: close (the transport adds no second field). */
@@ -134,6 +138,7 @@ export abstract class ExchangeState {
     this.declared = -1;
     this.counted = 0;
     this.chunked = false;
+    this.trailers = TRAILERS.NONE;
     this.isHeadRequest = false;
     this.closeAfter = false;
     this.appClose = false;

@@ -4,8 +4,8 @@
 // once and reused, so serving a request allocates neither closures nor objects on the
 // fast path.
 import { isStatus } from '../http/fields.js';
-import type { EncodedHeaders, ReceiveMessage, Send, SendMessage } from '../types.js';
-import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE } from './exchange-state.js';
+import type { EncodedHeaders, ReceiveMessage, ResponseTrailersMessage, Send, SendMessage } from '../types.js';
+import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE, TRAILERS } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
 import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, customReason, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
@@ -106,6 +106,7 @@ export class Exchange extends ExchangeBody {
       encodeFields(msg.headers, lines); // throws TypeError naming a bad header
       this.status = msg.status;
       this.reason = reason;
+      if (msg.trailers === true) this.trailers = TRAILERS.PROMISED;
       this.headFramed = lines.framed;
       this.declared = lines.length;
       if (lines.close) {
@@ -119,13 +120,14 @@ export class Exchange extends ExchangeBody {
       conn.acceptUpgrade(this);
       return RESOLVED;
     }
+    if (msg.type === 'http.response.trailers') return this.sendTrailers(conn, msg);
     if (msg.type === 'http.response.abort') {
       this.abortResponse(conn);
       return RESOLVED;
     }
     if (msg.type !== 'http.response.body') return Promise.reject(new TypeError(`Unknown message type: ${(msg as { type: string }).type}`));
     if (this.responseState === RESPONSE.NONE) return Promise.reject(new Error('http.response.body before http.response.start'));
-    if (this.responseState === RESPONSE.ENDED) return Promise.reject(new Error('Response already ended'));
+    if (this.responseState === RESPONSE.ENDED || this.trailers >= TRAILERS.WAITING) return Promise.reject(new Error('Response already ended'));
     const raw = msg.body ?? EMPTY;
     const more = msg.moreBody === true;
     const noBody = bodyless(this.status) || this.isHeadRequest;
@@ -154,7 +156,7 @@ export class Exchange extends ExchangeBody {
       // First body message decides the framing: one message → content-length, else chunked.
       let length = -1;
       if (!this.headFramed && !bodyless(this.status)) {
-        if (!more) length = bodyLen;
+        if (!more && this.trailers === TRAILERS.NONE) length = bodyLen;
         else if (this.scope.httpVersion === '1.1') this.chunked = !this.isHeadRequest;
         else this.closeAfter = true; // HTTP/1.0 without a length: the close delimits the body
       }
@@ -172,6 +174,10 @@ export class Exchange extends ExchangeBody {
       const p = this.writeBody(buf, targetPos, body, bodyLen, false, inline);
       this.commitTarget(buf, p);
       if (!inline) this.emitBodyRaw(body);
+    }
+    if (!more && this.trailers !== TRAILERS.NONE) {
+      this.trailers = TRAILERS.WAITING; // the last chunk goes out with them
+      return RESOLVED;
     }
     if (!more) {
       if (this.chunked) this.emitSmall(LAST_CHUNK);
@@ -216,6 +222,42 @@ export class Exchange extends ExchangeBody {
       this.conn!.abort();
     }
     return Promise.reject(err);
+  }
+
+  /**
+   * http.response.trailers (types.ts): the last chunk and the trailer section (RFC 9112
+   * §7.1.2), written from the start fields' buffer, free once the head is out. Without a
+   * chunked body there is no trailer section: the fields are checked, and dropped.
+   */
+  private sendTrailers(conn: ExchangeOwner, msg: ResponseTrailersMessage): Promise<void> {
+    if (this.responseState === RESPONSE.ENDED) return Promise.reject(new Error('Response already ended'));
+    if (this.trailers < TRAILERS.WAITING) {
+      const why = this.trailers === TRAILERS.NONE ? 'without trailers: true on http.response.start' : 'before the last http.response.body';
+      return Promise.reject(new Error(`http.response.trailers ${why}`));
+    }
+    const lines = this.fields!;
+    encodeFields(msg.headers, lines); // throws TypeError naming a bad field
+    if (lines.framed || lines.hasConnection) throw new TypeError('Trailer fields may not frame the message or name connection options (RFC 9110 §6.5.1)');
+    const more = msg.moreTrailers === true;
+    if (this.chunked) {
+      const first = this.trailers === TRAILERS.WAITING;
+      const buf = this.target(3 + lines.len + 2);
+      let p = targetPos;
+      if (first) p += buf.latin1Write('0\r\n', p);
+      for (let i = 0; i < lines.len; i++) buf[p++] = lines.buf[i];
+      if (!more) {
+        buf[p++] = 13;
+        buf[p++] = 10;
+      }
+      this.commitTarget(buf, p);
+    }
+    this.trailers = TRAILERS.WRITING;
+    if (!more) {
+      this.responseState = RESPONSE.ENDED;
+      this.wakeReceiver();
+      conn.finish(this);
+    }
+    return RESOLVED;
   }
 
   /**

@@ -133,13 +133,18 @@ test('allowHalfOpen false: request then FIN: closed at once, the app in flight h
   });
 });
 
-test('allowHalfOpen false: FIN while nobody reads the body: the first receive() is http.disconnect', async () => {
-  const seen: string[] = [];
-  const app: App = async (_scope, receive, send) => {
+/** An app that reads nothing for 60 ms, then records what its first receive() gives. */
+function lateReader(seen: string[]): App {
+  return async (_scope, receive, send) => {
     await sleep(60);
     seen.push((await receive()).type);
     respond(send, 200, TEXT, 'x');
   };
+}
+
+test('allowHalfOpen false: FIN while nobody reads the body: the first receive() is http.disconnect', async () => {
+  const seen: string[] = [];
+  const app = lateReader(seen);
   await withServer(app, { allowHalfOpen: false }, async ({ connect, logs }) => {
     const c = await connect({ allowHalfOpen: true });
     await c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\npart');
@@ -168,11 +173,7 @@ test('allowHalfOpen false: FIN on an idle keep-alive connection closes it; a res
 
 test('a reset while nobody reads the body: the first receive() is http.disconnect, nothing is logged', async () => {
   const seen: string[] = [];
-  const app: App = async (_scope, receive, send) => {
-    await sleep(60);
-    seen.push((await receive()).type);
-    respond(send, 200, TEXT, 'x');
-  };
+  const app = lateReader(seen);
   await withServer(app, {}, async ({ connect, logs, server }) => {
     const c = await connect();
     await c.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n' + 'y'.repeat(1000));
