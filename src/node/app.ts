@@ -17,7 +17,7 @@ import { NodeSocket } from './socket.js';
  * can be collected and made anew, and from then on every nextTick (node:http's and
  * streams' 8–10 per request) goes through the runtime. Fastify's bench server on the layer
  * hit it in 4 runs out of 4 (about 10% of its CPU under wrk keep-alive, perf), in 0 of 3
- * with this object kept. node:http's processes can hit it too: it depends on GC timing.
+ * with this object kept; a one-route variant of it did not hit it (it depends on GC timing).
  */
 export const keptTick: object | null = keepOneTick();
 
