@@ -188,9 +188,10 @@ function ensureHead(res: NodeResponse): void {
 
 type Chunk = string | Uint8Array;
 
-function toBody(chunk: Chunk, encoding: BufferEncoding | undefined): Chunk {
+function toBody(chunk: Chunk, encoding: BufferEncoding | null | undefined): Chunk {
   if (typeof chunk === 'string') {
-    if (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8') return chunk;
+    // null is node:http's default too (Fastify ends with res.end(payload, null, null))
+    if (encoding == null || encoding === 'utf8' || encoding === 'utf-8') return chunk;
     return Buffer.from(chunk, encoding);
   }
   if (chunk instanceof Uint8Array) return chunk;
