@@ -66,9 +66,18 @@ function receivedName(h: Headers, i: number): string {
 /** Per well-known name id, the last case it was received in. */
 const CASED: (string | undefined)[] = new Array(HEADER_NAMES.length);
 
-/** Whether a body follows the head (RFC 9112 §6.3: content-length other than 0, or transfer-encoding). */
+/**
+ * Whether a body follows the head (RFC 9112 §6.3: content-length other than 0, or
+ * transfer-encoding). On the transport's own headers by field id, with no string made.
+ */
 export function hasBody(scope: Scope): boolean {
   const h = scope.headers;
+  if (h instanceof Headers) {
+    if (h.indexOfId(H.TRANSFER_ENCODING) >= 0) return true;
+    const i = h.indexOfId(H.CONTENT_LENGTH);
+    // several content-length lines join into a value that is not '0', as get() gives
+    return i >= 0 && (!h.valueEquals(i, '0') || h.indexOfId(H.CONTENT_LENGTH, i + 1) >= 0);
+  }
   if (h.has('transfer-encoding')) return true;
   const cl = h.get('content-length');
   return cl !== null && cl !== '0';

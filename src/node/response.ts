@@ -41,66 +41,114 @@ type WriteCallback = (err?: Error | null) => void;
  * keeps. writeHead ends in `_storeHeader`, which records the status and fields here.
  */
 export class NodeResponse extends EventEmitter {
+  // Declared, and assigned in the constructor in this order (see NodeSocket: class fields on an
+  // EventEmitter subclass are defined one by one after super(), slower than assignments).
   // OutgoingMessage's fields, in its order (its prototype getters read them)
-  outputData: unknown[] = [];
-  outputSize = 0;
-  writable = true;
-  destroyed = false;
-  _last = false;
-  chunkedEncoding = false;
-  shouldKeepAlive = true;
-  maxRequestsOnConnectionReached = false;
-  _defaultKeepAlive = true;
-  useChunkedEncodingByDefault = true;
-  sendDate = true;
-  _removedConnection = false;
-  _removedContLen = false;
-  _removedTE = false;
-  strictContentLength = false;
-  _contentLength: number | null = null;
-  _hasBody = true;
-  _trailer = '';
-  finished = false;
-  _headerSent = false;
-  _closed = false;
-  socket: ResponseSocket | null;
-  _header: string | null = null;
-  _keepAliveTimeout = 0;
-  _onPendingData: () => void = noop;
-  req: IncomingMessage;
-  _sent100 = false;
-  _expect_continue = false;
-  statusCode = 200;
-  statusMessage: string | undefined = undefined;
-  [kOutHeaders]: HeaderRecord | null = null;
-  [kCorked] = 0;
-  // ours
+  declare outputData: unknown[];
+  declare outputSize: number;
+  declare writable: boolean;
+  declare destroyed: boolean;
+  declare _last: boolean;
+  declare chunkedEncoding: boolean;
+  declare shouldKeepAlive: boolean;
+  declare maxRequestsOnConnectionReached: boolean;
+  declare _defaultKeepAlive: boolean;
+  declare useChunkedEncodingByDefault: boolean;
+  declare sendDate: boolean;
+  declare _removedConnection: boolean;
+  declare _removedContLen: boolean;
+  declare _removedTE: boolean;
+  declare strictContentLength: boolean;
+  declare _contentLength: number | null;
+  declare _hasBody: boolean;
+  declare _trailer: string;
+  declare finished: boolean;
+  declare _headerSent: boolean;
+  declare _closed: boolean;
+  declare socket: ResponseSocket | null;
+  declare _header: string | null;
+  declare _keepAliveTimeout: number;
+  declare _onPendingData: () => void;
+  declare req: IncomingMessage;
+  declare _sent100: boolean;
+  declare _expect_continue: boolean;
+  declare statusCode: number;
+  declare statusMessage: string | undefined;
+  declare [kOutHeaders]: HeaderRecord | null;
+  declare [kCorked]: number;
   // ours: _f-prefixed, as they share the object with Express's and the app's own properties
-  /** @internal */ _fStatus = 200;
-  /** @internal the head's fields, checked and encoded by storeHeader */ _fLines: HeaderLines | null = null;
-  /** @internal */ _fStarted = false;
-  /** @internal the body goes chunked (see storeHeader) */ _fChunked = false;
-  /** @internal the head named a transfer coding the transport refuses (see storeHeader) */ _fRefused = false;
-  /** @internal */ _fWaiting = 0;
-  /** @internal */ _fAbort: Error | null = null;
-  /** @internal */ _fServer: EventEmitter | null;
+  /** @internal */ declare _fStatus: number;
+  /** @internal the head's fields, checked and encoded by storeHeader */ declare _fLines: HeaderLines | null;
+  /** @internal */ declare _fStarted: boolean;
+  /** @internal the body goes chunked (see storeHeader) */ declare _fChunked: boolean;
+  /** @internal the head named a transfer coding the transport refuses (see storeHeader) */ declare _fRefused: boolean;
+  /** @internal */ declare _fWaiting: number;
+  /** @internal */ declare _fAbort: Error | null;
+  /** @internal */ declare _fServer: EventEmitter | null;
   // the writing methods, own (see above)
-  _storeHeader = storeHeader;
-  write = write;
-  end = end;
-  flushHeaders = flushHeaders;
-  writeContinue = writeContinue;
-  addTrailers = addTrailers;
-  destroy = destroy;
-  setTimeout = setTimeout_;
-  cork = noop;
-  uncork = noop;
+  declare _storeHeader: typeof storeHeader;
+  declare write: typeof write;
+  declare end: typeof end;
+  declare flushHeaders: typeof flushHeaders;
+  declare writeContinue: typeof writeContinue;
+  declare addTrailers: typeof addTrailers;
+  declare destroy: typeof destroy;
+  declare setTimeout: typeof setTimeout_;
+  declare cork: typeof noop;
+  declare uncork: typeof noop;
 
   constructor(req: IncomingMessage, socket: ResponseSocket, server: EventEmitter | null) {
     super();
-    this.req = req;
+    this.outputData = [];
+    this.outputSize = 0;
+    this.writable = true;
+    this.destroyed = false;
+    this._last = false;
+    this.chunkedEncoding = false;
+    this.shouldKeepAlive = true;
+    this.maxRequestsOnConnectionReached = false;
+    this._defaultKeepAlive = true;
+    this.useChunkedEncodingByDefault = true;
+    this.sendDate = true;
+    this._removedConnection = false;
+    this._removedContLen = false;
+    this._removedTE = false;
+    this.strictContentLength = false;
+    this._contentLength = null;
+    this._hasBody = true;
+    this._trailer = '';
+    this.finished = false;
+    this._headerSent = false;
+    this._closed = false;
     this.socket = socket;
+    this._header = null;
+    this._keepAliveTimeout = 0;
+    this._onPendingData = noop;
+    this.req = req;
+    this._sent100 = false;
+    this._expect_continue = false;
+    this.statusCode = 200;
+    this.statusMessage = undefined;
+    this[kOutHeaders] = null;
+    this[kCorked] = 0;
+    this._fStatus = 200;
+    this._fLines = null;
+    this._fStarted = false;
+    this._fChunked = false;
+    this._fRefused = false;
+    this._fWaiting = 0;
+    this._fAbort = null;
     this._fServer = server;
+    this._storeHeader = storeHeader;
+    this.write = write;
+    this.end = end;
+    this.flushHeaders = flushHeaders;
+    this.writeContinue = writeContinue;
+    this.addTrailers = addTrailers;
+    this.destroy = destroy;
+    this.setTimeout = setTimeout_;
+    this.cork = noop;
+    this.uncork = noop;
     if (req.method === 'HEAD') this._hasBody = false;
   }
 }
@@ -188,9 +236,10 @@ function ensureHead(res: NodeResponse): void {
 
 type Chunk = string | Uint8Array;
 
-function toBody(chunk: Chunk, encoding: BufferEncoding | undefined): Chunk {
+function toBody(chunk: Chunk, encoding: BufferEncoding | null | undefined): Chunk {
   if (typeof chunk === 'string') {
-    if (encoding === undefined || encoding === 'utf8' || encoding === 'utf-8') return chunk;
+    // null is node:http's default too (Fastify ends with res.end(payload, null, null))
+    if (encoding == null || encoding === 'utf8' || encoding === 'utf-8') return chunk;
     return Buffer.from(chunk, encoding);
   }
   if (chunk instanceof Uint8Array) return chunk;

@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { keptTick } from '../../src/node/app.js';
 import { createServer } from '../../src/node/index.js';
 import { exchange, req } from './harness.js';
 
@@ -54,6 +55,14 @@ Channels('nothing is published when nobody subscribed', async () => {
   } finally {
     await new Promise((r) => server.close(r));
   }
+});
+
+Channels('one process.nextTick object is kept alive (see keptTick in src/node/app.ts): Node still gives it to the init hook', () => {
+  assert.ok(keptTick !== null, 'no TickObject reached the init hook');
+  const t = keptTick as { callback?: unknown; [k: symbol]: unknown };
+  assert.type(t.callback, 'function');
+  const ids = Object.getOwnPropertySymbols(t).map((s) => s.description);
+  assert.ok(ids.includes('async_id_symbol') && ids.includes('trigger_async_id_symbol'), `symbols: ${ids.join(', ')}`);
 });
 
 Channels.run();
