@@ -50,6 +50,7 @@ export class NodeSocket extends EventEmitter {
   private watching = false;
   private gone = false;
   private onMessage: ((m: ReceiveMessage) => void) | null = null;
+  private onWatch: ((m: ReceiveMessage) => void) | null = null;
   private settle: ((v?: undefined) => void) | null = null;
   private fail: ((err: unknown) => void) | null = null;
 
@@ -151,9 +152,14 @@ export class NodeSocket extends EventEmitter {
   private watch(): void {
     if (this.watching) return;
     this.watching = true;
-    this.receive().then((m) => {
-      if (m.type === 'http.disconnect' && !this.res!.finished) this.clientGone();
-    });
+    this.receive().then((this.onWatch ??= (m) => this.watched(m)));
+  }
+
+  /** A request without a body never read its end: the first receive() gives it, the next one waits. */
+  private watched(m: ReceiveMessage): void {
+    if (m.type === 'http.disconnect') {
+      if (!this.res!.finished) this.clientGone();
+    } else if (!this.res!.finished) this.receive().then(this.onWatch!);
   }
 
   private clientGone(): void {
@@ -167,8 +173,14 @@ export class NodeSocket extends EventEmitter {
     else if (!req.destroyed) req.destroy();
     responseGone(this.res!);
     this.emit('close', false);
-    // Not settled here: the transport would answer a response never started (it may not have
-    // seen the close yet). The app's end() settles it; an app that never ends is collected with it.
+    // node:http destroys the socket here; the transport keeps a half-closed connection open
+    // until its response ends, which an app streaming to a gone client may never do (Koa's
+    // own suite then never exited). Failing the app promise makes the transport cut it.
+    const f = this.fail;
+    if (f !== null && !this.res!.finished) {
+      this.settle = this.fail = null;
+      f(new SocketDestroyed('client closed the connection before the response ended'));
+    }
   }
 
   /** The response has ended (or the client left): the transport may release the exchange. */
@@ -231,8 +243,8 @@ export class NodeSocket extends EventEmitter {
 
 /** The app promise's rejection when the app destroyed its socket: the transport closes the connection. */
 export class SocketDestroyed extends Error {
-  constructor() {
-    super('socket destroyed by the application');
+  constructor(message = 'socket destroyed by the application') {
+    super(message);
   }
 }
 
