@@ -248,7 +248,9 @@ export class SocketDestroyed extends Error {
   }
 }
 
+/** net.Socket's destroy(err): 'error' (here only to listeners: node:http's own is not there) then 'close'. */
 function emitClose(s: NodeSocket, err?: Error): void {
+  if (err !== undefined && s.listenerCount('error') > 0) s.emit('error', err);
   s.emit('close', err !== undefined);
 }
 

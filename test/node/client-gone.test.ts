@@ -1,7 +1,8 @@
-// A client that leaves while a streamed response is still open, after a request without a
-// body (Koa's own suite: "should cleanup streams on client abort"), on node:http and on
-// fasterapi/node side by side: res/req/socket 'close', pipeline() destroys the source, and
-// the server-side connection is closed (server.close() returns without closeAllConnections).
+// The end of a connection as req.socket shows it, on node:http and on fasterapi/node side by
+// side (two cases from Koa's own suite): a client that leaves while a streamed response to a
+// bodyless request is open (res/req/socket 'close', pipeline() destroys the source, the
+// server-side connection is closed: server.close() returns without closeAllConnections), and
+// an app's socket.destroy(err) ('error', then 'close').
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, pipeline } from 'node:stream';
@@ -61,6 +62,34 @@ Gone('GET, one chunk streamed through pipeline(), client destroys: close events,
       server.closeAllConnections();
     }
     for (const e of ['res close writableEnded=false', 'req close', 'socket close', 'source close']) assert.ok(events.includes(e), `${name}: ${e} in ${events}`);
+  }
+});
+
+Gone('req.socket.destroy(err): the socket emits error then close(hadError), as net.Socket (Koa reports it through on-finished)', async () => {
+  for (const [name, make] of SERVERS) {
+    const events: string[] = [];
+    let seen!: () => void;
+    const closed = new Promise<void>((r) => {
+      seen = r;
+    });
+    const server = make((req) => {
+      req.socket.on('error', (err) => events.push(`error ${err.message}`));
+      req.socket.on('close', (hadError) => {
+        events.push(`close ${hadError}`);
+        seen();
+      });
+      req.socket.destroy(new Error('boom'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const creq = http.get({ port: (server.address() as AddressInfo).port, host: '127.0.0.1', agent: false });
+      creq.on('error', () => {});
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+      assert.equal(events, ['error boom', 'close true'], name);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   }
 });
 
