@@ -14,7 +14,7 @@ export interface MicroRow extends MicroResult {
   heapBytes: number | null;
   /** Bytes per request outside the V8 heap (Buffer backing stores). */
   externalBytes: number | null;
-  /** Relative margin of error of the timing, %. */
+  /** Half the spread of the per-round medians, % of the row's figure (null with one round). */
   rmePct: number | null;
   note?: string;
 }
@@ -27,32 +27,46 @@ export interface MicroOptions {
   print?: boolean;
 }
 
-/** Per-task budgets (ms). Quick: about 6 s of timing and 5 s of allocation for 16 cases. */
-const TIMES = { quick: { time: 250, warmupTime: 100 }, full: { time: 1500, warmupTime: 300 } } as const;
+/**
+ * Per-task budgets (ms) per round, and rounds. Every round times every case in turn, in
+ * alternating order, and a row's figure is the median of its rounds' medians: timed once
+ * each, in one order, the same row measured up to 2× apart depending on its position
+ * (JIT and GC state left by the rows before it), which swamped the 0.1 µs differences
+ * issue 13's middleware targets are about. Full: the same 1.8 s per case as one long run.
+ */
+const TIMES = { quick: { time: 250, warmupTime: 100, rounds: 1 }, full: { time: 300, warmupTime: 60, rounds: 5 } } as const;
 
 export async function runMicro(opts: MicroOptions): Promise<MicroRow[]> {
   const t0 = performance.now();
   const cases = buildCases().filter((c) => opts.only === undefined || c.name.includes(opts.only));
   // Every case answers correctly before anything is timed.
   for (const c of cases) await c.verify();
-  const budget = opts.quick ? TIMES.quick : TIMES.full;
-  const bench = new Bench({ name: 'fasterapi micro', ...budget, throws: true });
-  for (const c of cases) bench.add(c.name, c.op);
-  await bench.run();
+  const { rounds, ...budget } = opts.quick ? TIMES.quick : TIMES.full;
+  // ns per request of each case, one entry per round.
+  const perRound: number[][] = cases.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({ name: 'fasterapi micro', ...budget, throws: true });
+    const order = cases.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) bench.add(String(i), cases[i]!.op);
+    await bench.run();
+    for (const task of bench.tasks) {
+      const i = Number(task.name);
+      const r = task.result;
+      // The median sample, per request: robust to the other processes of a shared machine.
+      if (r.state === 'completed' || r.state === 'aborted-with-statistics') perRound[i]!.push((r.latency.p50 * 1e6) / cases[i]!.perOp);
+    }
+  }
   const tTiming = performance.now();
 
   const alloc = await measureAllocations({ quick: opts.quick, ...(opts.only !== undefined ? { only: opts.only } : {}) });
   const byName = new Map<string, AllocRow>(alloc.rows.map((r) => [r.name, r]));
 
   const rows: MicroRow[] = cases.map((c, i) => {
-    const r = bench.tasks[i]!.result;
-    let nsPerOp = 0;
-    let rmePct: number | null = null;
-    if (r.state === 'completed' || r.state === 'aborted-with-statistics') {
-      // The median sample, per request: robust to the other processes of a shared machine.
-      nsPerOp = (r.latency.p50 * 1e6) / c.perOp;
-      rmePct = r.latency.rme;
-    }
+    const ns = perRound[i]!.sort((a, b) => a - b);
+    const nsPerOp = ns.length === 0 ? 0 : ns[ns.length >> 1]!;
+    // Half the spread of the rounds' medians, relative: how far one round may sit from another.
+    const rmePct = ns.length < 2 || nsPerOp === 0 ? null : ((ns[ns.length - 1]! - ns[0]!) / 2 / nsPerOp) * 100;
     const a = byName.get(c.name);
     const heap = a?.heapBytes ?? null;
     const external = a?.externalBytes ?? null;
@@ -84,7 +98,9 @@ function printRows(rows: MicroRow[], floor: AllocRow | null): void {
     ...rows.map((r) => [r.name, fmt(r.opsPerSec, 0), fmt(r.nsPerOp, 1), fmt(r.rmePct, 1), fmt(r.heapBytes, 1), fmt(r.externalBytes, 1), r.note ?? '']),
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  console.log('\nmicro-benchmarks (per request; ns = median sample; bytes measured in a --expose-gc child, no GC inside the batch)');
+  console.log(
+    "\nmicro-benchmarks (per request; ns = median over rounds of the median sample, ± = half the rounds' spread; bytes measured in a --expose-gc child, no GC inside the batch)",
+  );
   for (const [n, row] of table.entries()) {
     console.log(
       `  ${row
