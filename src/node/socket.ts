@@ -15,6 +15,12 @@ export interface NodeHost {
 
 const EMPTY = Buffer.alloc(0);
 
+/** The server a request came through, when it can reach the transport's connections. */
+export interface ConnectionOwner {
+  /** Closes the connection of the exchange whose scope this is. */
+  dropConnection(scope: Scope): void;
+}
+
 /**
  * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
  * mirror net.Socket's where frameworks read them: `remoteAddress` is the TCP peer, as on
@@ -42,6 +48,11 @@ export class NodeSocket extends EventEmitter {
   readonly client: [string, number] | null;
   /** @internal */ req: IncomingMessage | null = null;
   /** @internal */ res: NodeResponse | null = null;
+  /** @internal who can cut the connection when the client leaves an open response (createServer's server) */
+  host: ConnectionOwner | null = null;
+  private readonly scope: Scope;
+  /** Not an upgrade: an upgrade's exchange is handed over (and its scope reused) while req lives on. */
+  private readonly plain: boolean;
   private readonly receive: Receive;
   /** @internal */ readonly send: Send;
   private flowing = false;
@@ -73,6 +84,8 @@ export class NodeSocket extends EventEmitter {
     this.localAddress = local === '' ? undefined : local;
     this.localPort = local === '' ? undefined : (scope as ScopeFields).localPort;
     this.client = scope.client;
+    this.scope = scope;
+    this.plain = scope.type === 'http';
     this.receive = receive;
     this.send = send;
   }
@@ -159,7 +172,7 @@ export class NodeSocket extends EventEmitter {
   private watched(m: ReceiveMessage): void {
     if (m.type === 'http.disconnect') {
       if (!this.res!.finished) this.clientGone();
-    } else if (!this.res!.finished) this.receive().then(this.onWatch!);
+    } else if (m.type === 'http.request' && this.plain && !this.res!.finished) this.receive().then(this.onWatch!);
   }
 
   private clientGone(): void {
@@ -175,12 +188,9 @@ export class NodeSocket extends EventEmitter {
     this.emit('close', false);
     // node:http destroys the socket here; the transport keeps a half-closed connection open
     // until its response ends, which an app streaming to a gone client may never do (Koa's
-    // own suite then never exited). Failing the app promise makes the transport cut it.
-    const f = this.fail;
-    if (f !== null && !this.res!.finished) {
-      this.settle = this.fail = null;
-      f(new SocketDestroyed('client closed the connection before the response ended'));
-    }
+    // own suite then never exited). The server cuts it (failing the app promise would log an
+    // application error for every client that leaves).
+    if (this.host !== null && !this.res!.finished) this.host.dropConnection(this.scope);
   }
 
   /** The response has ended (or the client left): the transport may release the exchange. */
@@ -243,8 +253,8 @@ export class NodeSocket extends EventEmitter {
 
 /** The app promise's rejection when the app destroyed its socket: the transport closes the connection. */
 export class SocketDestroyed extends Error {
-  constructor(message = 'socket destroyed by the application') {
-    super(message);
+  constructor() {
+    super('socket destroyed by the application');
   }
 }
 
