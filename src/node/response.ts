@@ -201,9 +201,10 @@ function storeHeader(this: NodeResponse, firstLine: string, headers: unknown): v
   this._fLines = lines;
   this._fRefused = refusedCoding;
   refusedCoding = false;
-  // node:http chunks a body whose head was stored before end() and names no length, and
-  // whatever its length when the app set transfer-encoding: chunked itself
-  this._fChunked = (this._contentLength === null && !lines.framed) || chunked;
+  // node:http chunks a body whose head was stored before end() and names no length, or
+  // whose app removed content-length (Koa does for 204/205/304), and whatever its length
+  // when the app set transfer-encoding: chunked itself
+  this._fChunked = ((this._contentLength === null || this._removedContLen) && !lines.framed) || chunked;
   this._fStatus = this.statusCode;
   this._header = firstLine; // what headersSent reads (node:http keeps the whole head here)
 }

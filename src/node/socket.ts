@@ -15,6 +15,12 @@ export interface NodeHost {
 
 const EMPTY = Buffer.alloc(0);
 
+/** The server a request came through, when it can reach the transport's connections. */
+export interface ConnectionOwner {
+  /** Closes the connection of the exchange whose scope this is. */
+  dropConnection(scope: Scope): void;
+}
+
 /**
  * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
  * mirror net.Socket's where frameworks read them: `remoteAddress` is the TCP peer, as on
@@ -56,6 +62,12 @@ export class NodeSocket extends EventEmitter {
   declare private settle: ((v?: undefined) => void) | null;
   /** destroy() dropped the request (http.response.abort). */
   declare private dropped: boolean;
+  /** @internal who can cut the connection when the client leaves an open response (createServer's server) */
+  declare host: ConnectionOwner | null;
+  declare private scope: Scope;
+  /** Not an upgrade: an upgrade's exchange is handed over (and its scope reused) while req lives on. */
+  declare private plain: boolean;
+  declare private onWatch: ((m: ReceiveMessage) => void) | null;
 
   /**
    * `dualStack`: the server listens on IPv6, where the kernel reports an IPv4 peer as
@@ -86,6 +98,10 @@ export class NodeSocket extends EventEmitter {
     this.client = scope.client;
     this.req = null;
     this.res = null;
+    this.host = null;
+    this.scope = scope;
+    this.plain = scope.type === 'http';
+    this.onWatch = null;
     this.receive = receive;
     this.send = send;
     this.flowing = false;
@@ -173,16 +189,14 @@ export class NodeSocket extends EventEmitter {
   private watch(): void {
     if (this.watching) return;
     this.watching = true;
-    this.receive().then((m) => {
-      if (m.type === 'http.disconnect') {
-        if (!this.res!.finished) this.clientGone();
-      } else if (!(this.req as { upgrade?: boolean }).upgrade) {
-        // the end of a body nobody read (noBody()): the disconnect comes on the next receive()
-        // (not for an upgrade: its req's socket becomes the real one at the hand-over)
-        this.watching = false;
-        this.watch();
-      }
-    });
+    this.receive().then((this.onWatch ??= (m) => this.watched(m)));
+  }
+
+  /** A request without a body never read its end: the first receive() gives it, the next one waits. */
+  private watched(m: ReceiveMessage): void {
+    if (m.type === 'http.disconnect') {
+      if (!this.res!.finished) this.clientGone();
+    } else if (m.type === 'http.request' && this.plain && !this.res!.finished) this.receive().then(this.onWatch!);
   }
 
   private clientGone(): void {
@@ -196,8 +210,11 @@ export class NodeSocket extends EventEmitter {
     else if (!req.destroyed) req.destroy();
     responseGone(this.res!);
     this.emit('close', false);
-    // Not settled here: the transport would answer a response never started (it may not have
-    // seen the close yet). The app's end() settles it; an app that never ends is collected with it.
+    // node:http destroys the socket here; the transport keeps a half-closed connection open
+    // until its response ends, which an app streaming to a gone client may never do (Koa's
+    // own suite then never exited). The server cuts it (failing the app promise would log an
+    // application error for every client that leaves).
+    if (this.host !== null && !this.res!.finished) this.host.dropConnection(this.scope);
   }
 
   /** The response has ended (or the client left): the transport may release the exchange. */
@@ -258,7 +275,9 @@ const ABORT: SendMessage = Object.freeze({ type: 'http.response.abort' });
 
 function noop(): void {}
 
+/** net.Socket's destroy(err): 'error' (here only to listeners: node:http's own is not there) then 'close'. */
 function emitClose(s: NodeSocket, err?: Error): void {
+  if (err !== undefined && s.listenerCount('error') > 0) s.emit('error', err);
   s.emit('close', err !== undefined);
 }
 
