@@ -9,6 +9,11 @@ export interface DetectedApp {
   options: FasterOptions;
   /** What was detected, for the start-up line: 'faster', 'fetch (Hono)', 'asgi', 'node (Express)', … */
   kind: string;
+  /**
+   * Called once the app listens, with a graceful close of that server (SIGTERM's; `force`
+   * drops open connections): an Elysia app's `app.stop()` calls it.
+   */
+  served?: (close: (force: boolean) => Promise<void>) => void;
 }
 
 /** `--interface`: 'auto' detects; the others say what the export is. */
@@ -39,7 +44,7 @@ export async function adapt(value: unknown, what: string, hint: AppInterface = '
   if ((hint === 'auto' || hint === 'fetch') && typeof v.fetch === 'function') {
     // itty-router's router is a Proxy over an object with a real `routes` list.
     const name = answersAll ? (Array.isArray(v.routes) ? 'itty-router' : null) : className(v);
-    return { app: await fetchApp(v as FetchTarget, what, name), options: {}, kind: name === null ? 'fetch' : `fetch (${name})` };
+    return { ...(await fetchApp(v as FetchTarget, what, name)), options: {}, kind: name === null ? 'fetch' : `fetch (${name})` };
   }
   if (hint === 'fetch') throw new UsageError(`${what} has no fetch() method (--interface fetch)`);
 
@@ -113,11 +118,11 @@ async function nodeApp(listener: NodeListener, what: string, name: string): Prom
 }
 
 /** The fetch adapter is loaded only when needed (and may not be built yet). */
-async function fetchApp(target: FetchTarget, what: string, name: string | null): Promise<App> {
+async function fetchApp(target: FetchTarget, what: string, name: string | null): Promise<Pick<DetectedApp, 'app' | 'served'>> {
   const spec = '../fetch/index.js';
   let adapter: {
     createFetchHandler?: (fetch: (...a: unknown[]) => unknown, options?: { defaultContentType?: string | null }) => App;
-    attachServerInfo?: (app: object) => void;
+    attachServerInfo?: (app: object) => { closer: ((force: boolean) => Promise<void>) | null } | null;
   };
   try {
     adapter = (await import(spec)) as typeof adapter;
@@ -127,15 +132,23 @@ async function fetchApp(target: FetchTarget, what: string, name: string | null):
   if (typeof adapter.createFetchHandler !== 'function') {
     throw new UsageError(`${what} is a fetch-style app, but the fetch adapter has no createFetchHandler()`);
   }
-  // Elysia asks its `server` for the client address (server.requestIP(request)).
-  if (name === 'Elysia') adapter.attachServerInfo?.(target);
+  // Elysia asks its `server` for the client address (server.requestIP(request)), and
+  // app.stop() calls server.stop().
+  const info = name === 'Elysia' ? (adapter.attachServerInfo?.(target) ?? null) : null;
   // Bound through a wrapper: Hono's fetch is a bound field, other apps' may be a method.
   // Two fixed parameters (request, env), not rest/spread: the adapter passes exactly these.
   const fetch = (request: unknown, env: unknown): unknown => target.fetch(request, env);
   // Answer as the framework's own Node server does: @hono/node-server labels an untyped
   // body text/plain; srvx (h3's, Elysia's through @elysiajs/node), @whatwg-node/server
   // (itty-router's) and node:http label nothing.
-  return adapter.createFetchHandler(fetch, name === 'Hono' ? {} : { defaultContentType: null });
+  const app = adapter.createFetchHandler(fetch, name === 'Hono' ? {} : { defaultContentType: null });
+  if (info === null) return { app };
+  return {
+    app,
+    served: (close) => {
+      info.closer = close;
+    },
+  };
 }
 
 export function firstLine(err: unknown): string {

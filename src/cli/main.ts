@@ -18,7 +18,7 @@ import { compileMatcher } from '../trust/matcher.js';
 import type { App, Logger } from '../types.js';
 import { accessLog } from './access-log.js';
 import { type CliConfig, type Given, UsageError, parseArgs } from './args.js';
-import { loadApp, loadEnvFile, firstLine } from './load.js';
+import { type LoadedApp, loadApp, loadEnvFile, firstLine } from './load.js';
 import { applyLogConfig, makeLogger } from './log.js';
 import { type Output, runPrimary, WORKER_ENV, type WorkerMessage } from './primary.js';
 import { tlsOptions } from './tls.js';
@@ -88,11 +88,13 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
   let url: string;
   let what: string;
   let graceMs = 30_000;
+  let served: LoadedApp['served'];
   try {
     if (config.envFile !== null) loadEnvFile(config.envFile, base, process.env);
     applyGc(singleThreadedGc(config.singleThreadedGc, worker ? config.workers : 1));
     const loaded = await loadApp(config.app!, cwd, { factory: config.factory, interface: config.interface });
     what = loaded.kind === 'faster' ? 'app' : `${loaded.kind} app`;
+    served = loaded.served;
     const options = serverOptions(config, loaded.options as CreateServerOptions, logger, stderr, base);
     graceMs = options.timeoutGracefulShutdown ?? graceMs;
     let app = loaded.app;
@@ -115,6 +117,9 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
   return new Promise<number>((done) => {
     let stopping = false;
     let timer: NodeJS.Timeout | null = null;
+    let finished = false;
+    let stopped: (() => void) | null = null;
+    let whenStopped: Promise<void> | null = null;
     const cleanup = (): void => {
       if (o.handleSignals !== false) {
         process.removeListener('SIGTERM', onSignal);
@@ -129,6 +134,8 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
     };
     const finish = (code: number): void => {
       cleanup();
+      finished = true;
+      stopped?.();
       done(code);
     };
     function stop(): void {
@@ -140,7 +147,7 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
       if (graceMs > 0)
         timer = setTimeout(() => {
           logger.warn(`graceful shutdown timed out after ${graceMs / 1000} s: closing ${server.connections} connection(s)`);
-          for (const c of server.core.connections) c.socket.destroy();
+          dropConnections();
           if (!worker) logger.info('stopped');
           finish(0);
         }, graceMs + 2000);
@@ -166,6 +173,19 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
       server.net.close();
       setTimeout(close, DRAIN_MS);
     }
+    function dropConnections(): void {
+      for (const c of server.core.connections) c.socket.destroy();
+    }
+    // The app's own stop (Elysia's app.stop()) takes the signals' path; resolves once stopped.
+    const stopFromApp = (force: boolean): Promise<void> => {
+      if (finished) return Promise.resolve();
+      whenStopped ??= new Promise<void>((resolve) => {
+        stopped = resolve;
+      });
+      stop();
+      if (force) dropConnections();
+      return whenStopped;
+    };
     function onSignal(signal: NodeJS.Signals): void {
       if (stopping) {
         logger.warn(`${signal} again: exiting without waiting`);
@@ -189,6 +209,7 @@ async function runServer(config: CliConfig, o: MainOptions, logger: Logger, stde
       process.on('message', onMessage);
       process.on('disconnect', stop); // the primary is gone
     }
+    served?.(stopFromApp);
     // Announced once the signal handlers are in place: a signal right after the line stops gracefully.
     if (worker) process.send?.({ fasterapi: 'listening', url, what } satisfies WorkerMessage);
     else logger.info(`fasterapi running on ${url} (${what}; press CTRL+C to quit)`);

@@ -94,10 +94,33 @@ export function requestIP(request: unknown): RequestAddress | null {
 }
 
 /**
- * Gives an Elysia app served by fetch() alone (the CLI, serve()) the `server.requestIP()`
- * its handlers call; an app already listening keeps its own server.
+ * The `server` an Elysia app served by fetch() alone (the CLI) gets: the `requestIP()` its
+ * handlers call, and the `stop()` its `app.stop()` calls, once whoever serves the app has
+ * set `closer`.
  */
-export function attachServerInfo(app: object): void {
+export class AppServer {
+  /** Closes the server serving the app, as SIGTERM does; `force` drops open connections. */
+  closer: ((force: boolean) => Promise<void>) | null = null;
+
+  requestIP(request: unknown): RequestAddress | null {
+    return requestIP(request);
+  }
+
+  stop(closeActiveConnections?: boolean): Promise<void> {
+    const closer = this.closer;
+    if (closer === null) return Promise.reject(new Error('the app is not being served yet: nothing to stop'));
+    return closer(closeActiveConnections === true);
+  }
+}
+
+/**
+ * Gives an Elysia app an AppServer as its `server`, and returns it; an app already
+ * listening keeps its own server (null then).
+ */
+export function attachServerInfo(app: object): AppServer | null {
   const a = app as { server?: unknown };
-  if (a.server == null) a.server = { requestIP };
+  if (a.server != null) return null;
+  const server = new AppServer();
+  a.server = server;
+  return server;
 }

@@ -22,7 +22,8 @@ export interface ServeOptions extends CreateServerOptions, FetchHandlerOptions {
  * (`const server = serve(...); server.close()`): listening starts inside, and
  * `listeningListener` gets the address once it is bound. A failure to listen (port in
  * use) goes to the server's 'error' listeners when it has that event, else it is thrown
- * as an uncaught exception: it is never silent.
+ * as an uncaught exception: it is never silent. `server.close()` right after serve() (the
+ * same tick) leaves nothing listening and the listening callback uncalled.
  *
  * ```ts
  * import { serve } from 'fasterapi/fetch';
@@ -35,7 +36,10 @@ export function serve(options: ServeOptions, listeningListener?: (info: AddressI
   const app = createFetchHandler(fetch, { overrideGlobalObjects, maxBufferedBodySize, defaultContentType });
   const server = createServer(app, serverOptions);
   server.listen(port ?? 3000, host ?? hostname ?? '127.0.0.1').then(
-    () => listeningListener?.(server.address()),
+    // A close() during listen() wins: no listening callback, as node:http's.
+    () => {
+      if (!server.closeCalled) listeningListener?.(server.address());
+    },
     (err: unknown) => process.nextTick(failed, server, err),
   );
   return server;

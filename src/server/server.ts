@@ -31,6 +31,8 @@ export class Server extends EventEmitter {
   readonly net: net.Server;
   readonly secure: boolean;
   private closing: Promise<void> | null = null;
+  /** The listen() in progress (settled, never rejecting), for a close() that comes first. */
+  private starting: Promise<unknown> | null = null;
 
   constructor(app: App, options: ServerOptions = {}) {
     super();
@@ -56,15 +58,28 @@ export class Server extends EventEmitter {
    * port 0 picks a free port (see address() and url). A failed startup rejects with a
    * LifespanError and nothing listens.
    */
-  async listen(port: number | ListenOptions = 8000, host = '127.0.0.1', backlog?: number): Promise<this> {
+  listen(port: number | ListenOptions = 8000, host = '127.0.0.1', backlog?: number): Promise<this> {
     const o: ListenOptions = typeof port === 'object' ? { ...port } : { port, host };
     if (backlog !== undefined) o.backlog = backlog;
+    const started = this.start(o);
+    this.starting = started.catch(ignore);
+    return started;
+  }
+
+  /**
+   * A close() that comes while this runs wins, as node:http's close() of a listen in
+   * progress: nothing is bound after it, or what was bound is closed by it, and
+   * 'listening' is not emitted; listen() still resolves.
+   */
+  private async start(o: ListenOptions): Promise<this> {
     await this.core.lifespan.startup();
+    if (this.closing !== null) return this;
     await bind(this.net, o);
     this.net.on('error', (err) => {
       if (this.listenerCount('error') > 0) this.emit('error', err);
       else this.core.logError('server socket error', err);
     });
+    if (this.closing !== null) return this;
     this.core.start();
     this.emit('listening');
     return this;
@@ -88,12 +103,28 @@ export class Server extends EventEmitter {
    * Stops accepting, lets in-flight requests finish (for at most timeoutGracefulShutdown),
    * closes idle keep-alive connections, then runs the app's lifespan shutdown.
    */
-  close(): Promise<void> {
+  close(callback?: (err?: Error) => void): Promise<void> {
+    const closing = this.closeOnce();
+    // node:http's close(callback) spelling, for code written against it (@hono/node-server).
+    if (callback !== undefined) closing.then(() => callback(), callback);
+    return closing;
+  }
+
+  /** True from the first close() on (listen() then binds nothing more). */
+  get closeCalled(): boolean {
+    return this.closing !== null;
+  }
+
+  private closeOnce(): Promise<void> {
     if (this.closing !== null) return this.closing;
-    const stopped = new Promise<void>((resolve) => {
-      if (!this.net.listening) resolve();
-      else this.net.close(() => resolve());
-    });
+    // Called during listen(): once that has settled, whatever it bound is closed here.
+    const stopped = Promise.resolve(this.starting).then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (!this.net.listening) resolve();
+          else this.net.close(() => resolve());
+        }),
+    );
     this.closing = Promise.all([stopped, this.core.shutdown()])
       .then(() => this.core.lifespan.shutdown())
       .then(() => {
@@ -108,3 +139,5 @@ export class Server extends EventEmitter {
     return this.core.connections.size + this.core.upgraded;
   }
 }
+
+function ignore(): void {}
