@@ -7,7 +7,7 @@ import type { App, Receive, Scope, Send } from '../types.js';
 import { requestStart, responseCreated } from './channels.js';
 import { NodeResponse } from './response.js';
 import { hasBody, makeRequest } from './request.js';
-import { type ConnectionOwner, NodeSocket } from './socket.js';
+import { NodeSocket } from './socket.js';
 
 /**
  * One process.nextTick() object kept alive for the life of the process. Its literal
@@ -48,8 +48,6 @@ export interface NodeTarget {
   joinDuplicateHeaders: boolean;
   /** Listening on IPv6 (node:http's default '::'): an IPv4 peer is reported as '::ffff:a.b.c.d', as the kernel gives it. */
   dualStack: boolean;
-  /** Cuts the connection when the client left an open response (createNodeApp cannot: it has no server). */
-  readonly owner: ConnectionOwner | null;
   /** Called with the request ready; returns nothing (errors are the listener's, as on node:http). */
   dispatch(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void;
 }
@@ -65,7 +63,6 @@ export function createNodeApp(listener: RequestListener, options: NodeAppOptions
     server: null,
     joinDuplicateHeaders: options.joinDuplicateHeaders === true,
     dualStack: false,
-    owner: null,
     dispatch: (req, res) => listener(req, res),
   };
   return (scope, receive, send) => serveRequest(target, scope, receive, send);
@@ -78,7 +75,6 @@ export function serveRequest(target: NodeTarget, scope: Scope, receive: Receive,
   const res = new NodeResponse(req, socket, target.server);
   socket.req = req;
   socket.res = res;
-  socket.host = target.owner;
   if (responseCreated.hasSubscribers) responseCreated.publish({ request: req, response: res });
   if (requestStart.hasSubscribers) requestStart.publish({ request: req, response: res, socket, server: target.server });
   const body = hasBody(scope);

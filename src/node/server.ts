@@ -8,7 +8,6 @@ import { type CreateServerOptions, createServer as createTransport } from '../cr
 import type { Server } from '../server/server.js';
 import type { Receive, Scope, Send } from '../types.js';
 import { type NodeTarget, type RequestListener, serveRequest } from './app.js';
-import type { ConnectionOwner } from './socket.js';
 
 export interface NodeServerOptions extends CreateServerOptions {
   joinDuplicateHeaders?: boolean;
@@ -61,24 +60,6 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     return (this.transport?.net as { _handle?: unknown } | undefined)?._handle ?? null;
   }
 
-  readonly owner: ConnectionOwner = this;
-  /** The transport server of the last listen(), kept through close() while connections drain. */
-  private live: Server | null = null;
-
-  /** The client left an open response: its connection is closed, as node:http destroys the socket. */
-  dropConnection(scope: Scope): void {
-    const srv = this.live;
-    if (srv === null) return;
-    for (const conn of srv.core.connections) {
-      for (let ex = conn.first; ex !== null; ex = ex.next) {
-        if (ex.scope === scope) {
-          conn.abort();
-          return;
-        }
-      }
-    }
-  }
-
   dispatch(req: IncomingMessage, res: ServerResponse, expectContinue: boolean): void {
     if (expectContinue && this.listenerCount('checkContinue') > 0) this.emit('checkContinue', req, res);
     else this.emit('request', req, res);
@@ -121,7 +102,6 @@ export class NodeServer extends EventEmitter implements NodeTarget {
       onUpgrade: this.onUpgrade,
     });
     this.transport = srv;
-    this.live = srv;
     const net = srv.net;
     net.on('connection', (s: Socket) => this.emit('connection', s));
     net.on('error', (err: Error) => this.emit('error', err));
@@ -211,7 +191,6 @@ function upgradeRequest(server: NodeServer, scope: Scope, receive: Receive, send
       server,
       joinDuplicateHeaders: server.joinDuplicateHeaders,
       dualStack: server.dualStack,
-      owner: null,
       dispatch: (r) => {
         req = r;
       },

@@ -15,12 +15,6 @@ export interface NodeHost {
 
 const EMPTY = Buffer.alloc(0);
 
-/** The server a request came through, when it can reach the transport's connections. */
-export interface ConnectionOwner {
-  /** Closes the connection of the exchange whose scope this is. */
-  dropConnection(scope: Scope): void;
-}
-
 /**
  * One per request (node:http has one per connection: see docs/node-compat.md). Its fields
  * mirror net.Socket's where frameworks read them: `remoteAddress` is the TCP peer, as on
@@ -62,9 +56,6 @@ export class NodeSocket extends EventEmitter {
   declare private settle: ((v?: undefined) => void) | null;
   /** destroy() dropped the request (http.response.abort). */
   declare private dropped: boolean;
-  /** @internal who can cut the connection when the client leaves an open response (createServer's server) */
-  declare host: ConnectionOwner | null;
-  declare private scope: Scope;
   /** Not an upgrade: an upgrade's exchange is handed over (and its scope reused) while req lives on. */
   declare private plain: boolean;
   declare private onWatch: ((m: ReceiveMessage) => void) | null;
@@ -98,8 +89,6 @@ export class NodeSocket extends EventEmitter {
     this.client = scope.client;
     this.req = null;
     this.res = null;
-    this.host = null;
-    this.scope = scope;
     this.plain = scope.type === 'http';
     this.onWatch = null;
     this.receive = receive;
@@ -212,9 +201,8 @@ export class NodeSocket extends EventEmitter {
     this.emit('close', false);
     // node:http destroys the socket here; the transport keeps a half-closed connection open
     // until its response ends, which an app streaming to a gone client may never do (Koa's
-    // own suite then never exited). The server cuts it (failing the app promise would log an
-    // application error for every client that leaves).
-    if (this.host !== null && !this.res!.finished) this.host.dropConnection(this.scope);
+    // own suite then never exited). The request is dropped as destroy() drops it.
+    if (!this.res!.finished) void this.send(ABORT).catch(noop);
   }
 
   /** The response has ended (or the client left): the transport may release the exchange. */
