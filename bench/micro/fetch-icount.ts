@@ -12,7 +12,9 @@ const { adapt } = (await import(`${root}/src/cli/detect.js`)) as typeof import('
 const mod = (await import(`${root}/bench/http/servers/${framework}-app.js`)) as { default: unknown };
 const detected = await adapt(mod.default, framework);
 const one = `GET ${route} HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n`;
-const pipe = new p.Pipeline(detected.app, p.defaultTrust());
+// FASTERAPI_ICOUNT_LOG=1: with the CLI's default access log (text lines to a sink).
+const onResponse = process.env.FASTERAPI_ICOUNT_LOG === '1' ? await accessLogToSink(root) : undefined;
+const pipe = new p.Pipeline(detected.app, p.defaultTrust(), onResponse === undefined ? {} : { onResponse: onResponse as never });
 if (mode === 'check') {
   process.stdout.write(await pipe.answerAsync(Buffer.from(one, 'latin1')));
 } else {
@@ -22,4 +24,10 @@ if (mode === 'check') {
     pipe.read(bytes);
     await pipe.drain();
   }
+}
+
+async function accessLogToSink(base: string): Promise<unknown> {
+  const { accessLog } = (await import(`${base}/src/cli/access-log.js`)) as typeof import('../../src/cli/access-log.js');
+  const { Writable } = await import('node:stream');
+  return accessLog('text', new Writable({ write: (_chunk, _enc, cb) => cb() }) as never);
 }

@@ -6,6 +6,7 @@ import { BaseHTTPMiddleware, Faster, TrustedHostMiddleware, encodeHeaders } from
 import { SHARED_READ } from '../../src/server/connection.js';
 import { HttpConnection, copyShared } from '../../src/server/http-connection.js';
 import { ServerCore, type TrustStage } from '../../src/server/core.js';
+import type { TransportOptions } from '../../src/server/options.js';
 import { PHASE, type Exchange } from '../../src/server/exchange.js';
 import { beginRead, endRead } from '../../src/server/output.js';
 import type { Scope } from '../../src/scope/scope.js';
@@ -78,8 +79,8 @@ export class Pipeline {
   readonly core: ServerCore;
   readonly conn: HttpConnection;
 
-  constructor(app: App, trust: TrustStage | null) {
-    this.core = new ServerCore(app, {}, trust, false);
+  constructor(app: App, trust: TrustStage | null, options: TransportOptions = {}) {
+    this.core = new ServerCore(app, options, trust, false);
     this.conn = new HttpConnection(this.socket as unknown as Socket, this.core, false);
   }
 
