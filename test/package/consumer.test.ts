@@ -70,7 +70,10 @@ test("a fresh TypeScript project from the README: strict type-check, build, npx 
   writeFileSync(join(project, 'tsconfig.json'), tsconfig);
   writeFileSync(join(project, 'src', 'main.ts'), readmeFile('src/main.ts'));
   const ours = join(ROOT, 'node_modules');
-  const links = ['undici', 'ws', 'ipaddr.js', 'typescript', '@types/node'].map((d) => join(ours, d));
+  // Every runtime dependency of ours, from our package.json (a list written here missed
+  // @types/ws, which then came from npm's cache or failed offline on a clean machine).
+  const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const links = [...Object.keys(dependencies), 'typescript', '@types/node'].map((d) => join(ours, d));
   run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...links], project);
   const tsc = join(project, 'node_modules', 'typescript', 'bin', 'tsc');
   run(process.execPath, [tsc], project); // type-checks (strict) and builds: one run, it fails on any error
