@@ -11,7 +11,7 @@
 // the scope (rawPath is a string made from the request's bytes) and the line's bytes.
 import { Writable } from 'node:stream';
 import { REASONS } from '../http/reasons.js';
-import { pathWithRoot } from '../middleware/location.js';
+import { pathWithRoot, underRoot } from '../middleware/location.js';
 import type { Scope } from '../types.js';
 import type { LogFormat } from './args.js';
 
@@ -118,7 +118,7 @@ class LineBuffer {
     p = put(b, p, method);
     b[p++] = 0x20;
     // pathWithRoot(), without its strings: a request that arrived under the root path carries it in rawPath
-    if (root.length > 0 && !(raw.startsWith(root) && (raw.length === root.length || raw.charCodeAt(root.length) === 0x2f))) p = put(b, p, root);
+    if (root.length > 0 && !underRoot(root, raw)) p = put(b, p, root);
     p = put(b, p, raw);
     if (q.length > 0) {
       b[p++] = 0x3f; // ?

@@ -9,9 +9,13 @@ import type { Scope } from '../types.js';
 export function pathWithRoot(scope: Scope): string {
   const root = scope.rootPath;
   const raw = scope.rawPath;
-  const under = root.length > 0 && raw.startsWith(root) && (raw.length === root.length || raw.charCodeAt(root.length) === 0x2f);
   const q = scope.queryString;
-  return (under ? raw : root + raw) + (q.length > 0 ? '?' + q : '');
+  return (underRoot(root, raw) ? raw : root + raw) + (q.length > 0 ? '?' + q : '');
+}
+
+/** `raw` already starts with the root path (a whole segment of it): it is not prefixed again. */
+export function underRoot(root: string, raw: string): boolean {
+  return root.length > 0 && raw.startsWith(root) && (raw.length === root.length || raw.charCodeAt(root.length) === 0x2f);
 }
 
 /** Host for a URL: IPv6 literals in brackets. */
