@@ -11,8 +11,15 @@ import * as assert from 'uvu/assert';
 const FIXTURE = fileURLToPath(new URL('./fixtures/alloc-static.js', import.meta.url));
 
 test('static path: a keep-alive GET allocates only its send/receive pair', () => {
-  const out = execFileSync(process.execPath, [FIXTURE], { encoding: 'utf8', timeout: 60_000 });
-  const { baseline, perRequest, answered } = JSON.parse(out.trim().split('\n').at(-1)!) as { baseline: number; perRequest: number; answered: boolean };
+  // Two functions take at least 32 B: a smaller baseline is a failed measurement, not a
+  // figure (seen once under Node 24 in CI: 0), so the child runs again, at most 3 times.
+  let r = { baseline: 0, perRequest: 0, answered: false };
+  for (let i = 0; i < 3 && r.baseline < 32; i++) {
+    const out = execFileSync(process.execPath, [FIXTURE], { encoding: 'utf8', timeout: 60_000 });
+    r = JSON.parse(out.trim().split('\n').at(-1)!) as typeof r;
+  }
+  const { baseline, perRequest, answered } = r;
+  assert.ok(baseline >= 32, `the send/receive pair measured ${baseline} B in 3 runs: no valid baseline`);
   assert.ok(answered, 'answered, connection kept');
   // + 8: measurement slack, under the 16 B of the smallest extra object.
   assert.ok(perRequest <= baseline + 8, `${perRequest} bytes per request, the send/receive pair is ${baseline}`);
