@@ -87,4 +87,52 @@ test('SpanRecorder: the line after MAX_HEADERS is refused', () => {
   assert.not.ok(rec.field(scope, buf, 0, 1));
 });
 
+/** Records the head `text` (one read) the way llhttp reports it: URL, then each name and (trimmed) value. */
+function recordHead(text: string): { buf: Buffer; scope: Scope; rec: SpanRecorder } {
+  const buf = Buffer.from(text, 'latin1');
+  const { scope, rec } = fresh(buf);
+  const lineEnd = text.indexOf('\r\n');
+  const urlStart = text.indexOf(' ') + 1;
+  rec.url(scope, buf, urlStart, text.lastIndexOf(' ', lineEnd) - urlStart);
+  for (let at = lineEnd + 2; text.startsWith('\r\n', at) === false; ) {
+    const end = text.indexOf('\r\n', at);
+    const colon = text.indexOf(':', at);
+    assert.ok(rec.field(scope, buf, at, colon - at));
+    const value = text.slice(colon + 1, end).trim();
+    rec.value(scope, buf, value.length > 0 ? text.indexOf(value, colon + 1) : colon + 1, value.length);
+    at = end + 2;
+  }
+  rec.end();
+  return { buf, scope, rec };
+}
+
+for (const [name, padding] of [
+  ['one range, separators and all', ''],
+  ['span by span when the head is mostly padding', ' '.repeat(400)],
+] as const) {
+  test(`SpanRecorder: copy() of a head in one read, ${name}`, () => {
+    const head = `GET /users/7?x=1 HTTP/1.1\r\nHost: example.com\r\nX-Empty:\r\nCookie: a=1; b=2${padding}\r\nAccept: */*\r\n\r\n`;
+    const { buf, scope, rec } = recordHead(head);
+    rec.copy(scope);
+    buf.fill(0x21); // the shared read buffer is overwritten by the next read
+    assert.ok(rec.owned);
+    assert.is(scope.raw.buf, rec.own);
+    const spanBytes = '/users/7?x=1'.length + 'Host'.length + 'example.com'.length + 'X-Empty'.length + 'Cookie'.length + 'a=1; b=2'.length + 'Accept'.length + '*/*'.length;
+    const range = head.indexOf('*/*') + 3 - head.indexOf('/users');
+    assert.is(rec.ownLen, padding === '' ? range : spanBytes);
+    scope.raw.intern();
+    assert.is(scope.rawPath, '/users/7');
+    assert.is(scope.queryString, 'x=1');
+    assert.equal(
+      [...scope.raw.entries()],
+      [
+        ['host', 'example.com'],
+        ['x-empty', ''],
+        ['cookie', 'a=1; b=2'],
+        ['accept', '*/*'],
+      ],
+    );
+  });
+}
+
 test.run();
