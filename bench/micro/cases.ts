@@ -219,8 +219,8 @@ export function buildCases(): MicroCase[] {
     floorCase('mw floor: pure JS, + 1 async pass-through, 16 calls, per call', 1),
     floorCase('mw floor: pure JS, + 2 async pass-through, 16 calls, per call', 2),
     // The realistic app of the HTTP suite's headline, in-process; and its request on the bare transport.
-    asyncCase(`app realistic: ${SHAPES.realistic.label}`, SHAPES.realistic, new Pipeline(realisticApp(), realisticTrust()), REALISTIC_OK),
-    transportCase(`transport: ${SHAPES.realistic.label} (trusted)`, SHAPES.realistic, t(), HELLO),
+    asyncCase(`app realistic: ${SHAPES.realisticPipelined.label}`, SHAPES.realisticPipelined, new Pipeline(realisticApp(), realisticTrust()), REALISTIC_OK),
+    transportCase(`transport: ${SHAPES.realisticPipelined.label} (trusted)`, SHAPES.realisticPipelined, t(), HELLO),
     chainCase('chain: TrustedHost + 2 BaseHTTPMiddleware + route GET /', true),
     chainCase('chain: route GET /, no middleware', false),
     encodeCase(`encode: send(200, HEAD, '${HELLO}')`, 'fast'),
