@@ -82,6 +82,8 @@ export class NodeResponse extends EventEmitter {
   /** @internal */ declare _fStarted: boolean;
   /** @internal the body goes chunked (see storeHeader) */ declare _fChunked: boolean;
   /** @internal the head named a transfer coding the transport refuses (see storeHeader) */ declare _fRefused: boolean;
+  /** @internal fields given to addTrailers(), sent after the last chunk (see trailersOut) */ declare _fTrailers: [string, string][] | null;
+  /** @internal the start message promised trailers: the response ends with an http.response.trailers */ declare _fPromised: boolean;
   /** @internal */ declare _fWaiting: number;
   /** @internal */ declare _fAbort: Error | null;
   /** @internal */ declare _fServer: EventEmitter | null;
@@ -136,6 +138,8 @@ export class NodeResponse extends EventEmitter {
     this._fStarted = false;
     this._fChunked = false;
     this._fRefused = false;
+    this._fTrailers = null;
+    this._fPromised = false;
     this._fWaiting = 0;
     this._fAbort = null;
     this._fServer = server;
@@ -202,15 +206,18 @@ function storeHeader(this: NodeResponse, firstLine: string, headers: unknown): v
   this._fRefused = refusedCoding;
   refusedCoding = false;
   // node:http chunks a body whose head was stored before end() and names no length, or
-  // whose app removed content-length (Koa does for 204/205/304), and whatever its length
-  // when the app set transfer-encoding: chunked itself
-  this._fChunked = ((this._contentLength === null || this._removedContLen) && !lines.framed) || chunked;
+  // whose app removed content-length (Koa does for 204/205/304) or announced trailers
+  // (a Trailer field), and whatever its length when the app set transfer-encoding: chunked
+  this._fChunked = ((this._contentLength === null || this._removedContLen || namedTrailer) && !lines.framed) || chunked;
+  namedTrailer = false;
   this._fStatus = this.statusCode;
   this._header = firstLine; // what headersSent reads (node:http keeps the whole head here)
 }
 
 /** storeHeader's: the head named a transfer coding the transport refuses. */
 let refusedCoding = false;
+/** storeHeader's: the head has a Trailer field. */
+let namedTrailer = false;
 
 /** Appends one field (node:http writes an array value as one line per item); true for the app's transfer-encoding: chunked. */
 function addField(lines: HeaderLines, name: string, value: unknown, check: boolean): boolean {
@@ -218,6 +225,7 @@ function addField(lines: HeaderLines, name: string, value: unknown, check: boole
     validateHeaderName(name);
     validateHeaderValue(name, value as string);
   }
+  if (name.length === 7 && name.toLowerCase() === 'trailer') namedTrailer = true;
   const te = name.length === 17 && name.toLowerCase() === 'transfer-encoding';
   if (te && !CHUNKED_LAST.test(String(value))) {
     refusedCoding = true;
@@ -253,7 +261,13 @@ function startMessage(res: NodeResponse): ResponseStartMessage {
   res._fStarted = true;
   res._headerSent = true;
   if (res._fRefused) res.socket!.destroy(new TypeError('Response header "transfer-encoding": only chunked'));
-  return { type: 'http.response.start', status: res._fStatus, headers: res._fLines === null ? [] : headPairs(res._fLines.text), reason: res.statusMessage };
+  const headers = res._fLines === null ? [] : headPairs(res._fLines.text);
+  // node:http sends trailers with any chunked body: promised on every one (the transport
+  // drops them when it cannot chunk: HTTP/1.0, HEAD, 204, 304)
+  res._fPromised = res._fChunked;
+  return res._fChunked
+    ? { type: 'http.response.start', status: res._fStatus, headers, reason: res.statusMessage, trailers: true }
+    : { type: 'http.response.start', status: res._fStatus, headers, reason: res.statusMessage };
 }
 
 /** One send; a send that has to wait (the connection's output is full) makes write() return false until it settles. */
@@ -337,6 +351,7 @@ function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?
     else {
       if (body.length > 0 || !this._fStarted) deliver(this, { type: 'http.response.body', body, moreBody: true }, null);
       deliver(this, LAST, null);
+      if (this._fPromised) trailersOut(this, socket);
     }
   }
   process.nextTick(finish, this);
@@ -422,13 +437,31 @@ function writeContinue(this: NodeResponse, cb?: () => void): void {
   if (typeof cb === 'function') process.nextTick(cb);
 }
 
-/** Trailers: validated as node:http does, not sent (the transport writes no trailer section; see docs/node-compat.md). */
+/**
+ * Trailer fields, validated as node:http does, sent after the last chunk of a chunked body
+ * and dropped otherwise, as node:http does. Fields that frame the message or name connection
+ * options are refused here (RFC 9110 §6.5.1; node:http would send them).
+ */
 function addTrailers(this: NodeResponse, headers: Record<string, string> | [string, string][]): void {
   const pairs = Array.isArray(headers) ? headers : Object.entries(headers);
   for (const [name, value] of pairs) {
     validateHeaderName(name);
     validateHeaderValue(name, value);
+    if (NOT_IN_TRAILERS.test(name)) {
+      throw Object.assign(new TypeError(`Trailer field "${name}" may not be sent after the body (RFC 9110 §6.5.1)`), { code: 'ERR_INVALID_ARG_VALUE' });
+    }
   }
+  const list = (this._fTrailers ??= []);
+  for (const [name, value] of pairs) list.push([name, String(value)]);
+}
+
+/** What the transport refuses in a trailer section (exchange.ts sendTrailers), refused here where the app can see it. */
+const NOT_IN_TRAILERS = /^(?:content-length|transfer-encoding|connection)$/i;
+
+/** The trailer section the start message promised (empty when addTrailers() was not called). */
+function trailersOut(res: NodeResponse, socket: ResponseSocket): void {
+  const p = socket.send({ type: 'http.response.trailers', headers: res._fTrailers ?? [] });
+  if (p !== RESOLVED) p.catch((err: Error) => socket.destroy(err));
 }
 
 function destroy(this: NodeResponse, err?: Error): NodeResponse {
