@@ -57,7 +57,7 @@ export async function adapt(value: unknown, what: string, hint: AppInterface = '
   // A Proxy that makes up every name would pass for Koa (callback, use) or polka (handler).
   if ((hint === 'auto' && !answersAll) || hint === 'node') {
     const node = nodeListener(v, isFunction, hint === 'node');
-    if (node !== null) return { app: await nodeApp(node.listener, what, node.name), options: {}, kind: `node (${node.name})` };
+    if (node !== null) return { ...(await nodeApp(node.listener, what, node.name)), kind: `node (${node.name})` };
   }
   if (hint === 'node') throw new UsageError(`${what} is not a node:http-style app (--interface node): expected a (req, res) function or an Express, Koa or polka app`);
 
@@ -107,14 +107,14 @@ function isAsync(f: unknown): boolean {
   return (f as { constructor?: { name?: string } }).constructor?.name === 'AsyncFunction';
 }
 
-/** The node:http layer is loaded only when needed (and may not be built yet). */
-async function nodeApp(listener: NodeListener, what: string, name: string): Promise<App> {
+/** The node:http layer is loaded only when needed (and may not be built yet); the app is served with its transport options, as its createServer() does. */
+async function nodeApp(listener: NodeListener, what: string, name: string): Promise<Pick<DetectedApp, 'app' | 'options'>> {
   const spec = '../node/index.js';
-  const layer = (await import(spec).catch(() => null)) as { createNodeApp?: (listener: NodeListener) => App } | null;
+  const layer = (await import(spec).catch(() => null)) as { createNodeApp?: (listener: NodeListener) => App; NODE_TRANSPORT_OPTIONS?: FasterOptions } | null;
   if (layer === null || typeof layer.createNodeApp !== 'function') {
     throw new UsageError(`${what} is a node:http-style app (${name}); this build of fasterapi has no node:http layer to serve it`);
   }
-  return layer.createNodeApp(listener);
+  return { app: layer.createNodeApp(listener), options: { ...layer.NODE_TRANSPORT_OPTIONS } };
 }
 
 /** The fetch adapter is loaded only when needed (and may not be built yet). */

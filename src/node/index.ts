@@ -1,4 +1,4 @@
-export { createServer, NodeServer } from './server.js';
+export { createServer, NodeServer, NODE_TRANSPORT_OPTIONS } from './server.js';
 export type { NodeServerOptions } from './server.js';
 export { createNodeApp } from './app.js';
 export type { NodeAppOptions, RequestListener } from './app.js';

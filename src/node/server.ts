@@ -18,7 +18,15 @@ export interface NodeServerOptions extends CreateServerOptions {
 }
 
 /** Node has no body limit of its own (frameworks set theirs): the transport's 1 MiB default is lifted. */
-const NO_BODY_LIMIT = Number.MAX_SAFE_INTEGER;
+/**
+ * The transport options a node:http-style app is served with, here and by the CLI: no body
+ * limit (frameworks apply their own) and node:http's httpAllowHalfOpen default, a FIN aborts
+ * the requests in flight.
+ */
+export const NODE_TRANSPORT_OPTIONS: Readonly<{ maxBodySize: number; allowHalfOpen: boolean }> = Object.freeze({
+  maxBodySize: Number.MAX_SAFE_INTEGER,
+  allowHalfOpen: false,
+});
 
 export class NodeServer extends EventEmitter implements NodeTarget {
   /** node:http's defaults; read at listen(). */
@@ -92,8 +100,7 @@ export class NodeServer extends EventEmitter implements NodeTarget {
     if (this.transport !== null) throw Object.assign(new Error('Listen method has been called more than once without closing.'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
     const o = this.options;
     const srv = createTransport(this.app, {
-      maxBodySize: NO_BODY_LIMIT,
-      allowHalfOpen: false, // node:http's httpAllowHalfOpen default: a FIN aborts the requests in flight
+      ...NODE_TRANSPORT_OPTIONS,
       ...o,
       keepAliveTimeout: this.keepAliveTimeout,
       headersTimeout: this.headersTimeout,
