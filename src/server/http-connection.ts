@@ -356,26 +356,60 @@ export class HttpConnection extends ClosableConnection {
 // read callbacks. An app that answers from a microtask (an `async` middleware around a
 // synchronous handler settles two or three hops later) is done with the request's bytes
 // before then: copying its head at the end of the read, as for an app waiting on I/O,
-// cost a Buffer and a copy per request. So the copy is made once the microtask queue is
-// empty, and only for what still points into the buffer: a microtask queues a nextTick,
-// and Node runs that tick after the whole queue has drained (ticks queued by a microtask
-// wait for the checkpoint) and before control returns to the event loop, hence before the
-// next read. One promise reaction and one tick per read; Node's queueMicrotask() costs an
-// AsyncResource and a bind per call, which is why it is not used here. (Measured: see
-// docs/design.md, "What a middleware costs".)
+// cost a Buffer and a copy per request. So the heads still in use are looked at again from
+// microtasks: each look drops what was released since and, while something still points
+// into the buffer, queues itself behind the microtasks queued meanwhile (a hop). After a few
+// hops in a row in which no app answered and none finished (IDLE_HOPS while one is still
+// unanswered, more while all have answered and are only unwinding their awaits), what is
+// left is taken to wait on I/O, and a nextTick copies it: Node runs it after the microtask queue
+// has drained (ticks queued by a microtask wait for the checkpoint) and before the next
+// read. Before, that tick was queued for every read with an app still running: one more
+// entry into JavaScript per keep-alive request of any async app, to find nothing to copy.
+// Node's queueMicrotask() costs an AsyncResource and a bind per call, which is why a
+// promise reaction is used. (Measured: see docs/design.md, "What a middleware costs".)
 
 const sharing: (Exchange | null)[] = [];
 let sharingCount = 0;
 const SETTLED = Promise.resolve();
+/** Hops in the current chain; hops in a row in which no app answered or finished. */
+let hops = 0;
+let idle = 0;
+/** Exchanges of the list answered, still in use, at the last look. */
+let lastAnswered = 0;
+const MAX_HOPS = 64;
+/** Idle hops before the copy while an app has not answered (it waits on I/O, most likely). */
+const IDLE_HOPS = 4;
+/** ... while all have answered: an app unwinds one await per hop or so (the realistic app: about 8). */
+const UNWIND_HOPS = 16;
 
 /** `ex` points into SHARED_READ: copied once microtasks are done unless it has been released by then. */
 function deferCopy(ex: Exchange): void {
   sharing[sharingCount++] = ex;
-  if (sharingCount === 1) void SETTLED.then(copyAfterMicrotasks);
+  if (sharingCount === 1) {
+    hops = idle = lastAnswered = 0;
+    void SETTLED.then(lookAgain);
+  }
 }
 
-function copyAfterMicrotasks(): void {
-  process.nextTick(copyShared);
+/** One hop: see the comment above. */
+function lookAgain(): void {
+  const before = sharingCount;
+  if (before === 0) return; // copyShared() ran
+  let n = 0;
+  let answered = 0;
+  for (let i = 0; i < before; i++) {
+    const ex = sharing[i]!;
+    sharing[i] = null;
+    if (!stillShares(ex)) continue;
+    sharing[n++] = ex;
+    if (ex.responseState === RESPONSE.ENDED) answered++;
+  }
+  sharingCount = n;
+  if (n === 0) return;
+  idle = n < before || answered > lastAnswered ? 0 : idle + 1;
+  lastAnswered = answered;
+  if (++hops < MAX_HOPS && idle < (answered < n ? IDLE_HOPS : UNWIND_HOPS)) void SETTLED.then(lookAgain);
+  else process.nextTick(copyShared);
 }
 
 /** Still in use (not back in the pool) and still pointing into the shared buffer. */
