@@ -11,7 +11,7 @@ import { EMPTY, PAUSE, SHARED_READ } from './connection.js';
 import { type Exchange, PHASE, RESPONSE } from './exchange.js';
 import { normalizePeer } from './head-checks.js';
 import { HEAD_OK, checkHead, expectsContinue } from './head-rules.js';
-import { beginRead, endRead } from './output.js';
+import { beginRead, endRead, holdFlush, releaseFlush } from './output.js';
 import { acceptUpgrade, handOver } from './upgrade.js';
 import { ViewCache } from './views.js';
 
@@ -385,16 +385,26 @@ const UNWIND_HOPS = 16;
 /** `ex` points into SHARED_READ: copied once microtasks are done unless it has been released by then. */
 function deferCopy(ex: Exchange): void {
   sharing[sharingCount++] = ex;
-  if (sharingCount === 1) {
+  if (!looking) {
+    looking = true;
     hops = idle = lastAnswered = 0;
+    holdFlush();
     void SETTLED.then(lookAgain);
   }
 }
 
+/** A chain of lookAgain() hops is under way (and holds the output's flush). */
+let looking = false;
+
+function stopLooking(): void {
+  looking = false;
+  releaseFlush();
+}
+
 /** One hop: see the comment above. */
 function lookAgain(): void {
+  if (!looking) return; // copyShared() ran
   const before = sharingCount;
-  if (before === 0) return; // copyShared() ran
   let n = 0;
   let answered = 0;
   for (let i = 0; i < before; i++) {
@@ -405,11 +415,15 @@ function lookAgain(): void {
     if (ex.responseState === RESPONSE.ENDED) answered++;
   }
   sharingCount = n;
-  if (n === 0) return;
+  if (n === 0) return stopLooking();
   idle = n < before || answered > lastAnswered ? 0 : idle + 1;
   lastAnswered = answered;
-  if (++hops < MAX_HOPS && idle < (answered < n ? IDLE_HOPS : UNWIND_HOPS)) void SETTLED.then(lookAgain);
-  else process.nextTick(copyShared);
+  if (++hops < MAX_HOPS && idle < (answered < n ? IDLE_HOPS : UNWIND_HOPS)) {
+    void SETTLED.then(lookAgain);
+    return;
+  }
+  stopLooking();
+  process.nextTick(copyShared);
 }
 
 /** Still in use (not back in the pool) and still pointing into the shared buffer. */
@@ -423,6 +437,7 @@ function stillShares(ex: Exchange): boolean {
  * (the in-process benchmark pipeline) before it does.
  */
 export function copyShared(): void {
+  if (looking) stopLooking();
   const n = sharingCount;
   sharingCount = 0;
   for (let i = 0; i < n; i++) {

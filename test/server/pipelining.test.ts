@@ -207,4 +207,59 @@ test('default cap holds a pipeline flood: 200 requests in one write with a held 
   });
 });
 
+test('async handlers answering over many microtask hops (ASGI messages) still share one write', async () => {
+  // Request i answers after i awaits: the shared-buffer check holds the flush until the
+  // last one has answered (http-connection.ts lookAgain), with no nextTick in between.
+  const app: App = async (scope, _receive, send) => {
+    const n = Number(scope.path.slice(2));
+    for (let i = 0; i < n; i++) await null;
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
+    await send({ type: 'http.response.body', body: scope.path });
+  };
+  await withServer(app, {}, async ({ connect, accepted }) => {
+    const c = await connect();
+    const N = 24;
+    let batch = '';
+    for (let i = 0; i < N; i++) batch += `GET /h${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    await c.write(batch);
+    const res = await c.waitResponses(N);
+    assert.equal(
+      res.map((r) => r.body),
+      Array.from({ length: N }, (_, i) => `/h${i}`),
+    );
+    const spy = accepted[0];
+    assert.ok(spy.writes <= spy.reads, `writes ${spy.writes} > reads ${spy.reads}`);
+  });
+});
+
+test('an answer held for the others is written when one of them waits on a timer', async () => {
+  const app: App = async (scope, _receive, send) => {
+    if (scope.path === '/slow') await new Promise((r) => setTimeout(r, 300));
+    await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
+    await send({ type: 'http.response.body', body: scope.path });
+  };
+  await withServer(app, {}, async ({ connect }) => {
+    const fast = await connect();
+    const slow = await connect();
+    // one read on each connection, the slow one first: the fast answer must not wait 300 ms for it
+    await slow.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    const t0 = Date.now();
+    await fast.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+    const res = await fast.waitResponses(1);
+    assert.is(res[0].body, '/fast');
+    assert.ok(Date.now() - t0 < 250, `the fast answer took ${Date.now() - t0} ms`);
+    assert.is((await slow.waitResponses(1))[0].body, '/slow');
+    // the same in one read on one connection: the fast answer first, the slow one pipelined after it
+    const both = await connect();
+    const t1 = Date.now();
+    await both.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.is((await both.waitResponses(1))[0].body, '/fast');
+    assert.ok(Date.now() - t1 < 250, `the fast answer took ${Date.now() - t1} ms`);
+    assert.equal(
+      (await both.waitResponses(2)).map((r) => r.body),
+      ['/fast', '/slow'],
+    );
+  });
+});
+
 test.run();
