@@ -330,3 +330,125 @@ Framing('transfer-encoding: chunked from the app frames the body chunked on both
   }
 });
 Framing.run();
+
+// The life-cycle events against the app's own process.nextTick()s, promises and timers, as
+// node:http orders them (issue 16, keep-alive speed): 'finish' and 'close' are nextTicks
+// queued by end(), req's 'end' and 'close' come from Readable's own ticks. Emitting any of
+// them from a microtask, or all at once from one tick, moves them across the app's ticks
+// (listen-first: 'res finish | tick | res close' would become 'tick | res finish | …').
+const Order = suite('event order against the app’s ticks and microtasks');
+
+type Trace = (req: http.IncomingMessage, res: http.ServerResponse, ev: string[]) => void;
+
+function listenAll(req: http.IncomingMessage, res: http.ServerResponse, ev: string[]): void {
+  req.on('end', () => ev.push('req end'));
+  req.on('close', () => ev.push('req close'));
+  res.on('finish', () => ev.push('res finish'));
+  res.on('close', () => ev.push('res close'));
+}
+
+function after(ev: string[]): void {
+  process.nextTick(() => ev.push('tick'));
+  void Promise.resolve().then(() => ev.push('micro'));
+}
+
+const TRACES: [string, string, Trace][] = [
+  [
+    'GET',
+    'end() in the listener, listeners first',
+    (req, res, ev) => {
+      listenAll(req, res, ev);
+      res.end('ok');
+      after(ev);
+      setImmediate(() => ev.push('immediate'));
+    },
+  ],
+  [
+    'GET',
+    'end() in the listener, listeners after',
+    (req, res, ev) => {
+      res.end('ok');
+      listenAll(req, res, ev);
+      after(ev);
+    },
+  ],
+  [
+    'GET',
+    'a tick queued before end()',
+    (req, res, ev) => {
+      listenAll(req, res, ev);
+      process.nextTick(() => ev.push('tick before'));
+      res.end('ok');
+      after(ev);
+    },
+  ],
+  [
+    'GET',
+    'listeners added in a tick after end()',
+    (req, res, ev) => {
+      res.end('ok');
+      process.nextTick(() => listenAll(req, res, ev));
+    },
+  ],
+  [
+    'GET',
+    'end() from a microtask',
+    (req, res, ev) => {
+      listenAll(req, res, ev);
+      void Promise.resolve().then(() => {
+        res.end('ok');
+        after(ev);
+      });
+    },
+  ],
+  [
+    'GET',
+    'end() from a timer',
+    (req, res, ev) => {
+      listenAll(req, res, ev);
+      setTimeout(() => {
+        res.end('ok');
+        after(ev);
+      }, 5);
+    },
+  ],
+  [
+    'POST',
+    'end() on the body’s end',
+    (req, res, ev) => {
+      req.on('data', () => ev.push('req data'));
+      listenAll(req, res, ev);
+      req.on('end', () => {
+        res.end('ok');
+        after(ev);
+      });
+    },
+  ],
+];
+
+for (const [method, title, trace] of TRACES) {
+  Order(`${method}: ${title}`, async () => {
+    const got: string[][] = [];
+    for (const [, make] of SERVERS) {
+      const ev: string[] = [];
+      await withServer(
+        make,
+        (req, res) => {
+          ev.push('listener');
+          trace(req, res, ev);
+          ev.push('listener returned');
+        },
+        async (port) => {
+          const s = await connect(port);
+          s.write(method === 'POST' ? 'POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi' : 'GET / HTTP/1.1\r\nHost: t\r\n\r\n');
+          await readUntil(s, '\r\n\r\nok');
+          await new Promise((r) => setTimeout(r, 30));
+          s.destroy();
+        },
+      );
+      got.push(ev);
+    }
+    assert.equal(got[1], got[0]);
+  });
+}
+Order.run();
