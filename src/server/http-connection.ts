@@ -415,7 +415,10 @@ function lookAgain(): void {
     if (ex.responseState === RESPONSE.ENDED) answered++;
   }
   sharingCount = n;
-  if (n === 0) return stopLooking();
+  if (n === 0) {
+    stopLooking();
+    return;
+  }
   idle = n < before || answered > lastAnswered ? 0 : idle + 1;
   lastAnswered = answered;
   if (++hops < MAX_HOPS && idle < (answered < n ? IDLE_HOPS : UNWIND_HOPS)) {
