@@ -83,7 +83,6 @@ export class NodeResponse extends EventEmitter {
   /** @internal the body goes chunked (see storeHeader) */ declare _fChunked: boolean;
   /** @internal the head named a transfer coding the transport refuses (see storeHeader) */ declare _fRefused: boolean;
   /** @internal fields given to addTrailers(), sent after the last chunk (see trailersOut) */ declare _fTrailers: [string, string][] | null;
-  /** @internal the start message promised trailers: the response ends with an http.response.trailers */ declare _fPromised: boolean;
   /** @internal */ declare _fWaiting: number;
   /** @internal */ declare _fAbort: Error | null;
   /** @internal */ declare _fServer: EventEmitter | null;
@@ -139,7 +138,6 @@ export class NodeResponse extends EventEmitter {
     this._fChunked = false;
     this._fRefused = false;
     this._fTrailers = null;
-    this._fPromised = false;
     this._fWaiting = 0;
     this._fAbort = null;
     this._fServer = server;
@@ -262,9 +260,9 @@ function startMessage(res: NodeResponse): ResponseStartMessage {
   res._headerSent = true;
   if (res._fRefused) res.socket!.destroy(new TypeError('Response header "transfer-encoding": only chunked'));
   const headers = res._fLines === null ? [] : headPairs(res._fLines.text);
-  // node:http sends trailers with any chunked body: promised on every one (the transport
-  // drops them when it cannot chunk: HTTP/1.0, HEAD, 204, 304)
-  res._fPromised = res._fChunked;
+  // node:http sends trailers with any chunked body: promised on every one, which then ends
+  // with an http.response.trailers (the transport drops them when it cannot chunk: HTTP/1.0,
+  // HEAD, 204, 304)
   return res._fChunked
     ? { type: 'http.response.start', status: res._fStatus, headers, reason: res.statusMessage, trailers: true }
     : { type: 'http.response.start', status: res._fStatus, headers, reason: res.statusMessage };
@@ -351,7 +349,7 @@ function end(this: NodeResponse, chunk?: Chunk | WriteCallback | null, encoding?
     else {
       if (body.length > 0 || !this._fStarted) deliver(this, { type: 'http.response.body', body, moreBody: true }, null);
       deliver(this, LAST, null);
-      if (this._fPromised) trailersOut(this, socket);
+      if (this._fChunked) trailersOut(this, socket); // its start message promised trailers
     }
   }
   process.nextTick(finish, this);
