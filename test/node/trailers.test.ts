@@ -40,31 +40,26 @@ function app(req: http.IncomingMessage, res: http.ServerResponse): void {
       res.end();
       return;
     case '/invalid':
-      try {
-        res.addTrailers({ 'bad name': 'x' });
-        res.end('accepted');
-      } catch (err) {
-        res.end(String((err as { code?: string }).code));
-      }
+      tryTrailers(res, { 'bad name': 'x' }, '');
       return;
     case '/framing':
-      try {
-        res.addTrailers({ 'Content-Length': '5' });
-        res.end('accepted');
-      } catch (err) {
-        res.end(`refused ${String((err as { code?: string }).code)}`);
-      }
+      tryTrailers(res, { 'Content-Length': '5' }, 'refused ');
       return;
     case '/injection':
-      try {
-        res.addTrailers({ 'x-sum': 'a\r\nx-evil: 1' });
-        res.end('accepted');
-      } catch (err) {
-        res.end(String((err as { code?: string }).code));
-      }
+      tryTrailers(res, { 'x-sum': 'a\r\nx-evil: 1' }, '');
       return;
     default:
       res.end('ok');
+  }
+}
+
+/** Ends with 'accepted' when addTrailers(fields) takes them, else with `prefix` and the error's code. */
+function tryTrailers(res: http.ServerResponse, fields: Record<string, string>, prefix: string): void {
+  try {
+    res.addTrailers(fields);
+    res.end('accepted');
+  } catch (err) {
+    res.end(`${prefix}${String((err as { code?: string }).code)}`);
   }
 }
 
