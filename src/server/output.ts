@@ -22,21 +22,17 @@ let pos = 0;
 let owner: Writer | null = null;
 let tickQueued = false;
 let inRead = false;
-/** holdFlush(): a later releaseFlush() in this turn flushes, no tick needed; `held` says a batch waits for it. */
+/** holdFlush(): a later releaseFlush() in this turn flushes, no tick needed. */
 let holding = false;
-let held = false;
 
 /** Buffer and position to encode `n` bytes for `w` into; call commit(newPos) after. */
 export function reserve(w: Writer, n: number): Buffer {
   if (owner !== w) {
     flush();
     owner = w;
-    if (!inRead) {
-      if (holding) held = true;
-      else if (!tickQueued) {
-        tickQueued = true;
-        process.nextTick(flushTick);
-      }
+    if (!inRead && !holding && !tickQueued) {
+      tickQueued = true;
+      process.nextTick(flushTick);
     }
   }
   if (pos + n > slab.length) {
@@ -124,10 +120,8 @@ export function holdFlush(): void {
   holding = true;
 }
 
+/** Writes the batch made while held, if any (flush() does nothing without an owner). */
 export function releaseFlush(): void {
   holding = false;
-  if (held) {
-    held = false;
-    flush();
-  }
+  flush();
 }
