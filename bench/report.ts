@@ -84,6 +84,15 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
   };
   // Issue 13's: the realistic app (the headline), and what middleware costs.
   pairTarget('Realistic app ≥ 6× node:http by CPU time per request, 16-deep pipelining', 'realistic-fasterapi', 'realistic-node-http', 'realistic-pipeline', 6, 'cpu');
+  // Not a target of its own: no app on fasterapi can do better than the transport alone on the same request.
+  pairTarget(
+    'Ceiling of the row above: the transport alone (no app layer) on the realistic request ≥ 6× the node:http app',
+    'realistic-transport',
+    'realistic-node-http',
+    'realistic-pipeline',
+    6,
+    'cpu',
+  );
   pairTarget(
     'Hello behind TrustedHost + one async middleware ≥ 0.90× the bare hello route by CPU time per request, 16-deep pipelining',
     'fasterapi-hello-mw',
@@ -108,6 +117,15 @@ export function computeTargets(http: ScenarioResult[], micro: MicroResult[] | nu
   ] as const) {
     rpsRatio(`${fw} on fasterapi (CLI) ≥ 2× its own Node server, /json`, ours, theirs, 'keepalive-json', 2);
     rpsRatio(`${fw} on fasterapi (CLI) ≥ 2× its own Node server, /users/42`, ours, theirs, 'keepalive-param', 2);
+  }
+  // Issue 16's: frameworks written for node:http, on fasterapi/node against node:http.
+  for (const [fw, ours, theirs] of [
+    ['Express', 'express-fasterapi', 'express-node'],
+    ['Fastify', 'fastify-fasterapi', 'fastify'],
+    ['Koa', 'koa-fasterapi', 'koa-node'],
+  ] as const) {
+    rpsRatio(`${fw} on fasterapi/node ≥ 1.5× on node:http, keep-alive /json`, ours, theirs, 'keepalive-json', 1.5);
+    rpsRatio(`${fw} on fasterapi/node ≥ 1.5× on node:http, 16-deep pipelined /json`, ours, theirs, 'pipeline-json', 1.5);
   }
   const p99 = find(http, 'fasterapi', 'scale-c100');
   const p99Base = find(http, 'node-http', 'scale-c100');

@@ -27,6 +27,8 @@ const ALL: Route[] = ['/', '/json', '/ip'];
 const FETCH: Route[] = ['/', '/json', '/users/42'];
 const REALISTIC_ROUTE = REALISTIC.path satisfies Route;
 const HELLO_PAIR = ['keepalive-hello', 'pipeline-hello'];
+/** Where the frameworks on fasterapi/node are compared (issue 16's targets). */
+const JSON_PAIR = ['keepalive-json', 'pipeline-json'];
 
 export const CONTENDERS: Contender[] = [
   // Order matters: in each scenario the servers run one after another in this order (reversed
@@ -46,6 +48,7 @@ export const CONTENDERS: Contender[] = [
   { name: 'itty-node', label: 'itty-router (@whatwg-node/server)', routes: FETCH, script: serverJs('itty-node') },
   { name: 'itty-fasterapi', label: 'itty-router on fasterapi (CLI)', routes: FETCH, script: serverJs('itty-fasterapi') },
   // frameworks written for node:http, on it and on fasterapi/node (issue 16)
+  { name: 'node-fasterapi', label: 'node:http listener on fasterapi/node', routes: ALL, script: serverJs('node-fasterapi'), scenarios: JSON_PAIR },
   { name: 'fastify-fasterapi', label: 'fastify on fasterapi/node', routes: ALL, script: serverJs('fastify-fasterapi') },
   { name: 'express-node', label: 'Express (node:http)', routes: ['/', '/json'], script: serverJs('express-node') },
   { name: 'express-fasterapi', label: 'Express on fasterapi/node', routes: ['/', '/json'], script: serverJs('express-fasterapi') },
@@ -59,6 +62,8 @@ export const CONTENDERS: Contender[] = [
   { name: 'realistic-fasterapi', label: 'fasterapi app (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-fasterapi') },
   { name: 'realistic-fastify', label: 'fastify (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-fastify') },
   { name: 'realistic-express', label: 'Express 5 (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-express') },
+  // The ceiling: the same request through the bare transport and trust stage, no app layer.
+  { name: 'realistic-transport', label: 'fasterapi transport alone (realistic request, ceiling)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-transport') },
 ];
 
 /**
