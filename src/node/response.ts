@@ -6,7 +6,7 @@ import { type IncomingMessage, ServerResponse, validateHeaderName, validateHeade
 import type { EncodedHeaders, ResponseBodyMessage, ResponseStartMessage, Send } from '../types.js';
 import { RESOLVED } from '../server/exchange-state.js';
 import { respond } from '../server/respond.js';
-import { type HeaderLines, addHeaderLine, headPairs } from '../server/response-head.js';
+import { type HeaderLines, addHeaderLine, headPairs, notInTrailers } from '../server/response-head.js';
 import { responseFinish } from './channels.js';
 
 /** node:http keeps the headers under a symbol its own setHeader/getHeader/… use: found once. */
@@ -445,16 +445,13 @@ function addTrailers(this: NodeResponse, headers: Record<string, string> | [stri
   for (const [name, value] of pairs) {
     validateHeaderName(name);
     validateHeaderValue(name, value);
-    if (NOT_IN_TRAILERS.test(name)) {
+    if (notInTrailers(name)) {
       throw Object.assign(new TypeError(`Trailer field "${name}" may not be sent after the body (RFC 9110 §6.5.1)`), { code: 'ERR_INVALID_ARG_VALUE' });
     }
   }
   const list = (this._fTrailers ??= []);
   for (const [name, value] of pairs) list.push([name, String(value)]);
 }
-
-/** What the transport refuses in a trailer section (exchange.ts sendTrailers), refused here where the app can see it. */
-const NOT_IN_TRAILERS = /^(?:content-length|transfer-encoding|connection)$/i;
 
 /** The trailer section the start message promised (empty when addTrailers() was not called). */
 function trailersOut(res: NodeResponse, socket: ResponseSocket): void {

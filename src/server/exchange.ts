@@ -7,7 +7,7 @@ import type { EncodedHeaders, ReceiveMessage, ResponseTrailersMessage, Send, Sen
 import { DISCONNECT, EMPTY, type ExchangeOwner, PHASE, RESOLVED, RESPONSE, TRAILERS } from './exchange-state.js';
 import { SLAB_MAX_RESPONSE, commit, position, reserve, writeDirect } from './output.js';
 import { ExchangeBody } from './request-body.js';
-import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, customReason, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
+import { CONNECTION, CRLF, FieldBytes, LAST_CHUNK, bodyless, checkTrailerField, customReason, eachField, encodeFields, headSize, statusLine, writeHead } from './response-head.js';
 
 export { PHASE, RESPONSE, type ExchangeOwner } from './exchange-state.js';
 
@@ -248,8 +248,8 @@ export class Exchange extends ExchangeBody {
       return Promise.reject(new Error(`http.response.trailers ${why}`));
     }
     const lines = this.fields!;
+    if (msg.headers != null) eachField(msg.headers, checkTrailerField, null);
     encodeFields(msg.headers, lines); // throws TypeError naming a bad field
-    if (lines.framed || lines.hasConnection) throw new TypeError('Trailer fields may not frame the message or name connection options (RFC 9110 §6.5.1)');
     const more = msg.moreTrailers === true;
     if (this.chunked) {
       const first = this.trailers === TRAILERS.WAITING;

@@ -183,6 +183,22 @@ function checkLine(out: Omit<HeaderLines, 'text'>, name: string, value: string):
   return true;
 }
 
+/**
+ * A field a trailer section may not carry: it frames the message or names connection
+ * options (RFC 9110 §6.5.1). The one list for ASGI trailers and res.addTrailers().
+ */
+export function notInTrailers(name: string): boolean {
+  const n = name.length;
+  if (n !== 14 && n !== 17 && n !== 10) return false;
+  const lower = name.toLowerCase();
+  return lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection';
+}
+
+/** Throws when a trailer field is one notInTrailers() names. */
+export function checkTrailerField(_ctx: null, name: string): void {
+  if (notInTrailers(name)) throw new TypeError(`Trailer field "${name}" may not frame the message or name connection options (RFC 9110 §6.5.1)`);
+}
+
 /** 'chunked' in any case, with optional whitespace around it (RFC 9112 §7). */
 function isChunked(value: string): boolean {
   return value.trim().toLowerCase() === 'chunked';

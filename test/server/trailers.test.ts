@@ -79,6 +79,7 @@ for (const [name, fields] of [
   ['a CR LF in a value', [['x-checksum', 'a\r\nset-cookie: b']]],
   ['content-length', [['content-length', '5']]],
   ['connection', [['connection', 'close']]],
+  ['transfer-encoding, even chunked', [['Transfer-Encoding', 'chunked']]],
 ] as const) {
   test(`a trailer with ${name} throws a TypeError from send(): never on the wire, the body is cut`, async () => {
     let thrown: unknown = null;
