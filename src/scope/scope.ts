@@ -1,4 +1,5 @@
 import { Headers } from './headers.js';
+import { internedLatin1 } from './interned.js';
 import { H } from '../parser/header-names.js';
 import type { HeaderView, Scope as ScopeShape, ScopeType } from '../types.js';
 
@@ -97,7 +98,7 @@ export class Scope implements ScopeShape {
     if (this.cachedRawPath === null) {
       const s = this.pathStart();
       const e = this.queryMark();
-      this.cachedRawPath = s === e ? '/' : this.raw.buf.latin1Slice(s, e);
+      this.cachedRawPath = s === e ? '/' : internedLatin1(this.raw.buf, s, e);
     }
     return this.cachedRawPath!;
   }
