@@ -5,6 +5,9 @@ import type { HeaderView } from '../types.js';
 /** Header lines one request may carry; more → 431 (node:http's default maxHeadersCount is 2000, Go's is none; 100 is nginx-like). */
 export const MAX_HEADERS = 100;
 
+// One bit per well-known id in Headers' present/repeated masks.
+if (HEADER_NAMES.length > 31) throw new Error('more well-known header ids than bits in a mask');
+
 /**
  * Request header fields as spans over bytes the scope holds (the read chunk itself,
  * or the scope's own copy when a head arrived over several reads). Strings are made
@@ -17,17 +20,35 @@ export class Headers implements HeaderView {
   size = 0;
   readonly spans = new Int32Array(MAX_HEADERS * 4);
   readonly ids = new Uint8Array(MAX_HEADERS);
+  /**
+   * Bit `id` set by intern() when some line has the well-known id, and when more than one
+   * has it. The head checks ask for the same ids on every request, most of them absent
+   * (transfer-encoding, content-length, expect, a second Host): answered without a scan.
+   */
+  private present = 0;
+  private repeated = 0;
+  /** intern() has run since reset(): the bits describe these lines. */
+  private interned = false;
 
   reset(): void {
     this.buf = EMPTY;
     this.size = 0;
+    this.interned = false;
   }
 
   /** Index of the first line at or after `from` with well-known id `id`, or -1. */
   indexOfId(id: number, from = 0): number {
+    if (this.interned && (this.present & (1 << id)) === 0) return -1;
     const ids = this.ids;
     for (let i = from; i < this.size; i++) if (ids[i] === id) return i;
     return -1;
+  }
+
+  /** More than one line has the well-known id `id`. */
+  repeats(id: number): boolean {
+    if (this.interned) return (this.repeated & (1 << id)) !== 0;
+    const first = this.indexOfId(id);
+    return first >= 0 && this.indexOfId(id, first + 1) >= 0;
   }
 
   valueStart(i: number): number {
@@ -100,14 +121,23 @@ export class Headers implements HeaderView {
   intern(): void {
     const spans = this.spans;
     const buf = this.buf;
+    let present = 0;
+    let repeated = 0;
     for (let i = 0; i < this.size; i++) {
       const k = i * 4;
-      this.ids[i] = headerId(buf, spans[k], spans[k + 1]);
+      const id = headerId(buf, spans[k], spans[k + 1]);
+      this.ids[i] = id;
+      const bit = 1 << id;
+      repeated |= present & bit;
+      present |= bit;
       // llhttp drops the OWS before a value but hands over the OWS after it (RFC 9112 §5.1).
       let e = spans[k + 3];
       while (e > spans[k + 2] && (buf[e - 1] === 0x20 || buf[e - 1] === 0x09)) e--;
       spans[k + 3] = e;
     }
+    this.present = present;
+    this.repeated = repeated;
+    this.interned = true;
   }
 }
 

@@ -20,7 +20,7 @@ export function checkHead(raw: Headers, major: number, minor: number, method: st
   if (method === 'CONNECT' || method === 'PRI') return 405;
   // RFC 9112 §3.2: exactly one Host in HTTP/1.1; never two.
   const host = raw.indexOfId(H.HOST);
-  if ((host < 0 && minor === 1) || (host >= 0 && raw.indexOfId(H.HOST, host + 1) >= 0)) return 400;
+  if ((host < 0 && minor === 1) || raw.repeats(H.HOST)) return 400;
   // ... and 400 for a Host that is not uri-host [":" port] (RFC 9112 §3.2, RFC 3986 §3.2.2).
   if (host >= 0 && !validHost(raw.buf, raw.valueStart(host), raw.valueEnd(host))) return 400;
   // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing (400); chunked

@@ -138,6 +138,64 @@ test('reset() empties the view; a reused view shows only the new lines', () => {
   assert.is(h.get('host'), 'b');
 });
 
+test('indexOfId(): first line at or after `from`, every repeat found, -1 when absent', () => {
+  const h = headersOf([
+    ['Cookie', 'a=1'],
+    ['Host', 'a'],
+    ['X-A', '1'],
+    ['cookie', 'b=2'],
+    ['Accept', '*/*'],
+    ['COOKIE', 'c=3'],
+  ]);
+  assert.is(h.indexOfId(H.HOST), 1);
+  assert.is(h.indexOfId(H.HOST, 1), 1);
+  assert.is(h.indexOfId(H.HOST, 2), -1, 'one Host line: none after it');
+  assert.is(h.indexOfId(H.TRANSFER_ENCODING), -1);
+  const cookies: number[] = [];
+  for (let i = h.indexOfId(H.COOKIE); i >= 0; i = h.indexOfId(H.COOKIE, i + 1)) cookies.push(i);
+  assert.equal(cookies, [0, 3, 5]);
+  assert.is(h.indexOfId(H.OTHER), 2);
+  // Reused for a head with other lines: nothing of the previous head's answers is left,
+  // neither before intern() (the lines are scanned) nor after it.
+  h.reset();
+  const again = headersOf([
+    ['Host', 'b'],
+    ['Host', 'c'],
+  ]);
+  h.buf = again.buf;
+  h.size = again.size;
+  h.spans.set(again.spans.subarray(0, 8));
+  assert.is(h.indexOfId(H.ACCEPT), -1, "before intern(): not the previous head's line");
+  h.intern();
+  assert.is(h.indexOfId(H.COOKIE), -1);
+  assert.is(h.indexOfId(H.HOST), 0);
+  assert.is(h.indexOfId(H.HOST, 1), 1, 'the second Host line (checkHead refuses the pair)');
+  assert.is(h.indexOfId(H.HOST, 2), -1);
+  assert.ok(h.repeats(H.HOST));
+});
+
+test('repeats(): more than one line with the id, interned or not', () => {
+  const h = headersOf([
+    ['Host', 'a'],
+    ['Cookie', 'a=1'],
+    ['cookie', 'b=2'],
+  ]);
+  assert.not.ok(h.repeats(H.HOST));
+  assert.ok(h.repeats(H.COOKIE));
+  assert.not.ok(h.repeats(H.EXPECT));
+  h.reset();
+  const again = headersOf([
+    ['Host', 'a'],
+    ['Host', 'b'],
+  ]);
+  h.buf = again.buf;
+  h.size = again.size;
+  h.spans.set(again.spans.subarray(0, 8));
+  h.ids.set(again.ids.subarray(0, 2));
+  assert.ok(h.repeats(H.HOST), 'before intern(): from the lines, not the previous bits');
+  assert.not.ok(h.repeats(H.COOKIE));
+});
+
 test('room for MAX_HEADERS lines', () => {
   const lines: [string, string][] = Array.from({ length: MAX_HEADERS }, (_, i) => [`X-${i}`, String(i)]);
   const h = headersOf(lines);
