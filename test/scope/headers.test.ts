@@ -27,6 +27,15 @@ function headersOf(lines: [string, string][]): Headers {
   return h;
 }
 
+/** Fills the (reset) view `h` with the lines of another head, ids included, as a reused view is filled: intern() not run yet. */
+function refill(h: Headers, lines: [string, string][]): void {
+  const again = headersOf(lines);
+  h.buf = again.buf;
+  h.size = again.size;
+  h.spans.set(again.spans.subarray(0, lines.length * 4));
+  h.ids.set(again.ids.subarray(0, lines.length));
+}
+
 test('get(): case-insensitive, null when absent, repeated lines joined with ", "', () => {
   const h = headersOf([
     ['Host', 'a.example'],
@@ -129,10 +138,7 @@ test('reset() empties the view; a reused view shows only the new lines', () => {
   assert.is(h.size, 0);
   assert.is(h.get('x-secret'), null);
   assert.equal([...h], []);
-  const again = headersOf([['Host', 'b']]);
-  h.buf = again.buf;
-  h.size = again.size;
-  h.spans.set(again.spans.subarray(0, 4));
+  refill(h, [['Host', 'b']]);
   h.intern();
   assert.is(h.get('x-secret'), null);
   assert.is(h.get('host'), 'b');
@@ -158,14 +164,13 @@ test('indexOfId(): first line at or after `from`, every repeat found, -1 when ab
   // Reused for a head with other lines: nothing of the previous head's answers is left,
   // neither before intern() (the lines are scanned) nor after it.
   h.reset();
-  const again = headersOf([
+  refill(h, [
     ['Host', 'b'],
     ['Host', 'c'],
+    ['Expect', '100-continue'],
   ]);
-  h.buf = again.buf;
-  h.size = again.size;
-  h.spans.set(again.spans.subarray(0, 8));
   assert.is(h.indexOfId(H.ACCEPT), -1, "before intern(): not the previous head's line");
+  assert.is(h.indexOfId(H.EXPECT), 2, 'before intern(): not absent because the previous head had none');
   h.intern();
   assert.is(h.indexOfId(H.COOKIE), -1);
   assert.is(h.indexOfId(H.HOST), 0);
@@ -184,14 +189,10 @@ test('repeats(): more than one line with the id, interned or not', () => {
   assert.ok(h.repeats(H.COOKIE));
   assert.not.ok(h.repeats(H.EXPECT));
   h.reset();
-  const again = headersOf([
+  refill(h, [
     ['Host', 'a'],
     ['Host', 'b'],
   ]);
-  h.buf = again.buf;
-  h.size = again.size;
-  h.spans.set(again.spans.subarray(0, 8));
-  h.ids.set(again.ids.subarray(0, 2));
   assert.ok(h.repeats(H.HOST), 'before intern(): from the lines, not the previous bits');
   assert.not.ok(h.repeats(H.COOKIE));
 });

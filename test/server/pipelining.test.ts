@@ -4,10 +4,28 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeHeaders } from '../../src/index.js';
 import type { App, Send } from '../../src/types.js';
-import { sleep, until, withServer } from '../helpers/raw.js';
+import { type ServerContext, sleep, until, withServer } from '../helpers/raw.js';
 import { respond } from '../../src/server/respond.js';
 
 const TEXT = encodeHeaders({ 'content-type': 'text/plain' });
+
+/**
+ * GET <prefix>0 … <prefix>(n-1) in one write on a new connection, to an app answering each
+ * with its path: asserts the answers come back in order, returns the client and the
+ * server side's socket spy.
+ */
+async function echoesInOrder({ connect, accepted }: ServerContext, n: number, prefix: string) {
+  const c = await connect();
+  let batch = '';
+  for (let i = 0; i < n; i++) batch += `GET ${prefix}${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  await c.write(batch);
+  const res = await c.waitResponses(n);
+  assert.equal(
+    res.map((r) => r.body),
+    Array.from({ length: n }, (_, i) => `${prefix}${i}`),
+  );
+  return { c, spy: accepted[0] };
+}
 
 /** /<n>?wait=<ms>: answers "r<n>", after `wait` ms when given, else synchronously. */
 function mixedApp(order: string[]): App {
@@ -88,18 +106,8 @@ test('ASGI responses in order too: a streamed (chunked) slow response is not int
 
 test('one read that produces many responses leads to one socket write', async () => {
   const app: App = (scope, _receive, send) => respond(send, 200, TEXT, scope.path);
-  await withServer(app, {}, async ({ connect, accepted }) => {
-    const c = await connect();
-    const N = 16;
-    let batch = '';
-    for (let i = 0; i < N; i++) batch += `GET /p${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
-    await c.write(batch);
-    const res = await c.waitResponses(N);
-    assert.equal(
-      res.map((r) => r.body),
-      Array.from({ length: N }, (_, i) => `/p${i}`),
-    );
-    const spy = accepted[0];
+  await withServer(app, {}, async (ctx) => {
+    const { c, spy } = await echoesInOrder(ctx, 16, '/p');
     // Each read yields at most one write; 16 requests in ~600 bytes arrive in one read
     // or very few, so the 16 responses went out in as many writes as there were reads.
     assert.ok(spy.reads >= 1 && spy.reads <= 3, `reads: ${spy.reads}`);
@@ -216,18 +224,8 @@ test('async handlers answering over many microtask hops (ASGI messages) still sh
     await send({ type: 'http.response.start', status: 200, headers: [['content-type', 'text/plain']] });
     await send({ type: 'http.response.body', body: scope.path });
   };
-  await withServer(app, {}, async ({ connect, accepted }) => {
-    const c = await connect();
-    const N = 24;
-    let batch = '';
-    for (let i = 0; i < N; i++) batch += `GET /h${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
-    await c.write(batch);
-    const res = await c.waitResponses(N);
-    assert.equal(
-      res.map((r) => r.body),
-      Array.from({ length: N }, (_, i) => `/h${i}`),
-    );
-    const spy = accepted[0];
+  await withServer(app, {}, async (ctx) => {
+    const { spy } = await echoesInOrder(ctx, 24, '/h');
     assert.ok(spy.writes <= spy.reads, `writes ${spy.writes} > reads ${spy.reads}`);
   });
 });
