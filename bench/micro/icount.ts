@@ -16,7 +16,9 @@
 // The hello and realistic apps may answer after an await: each read is then drained
 // (a few nextTicks), so compare them with each other, not with static.
 // bench/micro/icount.sh runs the pair of N for you and prints instructions per request.
-const [dir = '.', readsArg = '1000', shape = 'pipelined', appName = 'static'] = process.argv.slice(2);
+// A fifth argument `time` runs the N reads twice and prints the second run's ns per request
+// instead (bench/micro/ab.ts alternates two builds with it).
+const [dir = '.', readsArg = '1000', shape = 'pipelined', appName = 'static', mode = ''] = process.argv.slice(2);
 const base = `${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench/micro`;
 const p = (await import(`${base}/pipeline.js`)) as typeof import('./pipeline.js');
 const CURL = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n';
@@ -31,16 +33,22 @@ const bytes =
     : Buffer.from(shape === 'curl' ? CURL : shape === 'proxy' ? PROXIED : CURL.repeat(16), 'latin1');
 const reads = Number(readsArg);
 
+/** The N reads of this shape and app (for `trust`: N resolves). */
+let runReads: (n: number) => Promise<void>;
 if (appName === 'trust') {
   const trust = p.newTrust();
   const scope = p.parsedScope(bytes, trust);
-  for (let i = 0; i < reads; i++) {
-    p.resetForTrust(scope);
-    trust.resolve(scope);
-  }
+  runReads = async (n) => {
+    for (let i = 0; i < n; i++) {
+      p.resetForTrust(scope);
+      trust.resolve(scope);
+    }
+  };
 } else if (appName === 'static') {
   const pipe = new p.Pipeline(p.staticApp, shape === 'proxy' || shape === 'realistic' ? p.newTrust() : null);
-  for (let i = 0; i < reads; i++) pipe.read(bytes);
+  runReads = async (n) => {
+    for (let i = 0; i < n; i++) pipe.read(bytes);
+  };
 } else {
   const HELLO: Record<string, import('../http/servers/hello-app.js').HelloVariant> = {
     hello: 'bare',
@@ -53,8 +61,18 @@ if (appName === 'trust') {
   const variant = HELLO[appName];
   if (variant === undefined && appName !== 'realistic') throw new Error(`unknown app ${appName}`);
   const pipe = variant === undefined ? new p.Pipeline(p.realisticApp(), p.realisticTrust()) : new p.Pipeline(p.helloApp(variant), p.defaultTrust());
-  for (let i = 0; i < reads; i++) {
-    pipe.read(bytes);
-    await pipe.drain();
-  }
+  runReads = async (n) => {
+    for (let i = 0; i < n; i++) {
+      pipe.read(bytes);
+      await pipe.drain();
+    }
+  };
+}
+
+await runReads(reads);
+if (mode === 'time') {
+  const perRead = shape === 'pipelined' && appName !== 'trust' ? 16 : 1;
+  const t = process.hrtime.bigint();
+  await runReads(reads);
+  console.log((Number(process.hrtime.bigint() - t) / (reads * perRead)).toFixed(1));
 }
