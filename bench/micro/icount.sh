@@ -9,7 +9,7 @@
 # node runs with --single-threaded-gc: GC helper threads' instructions would otherwise be counted too.
 set -eu
 dir=${1:-.}; shape=${2:-pipelined}; app=${3:-static}; n=${4:-5000}
-per=1; [ "$shape" = pipelined ] && [ "$app" != trust ] && per=16
+per=1; { [ "$shape" = pipelined ] || [ "$shape" = realistic16 ]; } && [ "$app" != trust ] && per=16
 count() {
   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
     node --single-threaded-gc "$dir/dist/bench/micro/icount.js" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'

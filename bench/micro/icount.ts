@@ -6,7 +6,8 @@
 //     node dist/bench/micro/icount.js <checkout> <reads> [shape] [app]
 // and divide the difference of the "Collected" totals by the difference in requests
 // (pipelined: 16 per read). Two builds can run at once: counts do not depend on load.
-//   shape: curl | pipelined (default) | proxy | browser | realistic | xff3
+//   shape: curl | pipelined (default) | proxy | browser | realistic | realistic16 | xff3
+//          (realistic16: the realistic request 16 times in one read, as the suite pipelines it)
 //   app:   static (default: the bare transport answering at once)
 //          hello | hello-async | hello-async2 | hello-sync | hello-host | hello-host-async
 //            (the hello app of bench/http/servers/hello-app.ts: bare, one async or sync
@@ -23,12 +24,13 @@ const base = `${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench
 const p = (await import(`${base}/pipeline.js`)) as typeof import('./pipeline.js');
 const CURL = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n';
 const PROXIED = 'GET /ip HTTP/1.1\r\nHost: api.example.com\r\nX-Forwarded-For: 203.0.113.7, 10.0.0.2\r\nX-Forwarded-Proto: https\r\nAccept: */*\r\n\r\n';
-const named = async (name: 'browser' | 'realistic' | 'xff3'): Promise<Buffer> => {
+const named = async (name: 'browser' | 'realistic' | 'realistic16' | 'xff3'): Promise<Buffer> => {
   const s = (await import(`${base}/shapes.js`)) as typeof import('./shapes.js');
+  if (name === 'realistic16') return s.SHAPES.realisticPipelined.bytes;
   return name === 'xff3' ? Buffer.from(s.XFF_3_HOP, 'latin1') : s.SHAPES[name].bytes;
 };
 const bytes =
-  shape === 'browser' || shape === 'realistic' || shape === 'xff3'
+  shape === 'browser' || shape === 'realistic' || shape === 'realistic16' || shape === 'xff3'
     ? await named(shape)
     : Buffer.from(shape === 'curl' ? CURL : shape === 'proxy' ? PROXIED : CURL.repeat(16), 'latin1');
 const reads = Number(readsArg);
@@ -45,7 +47,7 @@ if (appName === 'trust') {
     }
   };
 } else if (appName === 'static') {
-  const pipe = new p.Pipeline(p.staticApp, shape === 'proxy' || shape === 'realistic' ? p.newTrust() : null);
+  const pipe = new p.Pipeline(p.staticApp, shape === 'proxy' || shape.startsWith('realistic') ? p.newTrust() : null);
   runReads = async (n) => {
     for (let i = 0; i < n; i++) pipe.read(bytes);
   };
@@ -71,7 +73,7 @@ if (appName === 'trust') {
 
 await runReads(reads);
 if (mode === 'time') {
-  const perRead = shape === 'pipelined' && appName !== 'trust' ? 16 : 1;
+  const perRead = (shape === 'pipelined' || shape === 'realistic16') && appName !== 'trust' ? 16 : 1;
   const t = process.hrtime.bigint();
   await runReads(reads);
   console.log((Number(process.hrtime.bigint() - t) / (reads * perRead)).toFixed(1));

@@ -29,6 +29,9 @@ export class Headers implements HeaderView {
   private repeated = 0;
   /** intern() has run since reset(): the bits describe these lines. */
   private interned = false;
+  /** A DataView over `viewOf` for headerId()'s word compares, made again only when `buf` is another buffer. */
+  private view: DataView = EMPTY_VIEW;
+  private viewOf: Buffer = EMPTY;
 
   reset(): void {
     this.buf = EMPTY;
@@ -121,11 +124,16 @@ export class Headers implements HeaderView {
   intern(): void {
     const spans = this.spans;
     const buf = this.buf;
+    if (this.viewOf !== buf) {
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      this.viewOf = buf;
+    }
+    const view = this.view;
     let present = 0;
     let repeated = 0;
     for (let i = 0; i < this.size; i++) {
       const k = i * 4;
-      const id = headerId(buf, spans[k], spans[k + 1]);
+      const id = headerId(view, spans[k], spans[k + 1]);
       this.ids[i] = id;
       const bit = 1 << id;
       repeated |= present & bit;
@@ -142,3 +150,4 @@ export class Headers implements HeaderView {
 }
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
