@@ -10,9 +10,13 @@
 set -eu
 dir=${1:-.}; shape=${2:-pipelined}; app=${3:-static}; n=${4:-5000}
 per=1; { [ "$shape" = pipelined ] || [ "$shape" = realistic16 ]; } && [ "$app" != trust ] && per=16
+# This checkout's driver for both builds (as ab.ts does): an older checkout's icount.js may
+# not know the shape or app asked for.
+driver="$(cd "$(dirname "$0")/../.." && pwd)/dist/bench/micro/icount.js"
+node "$driver" "$dir" 1 "$shape" "$app" >/dev/null || exit 2
 count() {
   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
-    node --single-threaded-gc "$dir/dist/bench/micro/icount.js" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+    node --single-threaded-gc "$driver" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
 }
 a=$(count "$n"); b=$(count $((n * 5)))
 echo "$shape $app: $(( (b - a) / (n * 4 * per) )) instructions per request ($a → $b over $((n * 4 * per)) more requests)"

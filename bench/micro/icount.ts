@@ -20,6 +20,13 @@
 // A fifth argument `time` runs the N reads twice and prints the second run's ns per request
 // instead (bench/micro/ab.ts alternates two builds with it).
 const [dir = '.', readsArg = '1000', shape = 'pipelined', appName = 'static', mode = ''] = process.argv.slice(2);
+// An unknown shape used to fall through to pipelined curl: an old checkout's driver, given a
+// shape it predates, measured another request without a word.
+const SHAPE_NAMES = ['curl', 'pipelined', 'proxy', 'browser', 'realistic', 'realistic16', 'xff3'];
+if (!SHAPE_NAMES.includes(shape)) {
+  console.error(`icount: unknown shape ${JSON.stringify(shape)} (one of ${SHAPE_NAMES.join(', ')})`);
+  process.exit(2);
+}
 const base = `${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench/micro`;
 const p = (await import(`${base}/pipeline.js`)) as typeof import('./pipeline.js');
 const CURL = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n';
