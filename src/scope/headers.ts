@@ -29,9 +29,6 @@ export class Headers implements HeaderView {
   private repeated = 0;
   /** intern() has run since reset(): the bits describe these lines. */
   private interned = false;
-  /** A DataView over `viewOf` for headerId()'s word compares, made again only when `buf` is another buffer. */
-  private view: DataView = EMPTY_VIEW;
-  private viewOf: Buffer = EMPTY;
 
   reset(): void {
     this.buf = EMPTY;
@@ -124,11 +121,7 @@ export class Headers implements HeaderView {
   intern(): void {
     const spans = this.spans;
     const buf = this.buf;
-    if (this.viewOf !== buf) {
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      this.viewOf = buf;
-    }
-    const view = this.view;
+    const view = viewOver(buf);
     let present = 0;
     let repeated = 0;
     for (let i = 0; i < this.size; i++) {
@@ -150,4 +143,21 @@ export class Headers implements HeaderView {
 }
 
 const EMPTY = Buffer.alloc(0);
-const EMPTY_VIEW = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+
+/**
+ * The DataView headerId() compares through, for the buffer of the last head interned:
+ * almost every head lies in the connection's shared read buffer, so it is made again only
+ * for a head copied into an exchange's own buffer. One entry for the process, not one per
+ * pooled Headers: a per-instance cache kept every pool entry's last buffer alive, a large
+ * stash among them.
+ */
+let viewBuf: Buffer = EMPTY;
+let view: DataView = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
+
+function viewOver(buf: Buffer): DataView {
+  if (buf !== viewBuf) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    viewBuf = buf;
+  }
+  return view;
+}

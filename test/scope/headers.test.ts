@@ -68,6 +68,32 @@ test('intern(): well-known names get their id; others H.OTHER', () => {
   assert.is(h.indexOfId(H.COOKIE), -1);
 });
 
+test('intern(): heads in different buffers, interned in turn, and one buffer rewritten in place', () => {
+  // headerId() compares through a DataView cached for the last buffer: switching buffers must switch views.
+  const a = headersOf([
+    ['Host', 'a'],
+    ['X-Custom', '1'],
+  ]);
+  const b = headersOf([
+    ['x-custom', '1'],
+    ['HOST', 'b'],
+    ['Cookie', 'c=1'],
+  ]);
+  for (let round = 0; round < 3; round++) {
+    a.intern();
+    assert.equal([...a.ids.subarray(0, 2)], [H.HOST, H.OTHER]);
+    b.intern();
+    assert.equal([...b.ids.subarray(0, 3)], [H.OTHER, H.HOST, H.COOKIE]);
+  }
+  // The same Buffer object with new bytes (as the shared read buffer is reused): the cached view sees them.
+  a.buf.write('Cost', 0, 'latin1');
+  a.intern();
+  assert.is(a.ids[0], H.OTHER);
+  a.buf.write('hOsT', 0, 'latin1');
+  a.intern();
+  assert.is(a.ids[0], H.HOST);
+});
+
 test('intern(): trailing spaces and tabs leave the value span; inner whitespace stays', () => {
   const h = headersOf([
     ['A', 'v  '],
