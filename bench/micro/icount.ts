@@ -20,26 +20,30 @@
 // A fifth argument `time` runs the N reads twice and prints the second run's ns per request
 // instead (bench/micro/ab.ts alternates two builds with it).
 const [dir = '.', readsArg = '1000', shape = 'pipelined', appName = 'static', mode = ''] = process.argv.slice(2);
-// An unknown shape used to fall through to pipelined curl: an old checkout's driver, given a
-// shape it predates, measured another request without a word.
-const SHAPE_NAMES = ['curl', 'pipelined', 'proxy', 'browser', 'realistic', 'realistic16', 'xff3'];
-if (!SHAPE_NAMES.includes(shape)) {
-  console.error(`icount: unknown shape ${JSON.stringify(shape)} (one of ${SHAPE_NAMES.join(', ')})`);
-  process.exit(2);
-}
 const base = `${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench/micro`;
 const p = (await import(`${base}/pipeline.js`)) as typeof import('./pipeline.js');
 const CURL = 'GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n';
 const PROXIED = 'GET /ip HTTP/1.1\r\nHost: api.example.com\r\nX-Forwarded-For: 203.0.113.7, 10.0.0.2\r\nX-Forwarded-Proto: https\r\nAccept: */*\r\n\r\n';
-const named = async (name: 'browser' | 'realistic' | 'realistic16' | 'xff3'): Promise<Buffer> => {
-  const s = (await import(`${base}/shapes.js`)) as typeof import('./shapes.js');
-  if (name === 'realistic16') return s.SHAPES.realisticPipelined.bytes;
-  return name === 'xff3' ? Buffer.from(s.XFF_3_HOP, 'latin1') : s.SHAPES[name].bytes;
+const shapes = async (): Promise<typeof import('./shapes.js')> => import(`${base}/shapes.js`);
+const text = (t: string): Buffer => Buffer.from(t, 'latin1');
+/** Each shape's bytes, and the requests one read of it carries. */
+const SHAPE_BYTES: Record<string, { perRead: number; bytes: () => Promise<Buffer> }> = {
+  curl: { perRead: 1, bytes: async () => text(CURL) },
+  pipelined: { perRead: 16, bytes: async () => text(CURL.repeat(16)) },
+  proxy: { perRead: 1, bytes: async () => text(PROXIED) },
+  browser: { perRead: 1, bytes: async () => (await shapes()).SHAPES.browser.bytes },
+  realistic: { perRead: 1, bytes: async () => (await shapes()).SHAPES.realistic.bytes },
+  realistic16: { perRead: 16, bytes: async () => (await shapes()).SHAPES.realisticPipelined.bytes },
+  xff3: { perRead: 1, bytes: async () => text((await shapes()).XFF_3_HOP) },
 };
-const bytes =
-  shape === 'browser' || shape === 'realistic' || shape === 'realistic16' || shape === 'xff3'
-    ? await named(shape)
-    : Buffer.from(shape === 'curl' ? CURL : shape === 'proxy' ? PROXIED : CURL.repeat(16), 'latin1');
+// An unknown shape used to fall through to pipelined curl: an old checkout's driver, given a
+// shape it predates, measured another request without a word.
+const chosen = Object.hasOwn(SHAPE_BYTES, shape) ? SHAPE_BYTES[shape]! : null;
+if (chosen === null) {
+  console.error(`icount: unknown shape ${JSON.stringify(shape)} (one of ${Object.keys(SHAPE_BYTES).join(', ')})`);
+  process.exit(2);
+}
+const bytes = await chosen.bytes();
 const reads = Number(readsArg);
 
 /** The N reads of this shape and app (for `trust`: N resolves). */
@@ -80,7 +84,7 @@ if (appName === 'trust') {
 
 await runReads(reads);
 if (mode === 'time') {
-  const perRead = (shape === 'pipelined' || shape === 'realistic16') && appName !== 'trust' ? 16 : 1;
+  const perRead = appName === 'trust' ? 1 : chosen.perRead;
   const t = process.hrtime.bigint();
   await runReads(reads);
   console.log((Number(process.hrtime.bigint() - t) / (reads * perRead)).toFixed(1));

@@ -51,8 +51,8 @@ const PACKED = Buffer.from(HEADER_NAMES.join(''), 'latin1');
 const PACKED_VIEW = new DataView(PACKED.buffer, PACKED.byteOffset, PACKED.length);
 const OFFSET = new Uint16Array(HEADER_NAMES.length);
 const LENGTH = new Uint8Array(HEADER_NAMES.length); // LENGTH[OTHER] = 0: never a name's length
-const MIN_LENGTH = 4;
-const MAX_LENGTH = 18;
+const MIN_LENGTH = Math.min(...HEADER_NAMES.slice(1).map((n) => n.length));
+const MAX_LENGTH = Math.max(...HEADER_NAMES.slice(1).map((n) => n.length));
 
 /**
  * One candidate per slot: a perfect hash of the length and the last-but-one byte (ASCII
@@ -65,7 +65,7 @@ for (let id = 1, at = 0; id < HEADER_NAMES.length; at += HEADER_NAMES[id].length
   OFFSET[id] = at;
   LENGTH[id] = name.length;
   const k = slot(name.length, name.charCodeAt(name.length - 2));
-  if (name.length < MIN_LENGTH || name.length > MAX_LENGTH || SLOTS[k] !== 0) throw new Error(`header-names: pick another slot function for ${name}`);
+  if (SLOTS[k] !== 0) throw new Error(`header-names: pick another slot function for ${name}`);
   SLOTS[k] = id;
 }
 
