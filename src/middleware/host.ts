@@ -13,6 +13,7 @@ import { Scope as TransportScope } from '../scope/scope.js';
 import type { Scope } from '../types.js';
 
 const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 
 /** What readHost() found. */
 export const HOST = { NONE: 0, INVALID: 1, VALID: 2 } as const;
@@ -25,6 +26,8 @@ export type HostResult = (typeof HOST)[keyof typeof HOST];
  */
 export class HostSpan {
   buf: Uint8Array = EMPTY;
+  /** A view over `buf`, filled by hostFieldSpan() only. */
+  view: DataView = EMPTY_VIEW;
   start = 0;
   end = 0;
   /** Name without port and without one trailing dot; brackets included for IPv6. */
@@ -70,8 +73,9 @@ function originHostIndex(scope: TransportScope): number {
 
 /**
  * When the request's host is its Host field as received (a transport scope, origin-form
- * target, no trusted forwarded host), puts the field's bytes in out.buf/start/end,
- * unchecked, and returns true; false otherwise. For a cache of hosts already judged.
+ * target, no trusted forwarded host), puts the field's bytes in out.buf/start/end (and a
+ * view over them in out.view), unchecked, and returns true; false otherwise. For a cache
+ * of hosts already judged.
  */
 export function hostFieldSpan(scope: Scope, out: HostSpan): boolean {
   if (typeof scope.forwardedHost === 'string' || !(scope instanceof TransportScope)) return false;
@@ -81,6 +85,7 @@ export function hostFieldSpan(scope: Scope, out: HostSpan): boolean {
   out.buf = raw.buf;
   out.start = raw.valueStart(i);
   out.end = raw.valueEnd(i);
+  out.view = raw.view();
   return true;
 }
 

@@ -95,11 +95,14 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
   private readonly wwwRedirect: boolean;
   private readonly host = new HostSpan();
   /**
-   * The last Host field allowed, byte for byte: most requests repeat it, and the answer
-   * depends on those bytes alone when no rule has a port, so a match skips the grammar
-   * check and the rules (measured: 1669 → see docs/design.md instructions per request).
+   * The last Host field allowed, as little-endian 32-bit words: [0, 4), [4, 8), ... and
+   * last the word ending at its end (overlapping the one before). Most requests repeat
+   * it, and the answer depends on those bytes alone when no rule has a port, so a match
+   * skips the grammar check and the rules. Word compares through the head's DataView, not
+   * a byte loop: 14 bytes ("localhost:8000") took ~40 ns a byte at a time, ~20 this way
+   * (docs/design.md, "What a middleware costs").
    */
-  private readonly lastAllowed = new Uint8Array(LAST_MAX);
+  private readonly lastWords = new Int32Array((LAST_MAX >> 2) + 1);
   private lastAllowedLen = -1;
 
   constructor(app: App, options: TrustedHostOptions = {}) {
@@ -136,17 +139,24 @@ export class TrustedHostMiddleware extends BaseHTTPMiddleware {
   private sameAsLast(h: HostSpan): boolean {
     const n = h.end - h.start;
     if (n !== this.lastAllowedLen) return false;
-    const buf = h.buf;
+    const view = h.view;
     const s = h.start;
-    const last = this.lastAllowed;
-    for (let i = 0; i < n; i++) if (buf[s + i] !== last[i]) return false;
-    return true;
+    const words = this.lastWords;
+    const k = n >> 2;
+    for (let j = 0; j < k; j++) if (view.getInt32(s + 4 * j, true) !== words[j]) return false;
+    return view.getInt32(s + n - 4, true) === words[k];
   }
 
+  /** Only hosts of 4 bytes or more: shorter ones (no real client sends them) are judged each time. */
   private remember(h: HostSpan): void {
     const n = h.end - h.start;
-    if (n > LAST_MAX) return;
-    this.lastAllowed.set(h.buf.subarray(h.start, h.end));
+    if (n > LAST_MAX || n < 4) return;
+    const view = h.view;
+    const s = h.start;
+    const words = this.lastWords;
+    const k = n >> 2;
+    for (let j = 0; j < k; j++) words[j] = view.getInt32(s + 4 * j, true);
+    words[k] = view.getInt32(s + n - 4, true);
     this.lastAllowedLen = n;
   }
 

@@ -117,6 +117,11 @@ export class Headers implements HeaderView {
     return this.entries();
   }
 
+  /** A DataView over `buf` (the process's one cached view when it is the last head's buffer): for word-wide compares. */
+  view(): DataView {
+    return viewOver(this.buf);
+  }
+
   /** Classify every line once the head is complete. */
   intern(): void {
     const spans = this.spans;

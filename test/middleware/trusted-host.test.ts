@@ -68,6 +68,37 @@ test('TrustedHostMiddleware: the seed configuration, host by host', async () => 
   });
 });
 
+test('TrustedHostMiddleware: the remembered allowed host is compared in full, byte by byte', async () => {
+  // The middleware remembers the last allowed Host field and lets the same bytes through
+  // unchecked (compared a 32-bit word at a time, the last word overlapping): a host that
+  // differs from it in any one byte, or is a prefix of it, must be judged again.
+  const whole = 'api1.example.com'; // 16 bytes: 4 whole words
+  const odd = 'db.example.com'; // 14 bytes: 3 words and an overlapping last one
+  await withApp({ allowedHosts: [whole, odd, 'abc'] }, async ({ port }) => {
+    for (const host of [whole, odd]) {
+      let bytes = '';
+      const expected: number[] = [];
+      for (let i = 0; i < host.length; i++) {
+        // Still a well-formed host (a malformed one is the transport's 400, which closes).
+        const d = host.charCodeAt(i);
+        const c = d >= 0x30 && d <= 0x39 ? String.fromCharCode(0x30 + ((d - 0x2f) % 10)) : host[i] === 'q' ? 'z' : 'q';
+        const other = host.slice(0, i) + c + host.slice(i + 1);
+        bytes += `GET / HTTP/1.1\r\nhost: ${host}\r\n\r\nGET / HTTP/1.1\r\nhost: ${other}\r\n\r\n`;
+        expected.push(200, 400);
+      }
+      bytes += `GET / HTTP/1.1\r\nhost: ${host}\r\n\r\nGET / HTTP/1.1\r\nhost: ${host.slice(0, -1)}\r\n\r\n`;
+      expected.push(200, 400);
+      const got = parseResponses(await exchange(port, bytes)).map((r) => r.status);
+      assert.equal(got, expected, host);
+    }
+    // Shorter than a word: judged every time.
+    const got = parseResponses(await exchange(port, 'GET / HTTP/1.1\r\nhost: abc\r\n\r\nGET / HTTP/1.1\r\nhost: abd\r\n\r\nGET / HTTP/1.1\r\nhost: abc\r\n\r\n')).map(
+      (r) => r.status,
+    );
+    assert.equal(got, [200, 400, 200]);
+  });
+});
+
 test('TrustedHostMiddleware: 400 "Invalid host header" (exact bytes)', async () => {
   await withApp(SEED, async ({ port }) => {
     const out = await exchange(port, 'GET / HTTP/1.1\r\nhost: evil.com\r\n\r\n');
