@@ -212,6 +212,9 @@ export function buildCases(): MicroCase[] {
     // The second async layer's cost alone (row above subtracted): the transport subscribes to the app's promise once, whatever the depth.
     asyncCase(`mw: hello app + 2 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('async2'), HELLO_OK),
     asyncCase(`mw: hello app + 1 sync pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('sync'), HELLO_OK),
+    // One async pass-through taken apart: the transport's pending-app path alone, and V8's async function alone.
+    asyncCase(`mw: hello app + 1 middleware returning a settled promise, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('settled'), HELLO_OK),
+    asyncCase(`mw: hello app + 1 middleware starting an async no-op it drops, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('detached'), HELLO_OK),
     asyncCase(`mw: hello app + TrustedHostMiddleware, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host'), HELLO_OK),
     asyncCase(`mw: hello app + TrustedHost + 1 async pass-through, ${SHAPES.pipelined.label}`, SHAPES.pipelined, h('host+async'), HELLO_OK),
     // V8's own price of an async layer, in plain JS with no transport (floor.ts): the floor under the rows above.
