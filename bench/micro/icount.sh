@@ -9,11 +9,10 @@
 # node runs with --single-threaded-gc: GC helper threads' instructions would otherwise be counted too.
 set -eu
 dir=${1:-.}; shape=${2:-pipelined}; app=${3:-static}; n=${4:-5000}
-per=1; { [ "$shape" = pipelined ] || [ "$shape" = realistic16 ]; } && [ "$app" != trust ] && per=16
 # This checkout's driver for both builds (as ab.ts does): an older checkout's icount.js may
-# not know the shape or app asked for.
+# not know the shape or app asked for. It also says how many requests one read carries.
 driver="$(cd "$(dirname "$0")/../.." && pwd)/dist/bench/micro/icount.js"
-node "$driver" "$dir" 1 "$shape" "$app" >/dev/null || exit 2
+per=$(node "$driver" "$dir" 1 "$shape" "$app" per) || exit 2
 count() {
   valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=/dev/null \
     node --single-threaded-gc "$driver" "$dir" "$1" "$shape" "$app" 2>&1 | sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'

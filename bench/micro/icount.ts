@@ -18,7 +18,8 @@
 // (a few nextTicks), so compare them with each other, not with static.
 // bench/micro/icount.sh runs the pair of N for you and prints instructions per request.
 // A fifth argument `time` runs the N reads twice and prints the second run's ns per request
-// instead (bench/micro/ab.ts alternates two builds with it).
+// instead (bench/micro/ab.ts alternates two builds with it); `per` checks the shape and app
+// and prints the requests one read carries, running nothing (icount.sh divides by it).
 const [dir = '.', readsArg = '1000', shape = 'pipelined', appName = 'static', mode = ''] = process.argv.slice(2);
 const base = `${dir.startsWith('/') ? '' : `${process.cwd()}/`}${dir}/dist/bench/micro`;
 const p = (await import(`${base}/pipeline.js`)) as typeof import('./pipeline.js');
@@ -82,9 +83,15 @@ if (appName === 'trust') {
   };
 }
 
+/** Requests one read carries (`trust`: one resolve per "read"). */
+const perRead = appName === 'trust' ? 1 : chosen.perRead;
+if (mode === 'per') {
+  console.log(perRead);
+  process.exit(0);
+}
+
 await runReads(reads);
 if (mode === 'time') {
-  const perRead = appName === 'trust' ? 1 : chosen.perRead;
   const t = process.hrtime.bigint();
   await runReads(reads);
   console.log((Number(process.hrtime.bigint() - t) / (reads * perRead)).toFixed(1));

@@ -49,9 +49,8 @@ const ALLOWED_HOSTS = ['127.0.0.1', 'localhost'];
  * pass-through's cost into the transport's part and V8's (docs/design.md, "The hello pair
  * over HTTP, taken apart").
  */
-export type HelloVariant = 'bare' | 'async' | 'async2' | 'sync' | 'host' | 'host+async' | 'settled' | 'detached';
-
-export const HELLO_VARIANTS: readonly HelloVariant[] = ['bare', 'async', 'async2', 'sync', 'host', 'host+async', 'settled', 'detached'];
+export const HELLO_VARIANTS = ['bare', 'async', 'async2', 'sync', 'host', 'host+async', 'settled', 'detached'] as const;
+export type HelloVariant = (typeof HELLO_VARIANTS)[number];
 
 export function createHelloApp(variant: HelloVariant): Faster {
   const app = new Faster();
