@@ -48,6 +48,14 @@ export const CONTENDERS: Contender[] = [
   { name: 'itty-node', label: 'itty-router (@whatwg-node/server)', routes: FETCH, script: serverJs('itty-node') },
   { name: 'itty-fasterapi', label: 'itty-router on fasterapi (CLI)', routes: FETCH, script: serverJs('itty-fasterapi') },
   // frameworks written for node:http, on it and on fasterapi/node (issue 16)
+  // What any such layer costs at least: node:http's request objects on the bare transport, no layer.
+  {
+    name: 'node-floor',
+    label: 'fasterapi transport + IncomingMessage and response events, no layer (floor)',
+    routes: ['/json'],
+    script: serverJs('node-floor'),
+    scenarios: JSON_PAIR,
+  },
   { name: 'node-fasterapi', label: 'node:http listener on fasterapi/node', routes: ALL, script: serverJs('node-fasterapi'), scenarios: JSON_PAIR },
   { name: 'fastify-fasterapi', label: 'fastify on fasterapi/node', routes: ALL, script: serverJs('fastify-fasterapi') },
   { name: 'express-node', label: 'Express (node:http)', routes: ['/', '/json'], script: serverJs('express-node') },
@@ -64,6 +72,8 @@ export const CONTENDERS: Contender[] = [
   { name: 'realistic-express', label: 'Express 5 (realistic app)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-express') },
   // The ceiling: the same request through the bare transport and trust stage, no app layer.
   { name: 'realistic-transport', label: 'fasterapi transport alone (realistic request, ceiling)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-transport') },
+  // The floor under the app: the ceiling plus the app's own JavaScript, with no app layer of ours.
+  { name: 'realistic-floor', label: 'fasterapi transport + the realistic app’s own JS, no app layer (floor)', routes: [REALISTIC_ROUTE], script: serverJs('realistic-floor') },
 ];
 
 /**

@@ -21,7 +21,7 @@ import {
 } from './pipeline.js';
 import type { HelloVariant } from '../http/servers/hello-app.js';
 import { REALISTIC, SHAPES, XFF_3_HOP, type Shape } from './shapes.js';
-import { FloorChain } from './floor.js';
+import { FloorChain, RealisticFloor } from './floor.js';
 
 const HELLO_OK = { status: '200 OK', body: HELLO };
 /** What the realistic app answers (as the HTTP suite's answer check expects). */
@@ -117,8 +117,8 @@ function trustCase(name: string, head: Buffer, trust: Trust, expectClient: strin
 }
 
 /** The pure-JS floor (floor.ts): 16 requests per op through `layers` async pass-throughs, no transport. */
-function floorCase(name: string, layers: number): MicroCase {
-  const chain = new FloorChain(layers);
+function floorCase(name: string, layers: number | 'realistic'): MicroCase {
+  const chain = layers === 'realistic' ? new RealisticFloor() : new FloorChain(layers);
   const calls = SHAPES.pipelined.requests;
   return {
     name,
@@ -224,6 +224,8 @@ export function buildCases(): MicroCase[] {
     // The realistic app of the HTTP suite's headline, in-process; and its request on the bare transport.
     asyncCase(`app realistic: ${SHAPES.realisticPipelined.label}`, SHAPES.realisticPipelined, new Pipeline(realisticApp(), realisticTrust()), REALISTIC_OK),
     transportCase(`transport: ${SHAPES.realisticPipelined.label} (trusted)`, SHAPES.realisticPipelined, t(), HELLO),
+    // What the realistic app's own code and ASGI's messages cost V8 with no transport (floor.ts): the least its app layer costs.
+    floorCase('app realistic floor: pure JS, host compare + 2 async middlewares + send wrapper + 2 ASGI messages, 16 calls, per call', 'realistic'),
     chainCase('chain: TrustedHost + 2 BaseHTTPMiddleware + route GET /', true),
     chainCase('chain: route GET /, no middleware', false),
     encodeCase(`encode: send(200, HEAD, '${HELLO}')`, 'fast'),

@@ -62,3 +62,73 @@ export class FloorChain {
     await undefined;
   }
 }
+
+/** What the transport's send returns: an already-settled promise. */
+const SENT: Promise<void> = Promise.resolve();
+
+export type FloorMessage = { type: string; status?: number; headers?: [string, string][]; body?: string };
+export type FloorSend = (message: FloorMessage) => Promise<void>;
+/** One request through the realistic app's own code: its Host value, the JSON it answers, where the messages go. */
+export type FloorApp = (host: string, body: string, send: FloorSend) => Promise<void>;
+
+const FIELDS: ReadonlyArray<readonly [string, string]> = [['content-type', 'application/json']];
+
+/**
+ * What the realistic app (bench/http/servers/realistic-app.ts) runs beyond the HTTP suite's
+ * ceiling server (realistic-transport.ts), in plain JavaScript: a host compare, the two
+ * async middlewares as written there (one wrapping send to add x-request-id), and the
+ * response as ASGI's two messages (a wrapped send must see them, issue 13), made and
+ * awaited as respond() makes them. No scope, router, header encoding or transport: the
+ * least V8 charges for the app's own code. The JSON body is made by the caller, as the
+ * ceiling server makes it too. Throws on a host other than `allowedHost`.
+ */
+export function realisticFloorApp(allowedHost: string): FloorApp {
+  let ids = 0;
+  const route = async (body: string, send: FloorSend): Promise<void> => {
+    const headers: [string, string][] = new Array(FIELDS.length);
+    for (let i = 0; i < FIELDS.length; i++) headers[i] = [FIELDS[i]![0], FIELDS[i]![1]];
+    await send({ type: 'http.response.start', status: 200, headers });
+    await send({ type: 'http.response.body', body });
+  };
+  const passThrough = async (body: string, send: FloorSend): Promise<void> => {
+    await route(body, send);
+  };
+  const requestId = async (body: string, send: FloorSend): Promise<void> => {
+    const id = String(++ids);
+    const wrapped: FloorSend = async (message) => {
+      if (message.type === 'http.response.start') message = { ...message, headers: [...message.headers!, ['x-request-id', id]] };
+      await send(message);
+    };
+    await passThrough(body, wrapped);
+  };
+  return (host, body, send) => {
+    if (host !== allowedHost) throw new Error(`host ${host} is not allowed`);
+    return requestId(body, send);
+  };
+}
+
+const FLOOR_HOST = 'example.com';
+const FLOOR_BODY = '{"id":"7","name":"user 7","client":"203.0.113.7","scheme":"https"}';
+
+/** realisticFloorApp() called `calls` times per run(), its messages counted: the micro row under the realistic app's. */
+export class RealisticFloor {
+  answered = 0;
+  settled = 0;
+  private readonly app = realisticFloorApp(FLOOR_HOST);
+  private readonly send: FloorSend = (message) => {
+    if (message.type === 'http.response.body' && message.body === FLOOR_BODY) this.answered++;
+    return SENT;
+  };
+  private readonly done = (): void => {
+    this.settled++;
+  };
+  private readonly failed = (err: unknown): void => {
+    throw err;
+  };
+
+  /** `calls` requests; the promise settles after their microtasks have run. */
+  async run(calls: number): Promise<void> {
+    for (let i = 0; i < calls; i++) this.app(FLOOR_HOST, FLOOR_BODY, this.send).then(this.done, this.failed);
+    await undefined;
+  }
+}
