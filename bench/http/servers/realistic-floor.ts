@@ -3,8 +3,8 @@
 // realisticFloorApp: host compare, two async middlewares, one wrapping send, ASGI's two
 // messages). The body message answers through respond() with a head encoded once. Any app
 // layer that keeps ASGI's meaning of send costs at least this on this request, so the
-// realistic app can do no better than this row (docs/design.md, "Why the realistic app
-// stops near 4× node:http").
+// realistic app can do no better than this row (docs/design.md, "The floor under the
+// app").
 import { createServer, encodeHeaders, respond } from '../../../src/index.js';
 import type { Send } from '../../../src/index.js';
 import { type FloorSend, realisticFloorApp } from '../../micro/floor.js';
