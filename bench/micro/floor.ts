@@ -10,6 +10,8 @@
 // the rows is the async function's promise, the await of a non-promise and its microtask
 // hops, and nothing of ours.
 
+import { REALISTIC } from './shapes.js';
+
 /** The scope the floor's chain passes along (never read). */
 const SCOPE = { type: 'http' };
 const RECEIVE = (): Promise<unknown> => Promise.resolve(null);
@@ -107,16 +109,13 @@ export function realisticFloorApp(allowedHost: string): FloorApp {
   };
 }
 
-const FLOOR_HOST = 'example.com';
-const FLOOR_BODY = '{"id":"7","name":"user 7","client":"203.0.113.7","scheme":"https"}';
-
 /** realisticFloorApp() called `calls` times per run(), its messages counted: the micro row under the realistic app's. */
 export class RealisticFloor {
   answered = 0;
   settled = 0;
-  private readonly app = realisticFloorApp(FLOOR_HOST);
+  private readonly app = realisticFloorApp(REALISTIC.host);
   private readonly send: FloorSend = (message) => {
-    if (message.type === 'http.response.body' && message.body === FLOOR_BODY) this.answered++;
+    if (message.type === 'http.response.body' && message.body === REALISTIC.body) this.answered++;
     return SENT;
   };
   private readonly done = (): void => {
@@ -128,7 +127,7 @@ export class RealisticFloor {
 
   /** `calls` requests; the promise settles after their microtasks have run. */
   async run(calls: number): Promise<void> {
-    for (let i = 0; i < calls; i++) this.app(FLOOR_HOST, FLOOR_BODY, this.send).then(this.done, this.failed);
+    for (let i = 0; i < calls; i++) this.app(REALISTIC.host, REALISTIC.body, this.send).then(this.done, this.failed);
     await undefined;
   }
 }
